@@ -1,0 +1,75 @@
+"""Keep legacy Mini Program message calls working on ``/v2/miniprogram/message/send``.
+
+The deprecated ``POST /v2/messages/sendInbox`` and
+``POST /v2/customers/message/sendByAccessToken`` are translated to the endpoint
+that replaced them, field by field, with every check made before anything is
+sent. See README.md and MIGRATION.md.
+"""
+
+from __future__ import annotations
+
+from ._wire import from_wire, to_wire
+from .errors import (
+    ApiError,
+    CompatError,
+    FieldTooLongError,
+    LegacyEndpointWarning,
+    MissingFieldError,
+    RequestFailed,
+    ResultUnknown,
+    TranslationError,
+    TranslationWarning,
+    TransportError,
+    ValidationError,
+)
+from .models import (
+    ContentTemplate,
+    Result,
+    SendByAccessTokenRequest,
+    SendByAccessTokenResponse,
+    SendInboxRequest,
+    SendInboxResponse,
+    SendRequest,
+    SendResponse,
+)
+from .translate import (
+    Change,
+    Policy,
+    Translation,
+    translate_response,
+    translate_send_by_access_token,
+    translate_send_inbox,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApiError",
+    "Change",
+    "CompatError",
+    "ContentTemplate",
+    "FieldTooLongError",
+    "LegacyEndpointWarning",
+    "MissingFieldError",
+    "Policy",
+    "RequestFailed",
+    "Result",
+    "ResultUnknown",
+    "SendByAccessTokenRequest",
+    "SendByAccessTokenResponse",
+    "SendInboxRequest",
+    "SendInboxResponse",
+    "SendRequest",
+    "SendResponse",
+    "Translation",
+    "TranslationError",
+    "TranslationWarning",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+    "from_wire",
+    "to_wire",
+    "translate_response",
+    "translate_send_by_access_token",
+    "translate_send_inbox",
+]

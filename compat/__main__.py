@@ -1,0 +1,5 @@
+"""``python -m compat``."""
+
+from .cli import main
+
+raise SystemExit(main())

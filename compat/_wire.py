@@ -1,0 +1,131 @@
+"""The one cattrs converter between models and wire (camelCase JSON) bodies.
+
+Field names and their order come from the spec tables. ``to_wire`` omits
+``None`` fields; ``from_wire`` checks types with the spec validator first, so a
+wrong type is reported with the field's path, then lets cattrs build the model.
+Fields a platform adds that the spec does not know are ignored when reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Callable, Optional, TypeVar
+
+import attrs
+from cattrs.gen import make_dict_structure_fn, override
+from cattrs.preconf.json import make_converter
+
+from . import _spec
+from ._validate import Validator, json_type
+from .errors import ValidationError
+from .models import (
+    ContentTemplate,
+    Result,
+    SendByAccessTokenRequest,
+    SendByAccessTokenResponse,
+    SendInboxRequest,
+    SendInboxResponse,
+    SendRequest,
+    SendResponse,
+)
+
+__all__ = ["MODEL_TABLES", "from_wire", "to_wire"]
+
+T = TypeVar("T")
+
+#: Each model class with the endpoint it belongs to (for messages) and its table.
+MODEL_TABLES: dict[type[Any], tuple[str, _spec.Table]] = {
+    ContentTemplate: ("ContentTemplate", _spec.CONTENT_TEMPLATE),
+    Result: ("Result", _spec.RESULT_TABLE),
+    SendRequest: (_spec.SEND.name, _spec.SEND.request),
+    SendResponse: (_spec.SEND.name, _spec.SEND.response),
+    SendInboxRequest: (_spec.SEND_INBOX.name, _spec.SEND_INBOX.request),
+    SendInboxResponse: (_spec.SEND_INBOX.name, _spec.SEND_INBOX.response),
+    SendByAccessTokenRequest: (_spec.SEND_BY_ACCESS_TOKEN.name, _spec.SEND_BY_ACCESS_TOKEN.request),
+    SendByAccessTokenResponse: (
+        _spec.SEND_BY_ACCESS_TOKEN.name,
+        _spec.SEND_BY_ACCESS_TOKEN.response,
+    ),
+}
+
+_converter = make_converter()
+
+
+def _is_model(cls: Any) -> bool:
+    return cls in MODEL_TABLES
+
+
+def _unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    table = MODEL_TABLES[cls][1]
+    plan: list[tuple[str, str, Optional[Callable[[Any], Any]]]] = []
+    for spec in table:
+        nested: Optional[Callable[[Any], Any]] = None
+        if spec.type == _spec.TEMPLATES:
+            template = _converter.get_unstructure_hook(ContentTemplate)
+
+            def nested(templates: Any, _hook: Callable[[Any], Any] = template) -> Any:
+                return [_hook(t) for t in templates]
+
+        elif spec.type == _spec.PARAMETERS:
+            nested = dict
+        elif spec.type == _spec.RESULT:
+            nested = _converter.get_unstructure_hook(Result)
+        plan.append((spec.attr, spec.wire, nested))
+
+    def unstructure(obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for attr, wire, hook in plan:
+            value = getattr(obj, attr)
+            if value is not None:
+                out[wire] = value if hook is None else hook(value)
+        return out
+
+    return unstructure
+
+
+def _structure_factory(cls: type[Any]) -> Callable[[Mapping[str, Any], Any], Any]:
+    table = MODEL_TABLES[cls][1]
+    renames = {spec.attr: override(rename=spec.wire) for spec in table}
+    missing = {a.name for a in attrs.fields(cls)} - renames.keys()
+    if missing:  # pragma: no cover - guarded by tests/test_spec.py
+        raise AssertionError(f"{cls.__name__} has attributes the spec lacks: {missing}")
+    make: Any = make_dict_structure_fn  # its **overrides are typed narrower than they are
+    hook: Callable[[Mapping[str, Any], Any], Any] = make(
+        cls, _converter, _cattrs_forbid_extra_keys=False, **renames
+    )
+    return hook
+
+
+_converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
+_converter.register_structure_hook_factory(_is_model, _structure_factory)
+
+_validators = {
+    cls: Validator(label, table, lengths=False) for cls, (label, table) in MODEL_TABLES.items()
+}
+
+
+def to_wire(model: Any) -> dict[str, Any]:
+    """A model as its wire body: camelCase keys in the endpoint's order, None omitted."""
+    if type(model) not in MODEL_TABLES:
+        msg = f"to_wire() takes a compat model, got {type(model).__name__}"
+        raise TypeError(msg)
+    result: dict[str, Any] = _converter.unstructure(model)
+    return result
+
+
+def from_wire(data: object, cls: type[T]) -> T:
+    """Build a model of ``cls`` from its wire body.
+
+    Wrong types and missing required fields raise :class:`~compat.ValidationError`
+    naming the field; keys the spec does not know are ignored; lengths are not
+    checked (use the translator or the client for that).
+    """
+    if cls not in _validators:
+        msg = f"from_wire() builds compat models, not {getattr(cls, '__name__', cls)!r}"
+        raise TypeError(msg)
+    label = MODEL_TABLES[cls][0]
+    if not isinstance(data, Mapping):
+        msg = f"{label}: the body must be a JSON object, got {json_type(data)}"
+        raise ValidationError(msg, endpoint=label, field="<body>")
+    _validators[cls](data)
+    return _converter.structure(data, cls)

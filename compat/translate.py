@@ -1,0 +1,486 @@
+"""Legacy request -> new request, and new response -> legacy response.
+
+The rules are the contract's translation tables; names and limits come from
+``compat._spec``. Every check runs before anything is sent. The payload given is
+never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Literal, Optional, Union, overload
+
+import attrs
+
+from . import _spec
+from ._validate import Validator, _over, json_type, too_long
+from ._warn import warn
+from ._wire import from_wire, to_wire
+from .errors import MissingFieldError, TranslationError, TranslationWarning, ValidationError
+from .models import (
+    ContentTemplate,
+    SendByAccessTokenRequest,
+    SendByAccessTokenResponse,
+    SendInboxRequest,
+    SendInboxResponse,
+    SendRequest,
+    SendResponse,
+)
+
+__all__ = [
+    "Change",
+    "Policy",
+    "Translation",
+    "translate_response",
+    "translate_send_by_access_token",
+    "translate_send_inbox",
+]
+
+_NEW = _spec.SEND.request
+
+#: The kinds of :class:`Change`, and which of them lose or invent data.
+CHANGE_KINDS = ("renamed", "moved", "digested", "generated", "mapped", "defaulted", "dropped")
+LOSSY_KINDS = frozenset({"digested", "generated", "dropped"})
+
+
+def _one_of(*choices: str) -> Any:
+    return attrs.validators.in_(choices)
+
+
+def _check_optional_limit(wire: str) -> Any:
+    limit = _NEW[wire].max_length
+    assert limit is not None
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str):
+            msg = f"Policy.{attribute.name} must be a string, got {json_type(value)}"
+            raise TypeError(msg)
+        length = _over(value, limit)
+        if length is not None:
+            msg = (
+                f"Policy.{attribute.name} is {length} characters long (UTF-16 code units); "
+                f"the limit of {wire} is {limit}"
+            )
+            raise ValueError(msg)
+
+    return check
+
+
+def _freeze_codes(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
+def _check_codes(
+    instance: Any, attribute: attrs.Attribute[Any], value: Mapping[object, object]
+) -> None:
+    limit = _NEW["templateCode"].max_length
+    assert limit is not None
+    for old, new in value.items():
+        if not isinstance(old, str) or not isinstance(new, str):
+            msg = "Policy.template_codes must map strings to strings"
+            raise TypeError(msg)
+        length = _over(new, limit)
+        if length is not None:
+            msg = (
+                f"Policy.template_codes maps {old!r} to a code {length} characters long; "
+                f"the limit of templateCode is {limit}"
+            )
+            raise ValueError(msg)
+
+
+@attrs.frozen
+class Policy:
+    """Every choice a migration must make, in one immutable place.
+
+    Make a changed copy with :func:`attrs.evolve`.
+    """
+
+    #: appId used when a sendInbox call has no authClientId.
+    app_id: Optional[str] = attrs.field(default=None, validator=_check_optional_limit("appId"))
+    #: redirectUrl used when a call has none.
+    default_redirect_url: Optional[str] = attrs.field(
+        default=None, validator=_check_optional_limit("redirectUrl")
+    )
+    #: ``"error"``: a requestId over the new limit is a FieldTooLongError;
+    #: ``"digest"``: it becomes the SHA-256 hex digest of its UTF-8 bytes.
+    overlong_request_id: Literal["error", "digest"] = attrs.field(
+        default="error", validator=_one_of("error", "digest")
+    )
+    #: ``"generate"``: a missing sendByAccessToken requestId becomes ``uuid4().hex``;
+    #: ``"error"``: a MissingFieldError.
+    missing_request_id: Literal["generate", "error"] = attrs.field(
+        default="generate", validator=_one_of("generate", "error")
+    )
+    #: legacy templateCode -> new templateCode.
+    template_codes: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_freeze_codes, validator=_check_codes, hash=False
+    )
+    #: ``"error"``: an unknown key is a ValidationError; ``"drop"``: it is dropped.
+    unknown_fields: Literal["error", "drop"] = attrs.field(
+        default="error", validator=_one_of("error", "drop")
+    )
+    #: keep ``pushContentUrl`` in templateParameters after moving it to redirectUrl.
+    keep_moved_parameters: bool = False
+
+
+@attrs.frozen
+class Change:
+    """One thing the translation changed: what kind, which field, and how."""
+
+    #: renamed, moved, digested, generated, mapped, defaulted or dropped.
+    kind: str
+    #: the legacy field (its path, for template parameters).
+    field: str
+    detail: str
+
+    @property
+    def lossy(self) -> bool:
+        """Whether the change loses or invents data (and so warns)."""
+        return self.kind in LOSSY_KINDS
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.field}: {self.detail}"
+
+
+@attrs.frozen
+class Translation:
+    """The result of translating one legacy request."""
+
+    #: the legacy endpoint translated from.
+    endpoint: str
+    request: SendRequest
+    changes: tuple[Change, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON body to POST to ``/v2/miniprogram/message/send``."""
+        return to_wire(self.request)
+
+
+_TEMPLATE_KEYS = {
+    alias: spec.wire for spec in _spec.CONTENT_TEMPLATE for alias in (spec.wire, spec.attr)
+}
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+class _Translator:
+    """The translation of one legacy endpoint, prepared once."""
+
+    def __init__(self, endpoint: _spec.Endpoint, model: type[Any]) -> None:
+        self.endpoint = endpoint
+        self.name = endpoint.name
+        self.model = model
+        redirect = _NEW["redirectUrl"]
+        # The legacy fields, plus the redirectUrl a legacy caller may already give.
+        self.input = _spec.Table(endpoint.request.name, (*endpoint.request.fields, redirect))
+        self.validate = Validator(endpoint.name, self.input)
+        self.keys: dict[str, str] = {}
+        for spec in self.input:
+            self.keys[spec.wire] = self.keys[spec.attr] = spec.wire
+        self.redirect_aliases = set()
+        for alias in _spec.REDIRECT_ALIASES:
+            for key in (alias, _snake(alias)):
+                self.keys[key] = redirect.wire
+                self.redirect_aliases.add(key)
+        self.renames = endpoint.renames
+        #: new wire name -> the legacy field it comes from (for messages).
+        self.origin = {new: legacy for legacy, new in self.renames.items()}
+        self.strings = [spec for spec in _NEW if spec.type == _spec.STRING]
+        self.new_request_id = _NEW["requestId"]
+
+    # -- input -------------------------------------------------------------
+
+    def _keyed(
+        self,
+        payload: Mapping[Any, Any],
+        keys: dict[str, str],
+        prefix: str,
+        policy: Policy,
+        changes: list[Change],
+    ) -> dict[str, Any]:
+        """Copy ``payload`` with its keys made canonical (aliases, unknown keys)."""
+        data: dict[str, Any] = {}
+        given: dict[str, str] = {}
+        for key, value in payload.items():
+            canonical = keys.get(key) if isinstance(key, str) else None
+            if canonical is None:
+                if policy.unknown_fields == "drop":
+                    changes.append(Change("dropped", f"{prefix}{key}", "unknown field dropped"))
+                    continue
+                msg = (
+                    f"{self.name}: {prefix}{key} is not a known field "
+                    f"(known: {', '.join(sorted(set(keys.values())))}); "
+                    'use Policy(unknown_fields="drop") to drop unknown fields'
+                )
+                raise ValidationError(msg, endpoint=self.name, field=f"{prefix}{key}")
+            if value is None:
+                continue
+            if canonical in data:
+                if data[canonical] != value:
+                    msg = (
+                        f"{self.name}: {prefix}{given[canonical]} and {prefix}{key} name the "
+                        f"same field ({canonical}) with different values"
+                    )
+                    raise ValidationError(msg, endpoint=self.name, field=f"{prefix}{canonical}")
+                continue
+            data[canonical] = value
+            given[canonical] = key
+        return data
+
+    def normalize(self, payload: Any, policy: Policy, changes: list[Change]) -> dict[str, Any]:
+        if isinstance(payload, self.model):
+            payload = to_wire(payload)
+        elif not isinstance(payload, Mapping):
+            msg = (
+                f"{self.name}: the payload must be a mapping (wire or snake_case keys) or a "
+                f"{self.model.__name__}, got {json_type(payload)}"
+            )
+            raise ValidationError(msg, endpoint=self.name, field="<payload>")
+        data = self._keyed(payload, self.keys, "", policy, changes)
+        changes.extend(
+            Change("renamed", key, f"{key} -> redirectUrl")
+            for key in self.redirect_aliases & payload.keys()
+            if payload[key] is not None
+        )
+        templates = data.get("templates")
+        if isinstance(templates, (list, tuple)):
+            data["templates"] = [
+                self._template(template, index, policy, changes)
+                for index, template in enumerate(templates)
+            ]
+        return data
+
+    def _template(self, template: Any, index: int, policy: Policy, changes: list[Change]) -> Any:
+        if isinstance(template, ContentTemplate):
+            return to_wire(template)
+        if not isinstance(template, Mapping):
+            return template  # the validator names the type
+        return self._keyed(template, _TEMPLATE_KEYS, f"templates[{index}].", policy, changes)
+
+    # -- rules -------------------------------------------------------------
+
+    def __call__(self, payload: Any, policy: Policy) -> Translation:
+        changes: list[Change] = []
+        data = self.normalize(payload, policy, changes)
+        self.validate(data)
+        name = self.name
+
+        for legacy, new in self.renames.items():
+            if legacy in data:
+                data[new] = data.pop(legacy)
+                changes.append(Change("renamed", legacy, f"{legacy} -> {new}"))
+
+        if "appId" not in data:
+            if policy.app_id is None:
+                field = self.origin.get("appId", "appId")
+                msg = (
+                    f"{name}: {field} is missing and Policy.app_id is not set; "
+                    f"{_spec.SEND.path} requires appId"
+                )
+                raise MissingFieldError(msg, endpoint=name, field=field)
+            data["appId"] = policy.app_id
+            changes.append(Change("defaulted", "appId", "from Policy.app_id"))
+
+        request_id = data.get("requestId")
+        limit = self.new_request_id.max_length
+        assert limit is not None
+        if request_id is None:
+            if policy.missing_request_id == "error":
+                msg = f'{name}: requestId is missing (Policy(missing_request_id="error"))'
+                raise MissingFieldError(msg, endpoint=name, field="requestId")
+            data["requestId"] = uuid.uuid4().hex
+            changes.append(
+                Change(
+                    "generated",
+                    "requestId",
+                    "none given: a random uuid4 was used, so retries of this call "
+                    "are not deduplicated",
+                )
+            )
+        else:
+            length = _over(request_id, limit)
+            if length is not None and policy.overlong_request_id == "digest":
+                data["requestId"] = hashlib.sha256(request_id.encode("utf-8")).hexdigest()
+                changes.append(
+                    Change(
+                        "digested",
+                        "requestId",
+                        f"{length} characters, over the limit of {limit}: replaced by the "
+                        "SHA-256 hex digest of its UTF-8 bytes",
+                    )
+                )
+
+        code = data["templateCode"]
+        mapped = policy.template_codes.get(code)
+        if mapped is not None and mapped != code:
+            data["templateCode"] = mapped
+            changes.append(Change("mapped", "templateCode", f"{code!r} -> {mapped!r}"))
+
+        templates = self._move_parameters(data, policy, changes)
+
+        if "redirectUrl" not in data:
+            if policy.default_redirect_url is not None:
+                data["redirectUrl"] = policy.default_redirect_url
+                changes.append(
+                    Change("defaulted", "redirectUrl", "from Policy.default_redirect_url")
+                )
+            elif self.endpoint.redirect_required:
+                msg = (
+                    f"{name}: no redirectUrl: {_spec.SEND.path} requires one for INBOX "
+                    "messages; give a top-level redirectUrl, a pushContentUrl template "
+                    "parameter, or Policy.default_redirect_url"
+                )
+                raise MissingFieldError(msg, endpoint=name, field="redirectUrl")
+
+        for spec in self.strings:
+            value = data.get(spec.wire)
+            if value is not None and spec.max_length is not None:
+                length = _over(value, spec.max_length)
+                if length is not None:
+                    raise self._over_new_limit(spec, length)
+
+        request = SendRequest(
+            app_id=data["appId"],
+            access_token=data["accessToken"],
+            request_id=data["requestId"],
+            template_code=data["templateCode"],
+            templates=templates,
+            redirect_url=data.get("redirectUrl"),
+            extend_info=data.get("extendInfo"),
+        )
+        for change in changes:
+            if change.kind in LOSSY_KINDS:
+                warn(f"{name}: {change}", TranslationWarning)
+        return Translation(name, request, tuple(changes))
+
+    def _move_parameters(
+        self, data: dict[str, Any], policy: Policy, changes: list[Change]
+    ) -> tuple[ContentTemplate, ...]:
+        """Move pushContentUrl (and any other moved parameter) to its top-level field."""
+        templates: list[Mapping[str, Any]] = data["templates"]
+        parameters = [t["templateParameters"] for t in templates]
+        for parameter, target in _spec.MOVED_PARAMETERS.items():
+            found = [(i, p[parameter]) for i, p in enumerate(parameters) if parameter in p]
+            if not found:
+                continue
+            path = f"templates[{{}}].templateParameters.{parameter}"
+            first_index, value = found[0]
+            for index, other in found[1:]:
+                if other != value:
+                    msg = (
+                        f"{self.name}: {path.format(first_index)} and {path.format(index)} "
+                        f"differ; {_spec.SEND.path} has one {target} for all templates"
+                    )
+                    raise TranslationError(msg, endpoint=self.name, field=path.format(index))
+            top = data.get(target)
+            if top is not None and top != value:
+                if not self.endpoint.redirect_required:
+                    msg = (
+                        f"{self.name}: the top-level {target} and {path.format(first_index)} "
+                        f"differ; {_spec.SEND.path} has one {target}"
+                    )
+                    raise TranslationError(msg, endpoint=self.name, field=target)
+                # sendInbox: a top-level redirectUrl comes first; the parameter stays.
+                continue
+            data[target] = value
+            for index, _ in found:
+                changes.append(Change("moved", path.format(index), f"-> {target}"))
+                if not policy.keep_moved_parameters:
+                    parameters[index] = {
+                        k: v for k, v in parameters[index].items() if k != parameter
+                    }
+        return tuple(ContentTemplate(p, t.get("language")) for p, t in zip(parameters, templates))
+
+    def _over_new_limit(self, spec: _spec.FieldSpec, length: int) -> ValidationError:
+        field = self.origin.get(spec.wire, spec.wire)
+        limit = spec.max_length
+        assert limit is not None
+        hint = f" on {_spec.SEND.path}"
+        legacy = self.endpoint.request.by_wire.get(field)
+        if legacy is not None and legacy.max_length != limit:
+            hint += f" (the legacy limit was {legacy.max_length})"
+        if field != spec.wire:
+            hint += f", where it is {spec.wire}"
+        if spec.wire == "requestId":
+            hint += '; shorten it or use Policy(overlong_request_id="digest")'
+        elif spec.wire == "templateCode":
+            hint += "; map it to the new code with Policy.template_codes"
+        return too_long(self.name, field, length, limit, hint)
+
+
+_SEND_INBOX = _Translator(_spec.SEND_INBOX, SendInboxRequest)
+_SEND_BY_ACCESS_TOKEN = _Translator(_spec.SEND_BY_ACCESS_TOKEN, SendByAccessTokenRequest)
+
+_DEFAULT_POLICY = Policy()
+
+
+def translate_send_inbox(
+    payload: Union[SendInboxRequest, Mapping[str, Any]], policy: Policy = _DEFAULT_POLICY
+) -> Translation:
+    """Translate a legacy ``POST /v2/messages/sendInbox`` body.
+
+    ``payload`` is a :class:`~compat.SendInboxRequest` or a mapping with wire
+    (camelCase) or snake_case keys. Raises :class:`~compat.ValidationError` or
+    :class:`~compat.TranslationError` before anything is sent; warns
+    :class:`~compat.TranslationWarning` for lossy changes.
+    """
+    return _SEND_INBOX(payload, policy)
+
+
+def translate_send_by_access_token(
+    payload: Union[SendByAccessTokenRequest, Mapping[str, Any]],
+    policy: Policy = _DEFAULT_POLICY,
+) -> Translation:
+    """Translate a legacy ``POST /v2/customers/message/sendByAccessToken`` body.
+
+    Same conventions as :func:`translate_send_inbox`.
+    """
+    return _SEND_BY_ACCESS_TOKEN(payload, policy)
+
+
+_RESPONSES: dict[str, type[Any]] = {
+    _spec.SEND_INBOX.name: SendInboxResponse,
+    _spec.SEND_BY_ACCESS_TOKEN.name: SendByAccessTokenResponse,
+}
+
+
+@overload
+def translate_response(
+    endpoint: Literal["sendInbox"], response: Union[SendResponse, Mapping[str, Any]]
+) -> SendInboxResponse: ...
+@overload
+def translate_response(
+    endpoint: Literal["sendByAccessToken"], response: Union[SendResponse, Mapping[str, Any]]
+) -> SendByAccessTokenResponse: ...
+@overload
+def translate_response(
+    endpoint: str, response: Union[SendResponse, Mapping[str, Any]]
+) -> Union[SendInboxResponse, SendByAccessTokenResponse]: ...
+def translate_response(
+    endpoint: str, response: Union[SendResponse, Mapping[str, Any]]
+) -> Union[SendInboxResponse, SendByAccessTokenResponse]:
+    """Turn a ``/v2/miniprogram/message/send`` response into the legacy endpoint's shape.
+
+    ``endpoint`` is ``"sendInbox"`` or ``"sendByAccessToken"`` (or the legacy
+    path). ``response`` is a :class:`~compat.SendResponse` or its wire body. A
+    messageId is kept for sendInbox when the platform sent one, never invented.
+    """
+    legacy = _spec.LEGACY_ENDPOINTS.get(endpoint) or _spec.endpoint_for_path(endpoint)
+    if legacy is None or not legacy.deprecated:
+        msg = (
+            f"translate_response() takes {' or '.join(map(repr, _RESPONSES))} "
+            f"(or its path), got {endpoint!r}"
+        )
+        raise TranslationError(msg, endpoint=str(endpoint))
+    if not isinstance(response, SendResponse):
+        response = from_wire(response, SendResponse)
+    kwargs = {spec.attr: getattr(response, spec.attr) for spec in legacy.response}
+    result: Union[SendInboxResponse, SendByAccessTokenResponse] = _RESPONSES[legacy.name](**kwargs)
+    return result
