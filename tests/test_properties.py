@@ -1,0 +1,124 @@
+"""Properties of the translator over generated legacy payloads."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compat import (
+    CompatError,
+    Policy,
+    SendRequest,
+    from_wire,
+    to_wire,
+    translate_send_by_access_token,
+    translate_send_inbox,
+)
+from compat._spec import SEND
+from compat._validate import Validator
+
+NEW_REQUEST = Validator("send", SEND.request, extra_keys="error")
+
+# Strings that straddle the limits, including characters outside the BMP.
+text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=140
+)
+token = st.text(alphabet="0123456789abcdefx", min_size=20, max_size=130)
+parameters = st.dictionaries(
+    st.sampled_from(["who", "amount", "pushContentUrl", "customTitle"]), text, max_size=4
+)
+template = st.fixed_dictionaries(
+    {"templateParameters": parameters}, optional={"language": st.sampled_from(["en-US", "th-TH"])}
+)
+templates = st.lists(template, min_size=0, max_size=6)
+
+send_inbox = st.fixed_dictionaries(
+    {"accessToken": token, "requestId": text, "templateCode": text, "templates": templates},
+    optional={
+        "authClientId": text,
+        "extendInfo": text,
+        "redirectUrl": text,
+        "actionUrl": text,
+        "unknownKey": text,
+    },
+)
+send_by_access_token = st.fixed_dictionaries(
+    {"appId": text, "accessToken": token, "templateCode": text, "templates": templates},
+    optional={"requestId": text, "extendInfo": text, "redirectUrl": text},
+)
+policies = st.builds(
+    Policy,
+    app_id=st.none() | st.text(min_size=1, max_size=32),
+    default_redirect_url=st.none() | st.just("/pages/home"),
+    overlong_request_id=st.sampled_from(["error", "digest"]),
+    missing_request_id=st.sampled_from(["generate", "error"]),
+    unknown_fields=st.sampled_from(["error", "drop"]),
+    keep_moved_parameters=st.booleans(),
+)
+
+
+def _translate(translate: Any, payload: dict[str, Any], policy: Policy) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return translate(payload, policy)
+
+
+@given(payload=send_inbox, policy=policies)
+def test_send_inbox_yields_a_valid_new_request_or_a_compat_error(
+    payload: dict[str, Any], policy: Policy
+) -> None:
+    try:
+        translation = _translate(translate_send_inbox, payload, policy)
+    except CompatError as error:
+        assert payload["accessToken"] not in str(error)
+        return
+    body = translation.to_wire()
+    NEW_REQUEST(body)
+    assert from_wire(body, SendRequest) == translation.request
+    json.dumps(body)
+
+
+@given(payload=send_by_access_token, policy=policies)
+def test_send_by_access_token_yields_a_valid_new_request_or_a_compat_error(
+    payload: dict[str, Any], policy: Policy
+) -> None:
+    try:
+        translation = _translate(translate_send_by_access_token, payload, policy)
+    except CompatError as error:
+        assert payload["accessToken"] not in str(error)
+        return
+    NEW_REQUEST(translation.to_wire())
+    assert translation.request.app_id == payload["appId"]
+
+
+@given(payload=send_inbox, policy=policies)
+def test_translation_is_deterministic(payload: dict[str, Any], policy: Policy) -> None:
+    outcomes = []
+    for _ in range(2):
+        try:
+            outcomes.append(to_wire(_translate(translate_send_inbox, payload, policy).request))
+        except CompatError as error:
+            outcomes.append((type(error), str(error)))
+    assert outcomes[0] == outcomes[1]
+
+
+@given(payload=send_inbox, policy=policies)
+def test_nothing_is_lost_from_the_templates(payload: dict[str, Any], policy: Policy) -> None:
+    try:
+        translation = _translate(translate_send_inbox, payload, policy)
+    except CompatError:
+        return
+    for before, after in zip(payload["templates"], translation.request.templates):
+        moved = dict(before["templateParameters"])
+        if (
+            "pushContentUrl" in moved
+            and moved["pushContentUrl"] == translation.request.redirect_url
+        ):
+            if not policy.keep_moved_parameters:
+                moved.pop("pushContentUrl")
+        assert dict(after.template_parameters) == moved
+        assert after.language == before.get("language")
