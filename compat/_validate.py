@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from ._spec import CONTENT_TEMPLATE, PARAMETERS, RESULT_TABLE, STRING, TEMPLATES, Table
+from ._spec import CONTENT_TEMPLATE, PARAMETERS, RESULT, RESULT_TABLE, STRING, TEMPLATES, Table
 from .errors import FieldTooLongError, MissingFieldError, ValidationError
 
 __all__ = ["Validator", "json_type", "too_long", "utf16_len"]
@@ -82,17 +82,17 @@ class Validator:
         self.table = table
         self.lengths = lengths
         self.extra_keys = extra_keys
+        self._strings: list[tuple[str, bool, Optional[int]]] = []
+        self._others: list[tuple[str, str, bool, Optional[int], Optional[int]]] = []
+        for spec in table:
+            if spec.type == STRING:
+                limit = spec.max_length if lengths else None
+                self._strings.append((spec.wire, spec.required, limit))
+            else:
+                limit = spec.max_length if lengths or spec.type == TEMPLATES else None
+                self._others.append((spec.wire, spec.type, spec.required, limit, spec.min_items))
         self._nested: dict[str, Validator] = {}
-        self._plan: list[tuple[str, str, bool, Optional[int], Optional[int]]] = [
-            (
-                spec.wire,
-                spec.type,
-                spec.required,
-                spec.max_length if lengths or spec.type == TEMPLATES else None,
-                spec.min_items,
-            )
-            for spec in table
-        ]
+        self._is_valid = _compile_predicate(table, lengths=lengths, extra_keys=extra_keys)
 
     def _child(self, table: Table) -> Validator:
         child = self._nested.get(table.name)
@@ -105,52 +105,62 @@ class Validator:
 
     def __call__(self, data: Mapping[str, Any], prefix: str = "") -> None:
         """Raise :class:`~compat.ValidationError` for the first rule ``data`` breaks."""
-        endpoint = self.endpoint
-        for wire, kind, required, limit, min_items in self._plan:
-            value = data.get(wire)
-            field = prefix + wire
+        if self._is_valid(data):
+            return
+        self.explain(data, prefix)
+
+    def explain(self, data: Mapping[str, Any], prefix: str = "") -> None:
+        """Check ``data`` field by field and raise the error for the first broken rule."""
+        get = data.get
+        for wire, required, limit in self._strings:
+            value = get(wire)
             if value is None:
                 if required:
-                    msg = f"{endpoint}: {field} is missing (required)"
-                    raise MissingFieldError(msg, endpoint=endpoint, field=field)
-            elif kind == STRING:
-                if not isinstance(value, str):
-                    raise self._type_error(field, value, "a string")
-                if not value and required:
-                    msg = f"{endpoint}: {field} is empty (required)"
-                    raise MissingFieldError(msg, endpoint=endpoint, field=field)
-                if limit is not None:
-                    length = _over(value, limit)
-                    if length is not None:
-                        raise too_long(endpoint, field, length, limit)
+                    raise self._missing(prefix + wire, "missing")
+                continue
+            if value.__class__ is not str and not isinstance(value, str):
+                raise self._type_error(prefix + wire, value, "a string")
+            if not value and required:
+                raise self._missing(prefix + wire, "empty")
+            if limit is not None:
+                n = len(value)
+                if n * 2 > limit and (n > limit or utf16_len(value) > limit):
+                    raise too_long(self.endpoint, prefix + wire, utf16_len(value), limit)
+        for wire, kind, required, limit, min_items in self._others:
+            value = get(wire)
+            if value is None:
+                if required:
+                    raise self._missing(prefix + wire, "missing")
             elif kind == TEMPLATES:
-                self._templates(field, value, limit, min_items)
+                self._templates(prefix + wire, value, limit, min_items)
             elif kind == PARAMETERS:
-                self._parameters(field, value)
+                self._parameters(prefix + wire, value)
             else:
-                self._result(field, value)
-        if self.extra_keys == "error" and len(data) > len(self._plan):
-            known = self.table.by_wire
+                self._result(prefix + wire, value)
+        known = self.table.by_wire
+        if self.extra_keys == "error" and not data.keys() <= known.keys():
             for key in data:
                 if key not in known:
                     msg = (
-                        f"{endpoint}: {prefix}{key} is not a field of {self.table.name} "
+                        f"{self.endpoint}: {prefix}{key} is not a field of {self.table.name} "
                         f"(fields: {', '.join(known)})"
                     )
-                    raise ValidationError(msg, endpoint=endpoint, field=f"{prefix}{key}")
+                    raise ValidationError(msg, endpoint=self.endpoint, field=f"{prefix}{key}")
+
+    def _missing(self, field: str, how: str) -> MissingFieldError:
+        msg = f"{self.endpoint}: {field} is {how} (required)"
+        return MissingFieldError(msg, endpoint=self.endpoint, field=field)
 
     def _type_error(self, field: str, value: object, expected: str) -> ValidationError:
         msg = f"{self.endpoint}: {field} must be {expected}, got {json_type(value)}"
         return ValidationError(msg, endpoint=self.endpoint, field=field)
 
     def _templates(
-        self,
-        field: str,
-        value: Any,
-        limit: Optional[int],
-        min_items: Optional[int],
+        self, field: str, value: Any, limit: Optional[int], min_items: Optional[int]
     ) -> None:
-        if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+        if value.__class__ is not list and (
+            not isinstance(value, Sequence) or isinstance(value, (str, bytes))
+        ):
             raise self._type_error(field, value, "an array of ContentTemplate objects")
         count = len(value)
         if min_items is not None and count < min_items:
@@ -163,15 +173,17 @@ class Validator:
             )
         child = self._child(CONTENT_TEMPLATE)
         for index, template in enumerate(value):
-            path = f"{field}[{index}]"
-            if not isinstance(template, Mapping):
+            if template.__class__ is not dict and not isinstance(template, Mapping):
+                path = f"{field}[{index}]"
                 raise self._type_error(path, template, "a ContentTemplate object")
-            child(template, path + ".")
+            child(template, f"{field}[{index}].")
 
     def _parameters(self, field: str, value: Any) -> None:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             raise self._type_error(field, value, "an object of strings")
         for key, item in value.items():
+            if key.__class__ is str and item.__class__ is str:
+                continue
             if not isinstance(key, str):
                 raise self._type_error(f"{field} key", key, "a string")
             if not isinstance(item, str):
@@ -181,3 +193,76 @@ class Validator:
         if not isinstance(value, Mapping):
             raise self._type_error(field, value, "a Result object")
         self._child(RESULT_TABLE)(value, field + ".")
+
+
+def _string_test(var: str, required: bool, limit: Optional[int]) -> str:
+    """The condition under which the string in ``var`` breaks its rules."""
+    tests = [f"{var}.__class__ is not str"]
+    if limit is not None:
+        n = f"len({var})"
+        tests.append(f"({n} * 2 > {limit} and ({n} > {limit} or u16({var}) > {limit}))")
+    if required:
+        return " or ".join([f"{var} is None", *tests, f"not {var}"])
+    return f"{var} is not None and ({' or '.join(tests)})"
+
+
+def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
+    """Generate ``is_valid(data) -> bool``: the validator's rules for ``table``, straight-line.
+
+    It only says whether ``data`` is valid, fast, for exact built-in types (a
+    ``str`` subclass or another Mapping makes it say no); when it says no, the
+    field-by-field check runs and raises the error naming the field. Tables with
+    nested objects other than templates (responses) always take the full check.
+    """
+    if any(spec.type in (PARAMETERS, RESULT) for spec in table):
+        return lambda data: False
+    lines = ["def is_valid(data):", "    if data.__class__ is not dict:", "        return False"]
+    if extra_keys == "error":
+        lines += ["    if not data.keys() <= KNOWN:", "        return False"]
+    lines.append("    get = data.get")
+    for spec in table:
+        lines.append(f"    value = get({spec.wire!r})")
+        if spec.type == STRING:
+            limit = spec.max_length if lengths else None
+            lines += [
+                f"    if {_string_test('value', spec.required, limit)}:",
+                "        return False",
+            ]
+            continue
+        # TEMPLATES: an array of 1..5 ContentTemplate objects
+        lines += [
+            f"    if value.__class__ is not list or not {spec.min_items or 0} <= len(value) "
+            f"<= {spec.max_length}:",
+            "        return False",
+            "    for template in value:",
+            "        if template.__class__ is not dict:",
+            "            return False",
+        ]
+        if extra_keys == "error":
+            lines += [
+                "        if not template.keys() <= TEMPLATE_KEYS:",
+                "            return False",
+            ]
+        for child in CONTENT_TEMPLATE:
+            lines.append(f"        item = template.get({child.wire!r})")
+            if child.type == PARAMETERS:
+                lines += [
+                    "        if item.__class__ is not dict:",
+                    "            return False",
+                    "        for key, text in item.items():",
+                    "            if key.__class__ is not str or text.__class__ is not str:",
+                    "                return False",
+                ]
+            else:
+                limit = child.max_length if lengths else None
+                test = _string_test("item", child.required, limit)
+                lines += [f"        if {test}:", "            return False"]
+    lines.append("    return True")
+    namespace: dict[str, Any] = {
+        "u16": utf16_len,
+        "KNOWN": frozenset(table.by_wire),
+        "TEMPLATE_KEYS": frozenset(CONTENT_TEMPLATE.by_wire),
+    }
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<compat validator {table.name}>", "exec"), namespace)
+    return namespace["is_valid"]

@@ -11,14 +11,14 @@ import hashlib
 import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Literal, Optional, Union, overload
+from typing import Any, Literal, NamedTuple, Optional, Union, overload
 
 import attrs
 
 from . import _spec
 from ._validate import Validator, _over, json_type, too_long
 from ._warn import warn
-from ._wire import from_wire, to_wire
+from ._wire import from_wire, to_wire, trusted_builder
 from .errors import MissingFieldError, TranslationError, TranslationWarning, ValidationError
 from .models import (
     ContentTemplate,
@@ -128,8 +128,7 @@ class Policy:
     keep_moved_parameters: bool = False
 
 
-@attrs.frozen
-class Change:
+class Change(NamedTuple):
     """One thing the translation changed: what kind, which field, and how."""
 
     #: renamed, moved, digested, generated, mapped, defaulted or dropped.
@@ -164,14 +163,20 @@ class Translation:
 _TEMPLATE_KEYS = {
     alias: spec.wire for spec in _spec.CONTENT_TEMPLATE for alias in (spec.wire, spec.attr)
 }
+_TEMPLATE_WIRE = frozenset(_spec.CONTENT_TEMPLATE.by_wire)
 
 
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
+_build_template = trusted_builder(ContentTemplate)
+_build_request = trusted_builder(SendRequest)
+_build_translation = trusted_builder(Translation)
+
+
 class _Translator:
-    """The translation of one legacy endpoint, prepared once."""
+    """The translation of one legacy endpoint, prepared once from the spec."""
 
     def __init__(self, endpoint: _spec.Endpoint, model: type[Any]) -> None:
         self.endpoint = endpoint
@@ -181,6 +186,7 @@ class _Translator:
         # The legacy fields, plus the redirectUrl a legacy caller may already give.
         self.input = _spec.Table(endpoint.request.name, (*endpoint.request.fields, redirect))
         self.validate = Validator(endpoint.name, self.input)
+        self.canonical = frozenset(self.input.by_wire)
         self.keys: dict[str, str] = {}
         for spec in self.input:
             self.keys[spec.wire] = self.keys[spec.attr] = spec.wire
@@ -192,8 +198,25 @@ class _Translator:
         self.renames = endpoint.renames
         #: new wire name -> the legacy field it comes from (for messages).
         self.origin = {new: legacy for legacy, new in self.renames.items()}
-        self.strings = [spec for spec in _NEW if spec.type == _spec.STRING]
-        self.new_request_id = _NEW["requestId"]
+        #: new fields whose limit is tighter than the legacy field they come from:
+        #: only these need a second look once the legacy limits have passed.
+        self.tightened: list[tuple[str, int]] = []
+        for rule in endpoint.rules:
+            if rule.legacy is None or rule.new is None:
+                continue
+            old, new = endpoint.request[rule.legacy], _NEW[rule.new]
+            if (
+                new.type == _spec.STRING
+                and new.max_length is not None
+                and (old.max_length is None or old.max_length > new.max_length)
+            ):
+                self.tightened.append((new.wire, new.max_length))
+        self.request_id_limit = _NEW["requestId"].max_length or 0
+        self.redirect_limit = redirect.max_length or 0
+        self.moved = tuple(
+            (parameter, target, f"templates[%d].templateParameters.{parameter}", f"-> {target}")
+            for parameter, target in _spec.MOVED_PARAMETERS.items()
+        )
 
     # -- input -------------------------------------------------------------
 
@@ -235,6 +258,21 @@ class _Translator:
         return data
 
     def normalize(self, payload: Any, policy: Policy, changes: list[Change]) -> dict[str, Any]:
+        """The payload as a fresh dict of wire keys; its templates as wire mappings."""
+        if payload.__class__ is dict and payload.keys() <= self.canonical:
+            # Already in wire form (the usual case): no alias or unknown key to look at.
+            templates = payload.get("templates")
+            wire_form = type(templates) is list
+            if type(templates) is list:
+                for template in templates:
+                    if template.__class__ is not dict or not template.keys() <= _TEMPLATE_WIRE:
+                        wire_form = False
+                        break
+            if wire_form:
+                data: dict[str, Any] = payload.copy()
+                if None in data.values():
+                    data = {k: v for k, v in data.items() if v is not None}
+                return data
         if isinstance(payload, self.model):
             payload = to_wire(payload)
         elif not isinstance(payload, Mapping):
@@ -277,6 +315,22 @@ class _Translator:
                 data[new] = data.pop(legacy)
                 changes.append(Change("renamed", legacy, f"{legacy} -> {new}"))
 
+        if policy.template_codes:
+            code = data["templateCode"]
+            mapped = policy.template_codes.get(code)
+            if mapped is not None and mapped != code:
+                data["templateCode"] = mapped  # within the limit: Policy checked it
+                changes.append(Change("mapped", "templateCode", f"{code!r} -> {mapped!r}"))
+
+        for wire, limit in self.tightened:
+            value = data.get(wire)
+            if value is not None and len(value) * 2 > limit:
+                length = _over(value, limit)
+                if length is not None and not (
+                    wire == "requestId" and policy.overlong_request_id == "digest"
+                ):
+                    raise self._over_new_limit(wire, length, limit)
+
         if "appId" not in data:
             if policy.app_id is None:
                 field = self.origin.get("appId", "appId")
@@ -289,8 +343,6 @@ class _Translator:
             changes.append(Change("defaulted", "appId", "from Policy.app_id"))
 
         request_id = data.get("requestId")
-        limit = self.new_request_id.max_length
-        assert limit is not None
         if request_id is None:
             if policy.missing_request_id == "error":
                 msg = f'{name}: requestId is missing (Policy(missing_request_id="error"))'
@@ -304,30 +356,25 @@ class _Translator:
                     "are not deduplicated",
                 )
             )
-        else:
-            length = _over(request_id, limit)
-            if length is not None and policy.overlong_request_id == "digest":
+        elif len(request_id) * 2 > self.request_id_limit:
+            length = _over(request_id, self.request_id_limit)
+            if length is not None:  # and the policy says digest, or it was raised above
                 data["requestId"] = hashlib.sha256(request_id.encode("utf-8")).hexdigest()
                 changes.append(
                     Change(
                         "digested",
                         "requestId",
-                        f"{length} characters, over the limit of {limit}: replaced by the "
-                        "SHA-256 hex digest of its UTF-8 bytes",
+                        f"{length} characters, over the limit of {self.request_id_limit}: "
+                        "replaced by the SHA-256 hex digest of its UTF-8 bytes",
                     )
                 )
 
-        code = data["templateCode"]
-        mapped = policy.template_codes.get(code)
-        if mapped is not None and mapped != code:
-            data["templateCode"] = mapped
-            changes.append(Change("mapped", "templateCode", f"{code!r} -> {mapped!r}"))
-
         templates = self._move_parameters(data, policy, changes)
 
-        if "redirectUrl" not in data:
+        redirect = data.get("redirectUrl")
+        if redirect is None:
             if policy.default_redirect_url is not None:
-                data["redirectUrl"] = policy.default_redirect_url
+                redirect = policy.default_redirect_url
                 changes.append(
                     Change("defaulted", "redirectUrl", "from Policy.default_redirect_url")
                 )
@@ -339,78 +386,94 @@ class _Translator:
                 )
                 raise MissingFieldError(msg, endpoint=name, field="redirectUrl")
 
-        for spec in self.strings:
-            value = data.get(spec.wire)
-            if value is not None and spec.max_length is not None:
-                length = _over(value, spec.max_length)
-                if length is not None:
-                    raise self._over_new_limit(spec, length)
-
-        request = SendRequest(
-            app_id=data["appId"],
-            access_token=data["accessToken"],
-            request_id=data["requestId"],
-            template_code=data["templateCode"],
-            templates=templates,
-            redirect_url=data.get("redirectUrl"),
-            extend_info=data.get("extendInfo"),
+        request = _build_request(
+            data["appId"],
+            data["accessToken"],
+            data["requestId"],
+            data["templateCode"],
+            templates,
+            redirect,
+            data.get("extendInfo"),
         )
         for change in changes:
             if change.kind in LOSSY_KINDS:
                 warn(f"{name}: {change}", TranslationWarning)
-        return Translation(name, request, tuple(changes))
+        return _build_translation(name, request, tuple(changes))
 
     def _move_parameters(
         self, data: dict[str, Any], policy: Policy, changes: list[Change]
     ) -> tuple[ContentTemplate, ...]:
-        """Move pushContentUrl (and any other moved parameter) to its top-level field."""
-        templates: list[Mapping[str, Any]] = data["templates"]
-        parameters = [t["templateParameters"] for t in templates]
-        for parameter, target in _spec.MOVED_PARAMETERS.items():
-            found = [(i, p[parameter]) for i, p in enumerate(parameters) if parameter in p]
-            if not found:
+        """Build the templates, moving pushContentUrl to redirectUrl on the way."""
+        templates = data["templates"]
+        # One private copy of each template's parameters, which the models then wrap.
+        parameters = []
+        for template in templates:
+            params = template["templateParameters"]
+            parameters.append(params.copy() if params.__class__ is dict else dict(params))
+        for parameter, target, path, detail in self.moved:
+            found = [i for i, p in enumerate(parameters) if parameter in p]
+            if not found or not self._move_to(data, parameters, found, parameter, target):
                 continue
-            path = f"templates[{{}}].templateParameters.{parameter}"
-            first_index, value = found[0]
-            for index, other in found[1:]:
-                if other != value:
-                    msg = (
-                        f"{self.name}: {path.format(first_index)} and {path.format(index)} "
-                        f"differ; {_spec.SEND.path} has one {target} for all templates"
-                    )
-                    raise TranslationError(msg, endpoint=self.name, field=path.format(index))
-            top = data.get(target)
-            if top is not None and top != value:
-                if not self.endpoint.redirect_required:
-                    msg = (
-                        f"{self.name}: the top-level {target} and {path.format(first_index)} "
-                        f"differ; {_spec.SEND.path} has one {target}"
-                    )
-                    raise TranslationError(msg, endpoint=self.name, field=target)
-                # sendInbox: a top-level redirectUrl comes first; the parameter stays.
-                continue
-            data[target] = value
-            for index, _ in found:
-                changes.append(Change("moved", path.format(index), f"-> {target}"))
-                if not policy.keep_moved_parameters:
-                    parameters[index] = {
-                        k: v for k, v in parameters[index].items() if k != parameter
-                    }
-        return tuple(ContentTemplate(p, t.get("language")) for p, t in zip(parameters, templates))
+            keep = policy.keep_moved_parameters
+            for index in found:
+                changes.append(Change("moved", path % index, detail))
+                if not keep:
+                    del parameters[index][parameter]
+        built = []
+        for params, template in zip(parameters, templates):
+            built.append(_build_template(MappingProxyType(params), template.get("language")))
+        return tuple(built)
 
-    def _over_new_limit(self, spec: _spec.FieldSpec, length: int) -> ValidationError:
-        field = self.origin.get(spec.wire, spec.wire)
-        limit = spec.max_length
-        assert limit is not None
+    def _move_to(
+        self,
+        data: dict[str, Any],
+        parameters: list[dict[str, str]],
+        found: list[int],
+        parameter: str,
+        target: str,
+    ) -> bool:
+        """Set ``data[target]`` from the parameter found in these templates; False: leave it."""
+        first = found[0]
+        value = parameters[first][parameter]
+        for index in found[1:]:
+            if parameters[index][parameter] != value:
+                msg = (
+                    f"{self.name}: templates[{first}].templateParameters.{parameter} and "
+                    f"templates[{index}].templateParameters.{parameter} differ; "
+                    f"{_spec.SEND.path} has one {target} for all templates"
+                )
+                field = f"templates[{index}].templateParameters.{parameter}"
+                raise TranslationError(msg, endpoint=self.name, field=field)
+        top = data.get(target)
+        if top is None:
+            if len(value) * 2 > self.redirect_limit:
+                length = _over(value, self.redirect_limit)
+                if length is not None:
+                    raise self._over_new_limit(target, length, self.redirect_limit)
+            data[target] = value
+            return True
+        if top == value:
+            return True
+        if not self.endpoint.redirect_required:
+            msg = (
+                f"{self.name}: the top-level {target} and "
+                f"templates[{first}].templateParameters.{parameter} differ; "
+                f"{_spec.SEND.path} has one {target}"
+            )
+            raise TranslationError(msg, endpoint=self.name, field=target)
+        return False  # sendInbox: a top-level redirectUrl comes first; the parameter stays.
+
+    def _over_new_limit(self, wire: str, length: int, limit: int) -> ValidationError:
+        field = self.origin.get(wire, wire)
         hint = f" on {_spec.SEND.path}"
         legacy = self.endpoint.request.by_wire.get(field)
         if legacy is not None and legacy.max_length != limit:
             hint += f" (the legacy limit was {legacy.max_length})"
-        if field != spec.wire:
-            hint += f", where it is {spec.wire}"
-        if spec.wire == "requestId":
+        if field != wire:
+            hint += f", where it is {wire}"
+        if wire == "requestId":
             hint += '; shorten it or use Policy(overlong_request_id="digest")'
-        elif spec.wire == "templateCode":
+        elif wire == "templateCode":
             hint += "; map it to the new code with Policy.template_codes"
         return too_long(self.name, field, length, limit, hint)
 
