@@ -40,25 +40,24 @@ SEND_BY_ACCESS_TOKEN_SAMPLE: dict[str, Any] = {
 }
 
 
-def inbox(**changes: Any) -> dict[str, Any]:
-    """The sendInbox sample with a redirectUrl and the given keys changed (None removes)."""
-    payload = copy.deepcopy(SEND_INBOX_SAMPLE)
-    payload["templates"][0]["templateParameters"]["pushContentUrl"] = "/pages/inbox"
+def _with(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``payload`` with keys set, or removed where the value is None."""
+    payload = copy.deepcopy(payload)
     for key, value in changes.items():
         if value is None:
             payload.pop(key, None)
         else:
             payload[key] = value
     return payload
+
+
+def inbox(**changes: Any) -> dict[str, Any]:
+    """The sendInbox sample with a link (pushContentUrl) and the given keys changed."""
+    payload = copy.deepcopy(SEND_INBOX_SAMPLE)
+    payload["templates"][0]["templateParameters"]["pushContentUrl"] = "/pages/inbox"
+    return _with(payload, changes)
 
 
 def by_token(**changes: Any) -> dict[str, Any]:
     """The sendByAccessToken sample with a requestId and the given keys changed."""
-    payload = copy.deepcopy(SEND_BY_ACCESS_TOKEN_SAMPLE)
-    payload["requestId"] = "order-42"
-    for key, value in changes.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = value
-    return payload
+    return _with({**SEND_BY_ACCESS_TOKEN_SAMPLE, "requestId": "order-42"}, changes)
