@@ -8,7 +8,10 @@ sent. See README.md and MIGRATION.md.
 
 from __future__ import annotations
 
+import logging
+
 from ._wire import from_wire, to_wire
+from .client import MessageClient, Retries
 from .errors import (
     ApiError,
     CompatError,
@@ -17,6 +20,7 @@ from .errors import (
     MissingFieldError,
     RequestFailed,
     ResultUnknown,
+    SignatureError,
     TranslationError,
     TranslationWarning,
     TransportError,
@@ -32,6 +36,7 @@ from .models import (
     SendRequest,
     SendResponse,
 )
+from .signing import RsaSigner, RsaVerifier
 from .translate import (
     Change,
     Policy,
@@ -43,6 +48,8 @@ from .translate import (
 
 __version__ = "0.1.0"
 
+logging.getLogger("compat").addHandler(logging.NullHandler())
+
 __all__ = [
     "ApiError",
     "Change",
@@ -50,17 +57,22 @@ __all__ = [
     "ContentTemplate",
     "FieldTooLongError",
     "LegacyEndpointWarning",
+    "MessageClient",
     "MissingFieldError",
     "Policy",
     "RequestFailed",
     "Result",
     "ResultUnknown",
+    "Retries",
+    "RsaSigner",
+    "RsaVerifier",
     "SendByAccessTokenRequest",
     "SendByAccessTokenResponse",
     "SendInboxRequest",
     "SendInboxResponse",
     "SendRequest",
     "SendResponse",
+    "SignatureError",
     "Translation",
     "TranslationError",
     "TranslationWarning",

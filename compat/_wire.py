@@ -9,6 +9,7 @@ Fields a platform adds that the spec does not know are ignored when reading.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Callable, TypeVar, cast
 
 import attrs
@@ -99,17 +100,36 @@ def trusted_builder(cls: type[T]) -> Callable[..., T]:
     return _compile(f"build_{cls.__name__}", "\n".join(lines) + "\n", namespace)
 
 
+#: Attributes that hold what a body carried beyond the spec (not a wire field).
+EXTRA = "extra"
+
+
 def _structure_factory(cls: type[Any]) -> Callable[[Mapping[str, Any], Any], Any]:
     table = MODEL_TABLES[cls][1]
-    renames = {spec.attr: override(rename=spec.wire) for spec in table}
-    missing = {a.name for a in attrs.fields(cls)} - renames.keys()
+    overrides = {spec.attr: override(rename=spec.wire) for spec in table}
+    names = {a.name for a in attrs.fields(cls)}
+    keeps_extra = EXTRA in names
+    if keeps_extra:
+        overrides[EXTRA] = override(omit=True)
+    missing = names - overrides.keys()
     if missing:  # pragma: no cover - guarded by tests/test_spec.py
         raise AssertionError(f"{cls.__name__} has attributes the spec lacks: {missing}")
     make: Any = make_dict_structure_fn  # its **overrides are typed narrower than they are
-    hook: Callable[[Mapping[str, Any], Any], Any] = make(
-        cls, _converter, _cattrs_forbid_extra_keys=False, **renames
+    base: Callable[[Mapping[str, Any], Any], Any] = make(
+        cls, _converter, _cattrs_forbid_extra_keys=False, **overrides
     )
-    return hook
+    if not keeps_extra:
+        return base
+    known = table.by_wire
+
+    def structure(data: Mapping[str, Any], type_: Any) -> Any:
+        obj = base(data, type_)
+        extra = {k: v for k, v in data.items() if k not in known}
+        if extra:
+            object.__setattr__(obj, EXTRA, MappingProxyType(extra))
+        return obj
+
+    return structure
 
 
 _converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)

@@ -21,6 +21,7 @@ __all__ = [
     "MissingFieldError",
     "RequestFailed",
     "ResultUnknown",
+    "SignatureError",
     "TranslationError",
     "TranslationWarning",
     "TransportError",
@@ -116,6 +117,22 @@ class TransportError(CompatError):
     """The platform could not be reached (or did not answer) on any attempt.
 
     :ivar request_id: the requestId that was sent; retry later with the same one.
+    """
+
+    def __init__(self, message: str, *, request_id: Optional[str]) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), str(self), self.__dict__))
+
+
+class SignatureError(CompatError):
+    """A response's signature is missing or does not verify with the platform's public key.
+
+    The request may have been processed: send again with the same requestId.
+
+    :ivar request_id: the requestId that was sent.
     """
 
     def __init__(self, message: str, *, request_id: Optional[str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Optional
+from typing import Any, Optional
 
 import attrs
 
@@ -41,7 +41,7 @@ def mask_secret(value: object) -> str:
     return f"'{value[:4]}…{value[-4:]}'"
 
 
-def _frozen_parameters(value: Mapping[str, str]) -> Mapping[str, str]:
+def _frozen_parameters(value: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(value, MappingProxyType):
         return value
     return MappingProxyType(dict(value))
@@ -96,11 +96,18 @@ class SendRequest:
 
 @attrs.frozen
 class SendResponse:
-    """A ``POST /v2/miniprogram/message/send`` response body."""
+    """A ``POST /v2/miniprogram/message/send`` response body.
+
+    ``extra`` keeps the fields a wallet sent that the spec does not list
+    (read-only; not compared, not written by ``to_wire``).
+    """
 
     result: Result
     message_id: Optional[str] = None
     extend_info: Optional[str] = None
+    extra: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_parameters, kw_only=True, eq=False, repr=False
+    )
 
 
 @attrs.frozen

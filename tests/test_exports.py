@@ -23,6 +23,11 @@ CONTRACT = {
     "Translation",
     "Policy",
     "Change",
+    # talking to the platform
+    "MessageClient",
+    "Retries",
+    "RsaSigner",
+    "RsaVerifier",
     # errors and warnings
     "CompatError",
     "ValidationError",
@@ -33,6 +38,7 @@ CONTRACT = {
     "RequestFailed",
     "ResultUnknown",
     "TransportError",
+    "SignatureError",
     "LegacyEndpointWarning",
     "TranslationWarning",
 }

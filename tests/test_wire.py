@@ -70,6 +70,9 @@ def test_from_wire_reads_a_response_and_ignores_unknown_fields() -> None:
     }
     response = from_wire(body, SendResponse)
     assert response == SendResponse(Result("S", "SUCCESS", "success"), message_id="m-1")
+    assert response.extra == {"traceId": "not in the spec"}
+    assert "traceId" not in to_wire(response)
+    assert from_wire({"result": body["result"]}, SendResponse).extra == {}
 
 
 @pytest.mark.parametrize(

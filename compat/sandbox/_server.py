@@ -1,0 +1,449 @@
+"""The embedded platform: a real HTTP server on 127.0.0.1 that speaks the message APIs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+
+import attrs
+
+from .. import _spec
+from .._validate import Validator
+from ..errors import ValidationError
+from ..models import mask_secret
+from ..signing import content_to_sign, parse_signature_header, request_time
+
+__all__ = ["Faults", "Sandbox", "mask_body"]
+
+log = logging.getLogger("compat.sandbox")
+
+_INSPECT = "/_sandbox/"
+_SECRET_FIELDS = ("accessToken",)
+
+
+def mask_body(body: Any) -> Any:
+    """A copy of a request body with its access token masked (as the inspection API shows it)."""
+    if not isinstance(body, dict):
+        return body
+    masked = dict(body)
+    for field in _SECRET_FIELDS:
+        if isinstance(masked.get(field), str):
+            masked[field] = mask_secret(masked[field]).strip("'")
+    return masked
+
+
+def _rate(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        msg = f"Faults.{attribute.name} must be a rate between 0 and 1, got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen
+class Faults:
+    """Failures to inject, each a rate between 0 and 1 (drawn from the sandbox's seed)."""
+
+    #: answer U (UNKNOWN_EXCEPTION) *after* storing the message: the acknowledgement is lost.
+    unknown_after_store: float = attrs.field(default=0.0, validator=_rate)
+    #: answer HTTP 500 *before* storing anything.
+    error_before_store: float = attrs.field(default=0.0, validator=_rate)
+    #: close the connection without an answer *after* storing the message.
+    drop_after_store: float = attrs.field(default=0.0, validator=_rate)
+    #: seconds to wait before every answer.
+    delay: float = attrs.field(default=0.0)
+
+
+@attrs.define
+class _Message:
+    endpoint: str
+    path: str
+    request_id: Optional[str]
+    message_id: Optional[str]
+    canonical: str
+    body: dict[str, Any]
+    answer: dict[str, Any]
+    count: int = 1
+    first: str = ""
+    last: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "path": self.path,
+            "requestId": self.request_id,
+            "messageId": self.message_id,
+            "body": mask_body(self.body),
+            "count": self.count,
+            "firstReceived": self.first,
+            "lastReceived": self.last,
+        }
+
+
+class _Answer(Exception):
+    """A platform result to send back (raised from deep in the handling)."""
+
+    def __init__(self, code: str, message: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class Sandbox:
+    """A local Mini Program message platform.
+
+    Serves ``POST /v2/miniprogram/message/send`` and the two legacy endpoints
+    under ``prefix``, validating each body against the spec and answering as
+    the platform does; stores each accepted message once per requestId. Use it
+    as a context manager, or :meth:`start` and :meth:`stop`.
+
+    :param port: 0 picks a free port.
+    :param prefix: a wallet path prefix, e.g. ``"/api/open"``.
+    :param client_id: when set, other ``Client-Id`` headers get ``INVALID_CLIENT``.
+    :param merchant_public_key: when set, request signatures are verified
+        (``INVALID_SIGNATURE`` otherwise).
+    :param platform_private_key: when set, responses are signed.
+    :param access_tokens: when set, other tokens get ``INVALID_ACCESS_TOKEN``.
+    :param faults: failures to inject; :param seed: makes them repeatable.
+    :param strict: unknown body fields are ``PARAM_ILLEGAL`` (default).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        prefix: str = "",
+        client_id: Optional[str] = None,
+        merchant_public_key: Any = None,
+        platform_private_key: Any = None,
+        access_tokens: Optional[set[str]] = None,
+        faults: Faults = Faults(),
+        seed: int = 0,
+        strict: bool = True,
+    ) -> None:
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            msg = f"prefix must start with / and not end with one, got {prefix!r}"
+            raise ValueError(msg)
+        self.host = host
+        self.port = port
+        self.prefix = prefix
+        self.client_id = client_id
+        self.faults = faults
+        self.seed = seed
+        self.access_tokens = set(access_tokens) if access_tokens is not None else None
+        self._verifier = None
+        self._signer = None
+        if merchant_public_key is not None:
+            from ..signing import RsaVerifier
+
+            self._verifier = RsaVerifier(merchant_public_key)
+        if platform_private_key is not None:
+            from ..signing import RsaSigner
+
+            self._signer = RsaSigner(platform_private_key)
+        extra = "error" if strict else "allow"
+        self._validators = {
+            e.path: Validator(e.name, e.request, extra_keys=extra) for e in _spec.ENDPOINTS.values()
+        }
+        self._endpoints = {e.path: e for e in _spec.ENDPOINTS.values()}
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+        self._messages: dict[tuple[str, str], _Message] = {}
+        self._log: list[_Message] = []
+        self._requests: list[dict[str, Any]] = []
+        self._sequence = 0
+        self._server: Optional[ThreadingHTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+        self._connections: set[socket.socket] = set()
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client, prefix included."""
+        return f"http://{self.host}:{self.port}{self.prefix}"
+
+    def start(self) -> Sandbox:
+        sandbox = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.sandbox = sandbox
+        server = ThreadingHTTPServer((self.host, self.port), Handler)
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        log.debug("sandbox serving on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:  # unblock handlers waiting on idle keep-alive sockets
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"Sandbox({self.url!r})"
+
+    # -- inspection --------------------------------------------------------------
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every accepted message, oldest first, tokens masked."""
+        with self._lock:
+            return [m.to_json() for m in self._log]
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every request received, rejected ones included, oldest first."""
+        with self._lock:
+            return [dict(r) for r in self._requests]
+
+    def reset(self) -> int:
+        """Forget every message and request; returns how many messages there were."""
+        with self._lock:
+            count = len(self._log)
+            self._messages.clear()
+            self._log.clear()
+            self._requests.clear()
+            return count
+
+    # -- handling ----------------------------------------------------------------
+
+    def _draw(self) -> float:
+        with self._lock:
+            return self._random.random()
+
+    def handle(self, handler: _Handler, method: str) -> None:
+        path = handler.path.split("?", 1)[0]
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length > 0 else b""
+        if path.startswith(_INSPECT):
+            self._inspect(handler, method, path)
+            return
+        record: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "endpoint": None,
+            "requestId": None,
+            "time": request_time(),
+        }
+        try:
+            answer, message = self._process(handler, method, path, raw, record)
+        except _Answer as err:
+            status = err.status
+            if status != 200:
+                record.update(httpStatus=status, fault="error_before_store")
+                self._record(record)
+                handler.send_plain(status, b"Internal Server Error")
+                return
+            answer = {"result": _result(err.code, err.message)}
+            message = None
+        if message is not None:
+            if self._draw() < self.faults.drop_after_store:
+                record.update(httpStatus=None, fault="drop_after_store")
+                self._record(record)
+                handler.drop()
+                return
+            if self._draw() < self.faults.unknown_after_store:
+                record["fault"] = "unknown_after_store"
+                answer = {"result": _result("UNKNOWN_EXCEPTION", "unknown exception")}
+        result = answer["result"]
+        record.update(
+            httpStatus=200, resultStatus=result["resultStatus"], resultCode=result["resultCode"]
+        )
+        self._record(record)
+        self._reply(handler, path, answer)
+
+    def _record(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            self._requests.append(record)
+
+    def _reply(self, handler: _Handler, path: str, answer: dict[str, Any]) -> None:
+        body = json.dumps(answer, separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+        if self._signer is not None:
+            client_id = self.client_id or handler.headers.get("Client-Id") or ""
+            when = request_time()
+            content = content_to_sign("POST", path, client_id, when, body)
+            headers.update(
+                {
+                    "Client-Id": client_id,
+                    "Response-Time": when,
+                    "Signature": self._signer.signature_header(content),
+                }
+            )
+        handler.send_body(200, body, headers)
+
+    def _process(
+        self, handler: _Handler, method: str, path: str, raw: bytes, record: dict[str, Any]
+    ) -> tuple[dict[str, Any], Optional[_Message]]:
+        if not path.startswith(self.prefix + "/"):
+            raise _Answer("INVALID_API", f"no API at {path}")
+        relative = path[len(self.prefix) :]
+        endpoint = self._endpoints.get(relative)
+        if endpoint is None:
+            raise _Answer("INVALID_API", f"no API at {path}")
+        record["endpoint"] = endpoint.name
+        if method != "POST":
+            raise _Answer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
+        if self.faults.delay:
+            time.sleep(self.faults.delay)
+        if self._draw() < self.faults.error_before_store:
+            raise _Answer("", "injected server error", status=500)
+        content_type = handler.headers.get("Content-Type", "")
+        if "application/json" not in content_type.lower():
+            raise _Answer("MEDIA_TYPE_NOT_ACCEPTABLE", "Content-Type must be application/json")
+        client_id = handler.headers.get("Client-Id", "")
+        if self.client_id is not None and client_id != self.client_id:
+            raise _Answer("INVALID_CLIENT", "unknown Client-Id")
+        if self._verifier is not None:
+            self._check_signature(handler, path, client_id, raw)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise _Answer("PARAM_ILLEGAL", "the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise _Answer("PARAM_ILLEGAL", "the body must be a JSON object")
+        record["requestId"] = body.get("requestId")
+        try:
+            self._validators[endpoint.path](body)
+        except ValidationError as err:
+            raise _Answer("PARAM_ILLEGAL", str(err)) from None
+        if self.access_tokens is not None and body["accessToken"] not in self.access_tokens:
+            raise _Answer("INVALID_ACCESS_TOKEN", "the access token is invalid")
+        return self._store(endpoint, path, body)
+
+    def _check_signature(self, handler: _Handler, path: str, client_id: str, raw: bytes) -> None:
+        assert self._verifier is not None
+        header = handler.headers.get("Signature", "")
+        when = handler.headers.get("Request-Time", "")
+        fields = parse_signature_header(header)
+        if not header or not when or fields.get("algorithm") != "RSA256":
+            raise _Answer("INVALID_SIGNATURE", "missing Signature or Request-Time header")
+        content = content_to_sign("POST", path, client_id, when, raw)
+        if not self._verifier.verify(content, fields.get("signature", "")):
+            raise _Answer("INVALID_SIGNATURE", "the signature does not verify")
+
+    def _store(
+        self, endpoint: _spec.Endpoint, path: str, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], Optional[_Message]]:
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        request_id = body.get("requestId")
+        now = request_time()
+        with self._lock:
+            self._sequence += 1
+            key = (endpoint.name, request_id if request_id is not None else f"#{self._sequence}")
+            message = self._messages.get(key)
+            if message is not None:
+                if message.canonical != canonical:
+                    raise _Answer(
+                        "REPEAT_REQ_INCONSISTENT",
+                        f"requestId {request_id!r} was used before with a different request",
+                    )
+                message.count += 1
+                message.last = now
+                return message.answer, message
+            message_id = None
+            answer: dict[str, Any] = {"result": _result("SUCCESS", "success")}
+            if "messageId" in endpoint.response.by_wire:
+                message_id = f"{self.seed:04d}{self._sequence:016d}"
+                answer["messageId"] = message_id
+            message = _Message(
+                endpoint.name, path, request_id, message_id, canonical, body, answer, 1, now, now
+            )
+            self._messages[key] = message
+            self._log.append(message)
+            return answer, message
+
+    def _inspect(self, handler: _Handler, method: str, path: str) -> None:
+        name = path[len(_INSPECT) :].strip("/")
+        if name == "messages" and method == "GET":
+            payload: dict[str, Any] = {"messages": self.messages()}
+        elif name == "requests" and method == "GET":
+            payload = {"requests": self.requests()}
+        elif name == "messages" and method == "DELETE":
+            payload = {"deleted": self.reset()}
+        else:
+            handler.send_body(404, b'{"error":"not found"}', {"Content-Type": "application/json"})
+            return
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
+
+
+def _result(code: str, message: str) -> dict[str, str]:
+    status = _spec.RESULT_CODES[code][0]
+    return {"resultStatus": status, "resultCode": code, "resultMessage": message}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    #: seconds an idle keep-alive connection is kept open.
+    timeout = 30
+    sandbox: Sandbox
+
+    def setup(self) -> None:
+        super().setup()
+        with self.sandbox._lock:
+            self.sandbox._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.sandbox._lock:
+            self.sandbox._connections.discard(self.connection)
+        super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_POST(self) -> None:
+        self.sandbox.handle(self, "POST")
+
+    def do_GET(self) -> None:
+        self.sandbox.handle(self, "GET")
+
+    def do_DELETE(self) -> None:
+        self.sandbox.handle(self, "DELETE")
+
+    def do_PUT(self) -> None:
+        self.sandbox.handle(self, "PUT")
+
+    def send_body(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_plain(self, status: int, body: bytes) -> None:
+        self.send_body(status, body, {"Content-Type": "text/plain"})
+
+    def drop(self) -> None:
+        """Close the connection without an answer."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
