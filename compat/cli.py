@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -138,6 +140,59 @@ def _translate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_key(path: Optional[str]) -> Optional[bytes]:
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as err:
+        msg = f"cannot read {path}: {err.strerror}"
+        raise _UsageError(msg) from err
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import Faults, Sandbox
+
+    try:
+        faults = Faults(
+            unknown_after_store=args.unknown_rate,
+            error_before_store=args.error_rate,
+            drop_after_store=args.drop_rate,
+            delay=args.delay,
+        )
+        sandbox = Sandbox(
+            args.host,
+            args.port,
+            prefix=args.prefix,
+            client_id=args.client_id,
+            merchant_public_key=_read_key(args.merchant_public_key),
+            platform_private_key=_read_key(args.platform_private_key),
+            access_tokens=set(args.access_token) if args.access_token else None,
+            faults=faults,
+            seed=args.seed,
+            strict=not args.lenient,
+        )
+    except ValueError as err:
+        raise _UsageError(str(err)) from err
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        sandbox.start()
+    except OSError as err:
+        msg = f"cannot listen on {args.host}:{args.port}: {err.strerror}"
+        raise _UsageError(msg) from err
+    print(f"compat sandbox serving on {sandbox.url}", flush=True)
+    print(f"  messages: http://{sandbox.host}:{sandbox.port}/_sandbox/messages", flush=True)
+    try:
+        stop.wait()
+    finally:
+        sandbox.stop()
+    print(f"compat sandbox stopped; {len(sandbox.messages())} message(s) received", flush=True)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compat",
@@ -170,6 +225,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_policy_options(translate)
     translate.set_defaults(handler=_translate)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run the embedded message platform locally",
+        description=(
+            "Serve /v2/miniprogram/message/send and the two legacy endpoints on this machine, "
+            "validating as the platform does, until interrupted. Inspect what arrived at "
+            "/_sandbox/messages and /_sandbox/requests; DELETE /_sandbox/messages resets."
+        ),
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    sandbox.add_argument("--prefix", default="", help="a wallet path prefix, e.g. /api/open")
+    sandbox.add_argument("--client-id", help="answer INVALID_CLIENT to other Client-Id headers")
+    sandbox.add_argument(
+        "--merchant-public-key", metavar="PEM", help="verify request signatures with this key"
+    )
+    sandbox.add_argument(
+        "--platform-private-key", metavar="PEM", help="sign responses with this key"
+    )
+    sandbox.add_argument(
+        "--access-token",
+        action="append",
+        metavar="TOKEN",
+        help="accept only these tokens (repeatable); others get INVALID_ACCESS_TOKEN",
+    )
+    sandbox.add_argument(
+        "--lenient", action="store_true", help="accept body fields the spec does not list"
+    )
+    faults = sandbox.add_argument_group("fault injection (rates 0..1, repeatable with --seed)")
+    faults.add_argument("--unknown-rate", type=float, default=0.0, help="U after storing")
+    faults.add_argument("--error-rate", type=float, default=0.0, help="HTTP 500 before storing")
+    faults.add_argument(
+        "--drop-rate", type=float, default=0.0, help="close without answer after storing"
+    )
+    faults.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    faults.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
+    sandbox.set_defaults(handler=_sandbox)
     return parser
 
 

@@ -134,9 +134,12 @@ class MessageClient:
         retries: Union[int, Retries] = 3,
         pool_manager: Optional[urllib3.PoolManager] = None,
     ) -> None:
-        url = urllib3.util.parse_url(base_url)
+        msg = f"base_url must be an http(s) URL with a host, got {base_url!r}"
+        try:
+            url = urllib3.util.parse_url(base_url)
+        except ValueError as err:  # urllib3's LocationParseError
+            raise ValueError(msg) from err
         if url.scheme not in ("http", "https") or not url.host:
-            msg = f"base_url must be an http(s) URL with a host, got {base_url!r}"
             raise ValueError(msg)
         if not client_id or not isinstance(client_id, str):
             msg = "client_id must be a non-empty string"
@@ -333,8 +336,5 @@ class MessageClient:
 
 def _describe(err: Exception) -> str:
     """A short reason for a network failure, without anything from the request."""
-    name = type(err).__name__
-    reason = getattr(err, "reason", None)
-    if reason is not None and reason is not err:
-        return f"{name} ({type(reason).__name__})"
-    return name
+    cause = err.args[1] if len(err.args) > 1 and isinstance(err.args[1], Exception) else None
+    return f"{type(err).__name__} ({type(cause).__name__})" if cause else type(err).__name__

@@ -14,6 +14,7 @@ from compat import (
     RequestFailed,
     Result,
     ResultUnknown,
+    SignatureError,
     TranslationError,
     TranslationWarning,
     TransportError,
@@ -52,6 +53,7 @@ def test_hierarchy(cls: type[BaseException], bases: tuple[type[BaseException], .
         RequestFailed("m", result=Result("F", "PARAM_ILLEGAL"), request_id="r1"),
         ResultUnknown("m", result=Result("U", "UNKNOWN_EXCEPTION"), request_id="r1"),
         TransportError("m", request_id="r1"),
+        SignatureError("m", request_id="r1"),
     ],
 )
 def test_errors_survive_pickling_with_their_context(error: CompatError) -> None:

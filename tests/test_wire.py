@@ -137,6 +137,16 @@ def test_models_are_immutable_including_template_parameters() -> None:
     assert repr(template) == "ContentTemplate(template_parameters={'who': 'Ana'}, language=None)"
 
 
+def test_mask_secret_of_other_values_and_rewrapping() -> None:
+    from compat.models import mask_secret
+
+    assert mask_secret(None) == "None"
+    template = ContentTemplate({"a": "b"})
+    assert ContentTemplate(template.template_parameters).template_parameters is (
+        template.template_parameters
+    )
+
+
 def test_result_succeeded() -> None:
     assert Result("S", "SUCCESS").succeeded
     assert Result("A", "ACCEPT").succeeded

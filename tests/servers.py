@@ -1,0 +1,121 @@
+"""A scripted HTTP server on 127.0.0.1 that records what it receives.
+
+Each request takes the next step of the script (the last one repeats):
+``Json(body, status=200, headers={})``, ``Raw(status, body)``, ``Close()`` (hang
+up without answering) or ``Sleep(seconds, then)``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Union
+
+import attrs
+
+
+@attrs.frozen
+class Json:
+    body: dict[str, Any]
+    status: int = 200
+    headers: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Raw:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Close:
+    pass
+
+
+@attrs.frozen
+class Sleep:
+    seconds: float
+    then: Step
+
+
+Step = Union[Json, Raw, Close, Sleep]
+
+
+def result(status: str = "S", code: str = "SUCCESS", **extra: Any) -> Json:
+    return Json({"result": {"resultStatus": status, "resultCode": code}, **extra})
+
+
+@attrs.frozen
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class ScriptedServer:
+    def __init__(self, *script: Step) -> None:
+        self.script = list(script) or [result()]
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with server._lock:
+                    server.received.append(
+                        Received("POST", self.path, dict(self.headers), body, time.monotonic())
+                    )
+                    step = server.script.pop(0) if len(server.script) > 1 else server.script[0]
+                self.play(step)
+
+            def play(self, step: Step) -> None:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    self.play(step.then)
+                elif isinstance(step, Close):
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                else:
+                    data = json.dumps(step.body).encode() if isinstance(step, Json) else step.body
+                    self.send_response(step.status)
+                    for name, value in step.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,))
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
