@@ -92,7 +92,9 @@ class Validator:
                 limit = spec.max_length if lengths or spec.type == TEMPLATES else None
                 self._others.append((spec.wire, spec.type, spec.required, limit, spec.min_items))
         self._nested: dict[str, Validator] = {}
-        self._is_valid = _compile_predicate(table, lengths=lengths, extra_keys=extra_keys)
+        #: ``is_valid(data) -> bool``: the same rules, generated straight-line code,
+        #: for exact built-in types only (anything else: False, and ``__call__`` explains).
+        self.is_valid = _compile_predicate(table, lengths=lengths, extra_keys=extra_keys)
 
     def _child(self, table: Table) -> Validator:
         child = self._nested.get(table.name)
@@ -105,7 +107,7 @@ class Validator:
 
     def __call__(self, data: Mapping[str, Any], prefix: str = "") -> None:
         """Raise :class:`~compat.ValidationError` for the first rule ``data`` breaks."""
-        if self._is_valid(data):
+        if self.is_valid(data):
             return
         self.explain(data, prefix)
 

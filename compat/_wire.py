@@ -72,7 +72,18 @@ def _unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
         lines += [f"    value = obj.{spec.attr}", "    if value is not None:"]
         if spec.type == _spec.TEMPLATES:
             namespace["template"] = _converter.get_unstructure_hook(ContentTemplate)
-            lines.append(f"        out[{spec.wire!r}] = [template(t) for t in value]")
+            namespace["ContentTemplate"] = ContentTemplate
+            # the usual template (with a language) inline; any other through its hook
+            parameters, language = (f.wire for f in _spec.CONTENT_TEMPLATE)
+            lines += [
+                f"        out[{spec.wire!r}] = [",
+                f"            {{{parameters!r}: t.template_parameters.copy(), "
+                f"{language!r}: t.language}}",
+                "            if t.__class__ is ContentTemplate and t.language is not None",
+                "            else template(t)",
+                "            for t in value",
+                "        ]",
+            ]
         elif spec.type == _spec.PARAMETERS:
             # a read-only view (models.ContentTemplate): copy() is its dict's C-level copy
             lines.append(f"        out[{spec.wire!r}] = value.copy()")

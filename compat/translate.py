@@ -163,7 +163,6 @@ class Translation:
 _TEMPLATE_KEYS = {
     alias: spec.wire for spec in _spec.CONTENT_TEMPLATE for alias in (spec.wire, spec.attr)
 }
-_TEMPLATE_WIRE = frozenset(_spec.CONTENT_TEMPLATE.by_wire)
 
 
 def _snake(name: str) -> str:
@@ -186,7 +185,8 @@ class _Translator:
         # The legacy fields, plus the redirectUrl a legacy caller may already give.
         self.input = _spec.Table(endpoint.request.name, (*endpoint.request.fields, redirect))
         self.validate = Validator(endpoint.name, self.input)
-        self.canonical = frozenset(self.input.by_wire)
+        # Valid, exact dicts, wire keys only: the usual payload needs nothing more than a copy.
+        self.in_wire_form = Validator(endpoint.name, self.input, extra_keys="error").is_valid
         self.keys: dict[str, str] = {}
         for spec in self.input:
             self.keys[spec.wire] = self.keys[spec.attr] = spec.wire
@@ -259,20 +259,6 @@ class _Translator:
 
     def normalize(self, payload: Any, policy: Policy, changes: list[Change]) -> dict[str, Any]:
         """The payload as a fresh dict of wire keys; its templates as wire mappings."""
-        if payload.__class__ is dict and payload.keys() <= self.canonical:
-            # Already in wire form (the usual case): no alias or unknown key to look at.
-            templates = payload.get("templates")
-            wire_form = type(templates) is list
-            if type(templates) is list:
-                for template in templates:
-                    if template.__class__ is not dict or not template.keys() <= _TEMPLATE_WIRE:
-                        wire_form = False
-                        break
-            if wire_form:
-                data: dict[str, Any] = payload.copy()
-                if None in data.values():
-                    data = {k: v for k, v in data.items() if v is not None}
-                return data
         if isinstance(payload, self.model):
             payload = to_wire(payload)
         elif not isinstance(payload, Mapping):
@@ -306,13 +292,17 @@ class _Translator:
 
     def __call__(self, payload: Any, policy: Policy) -> Translation:
         changes: list[Change] = []
-        data = self.normalize(payload, policy, changes)
-        self.validate(data)
+        if self.in_wire_form(payload):
+            data: dict[str, Any] = payload.copy()  # optional fields may be None: absent
+        else:
+            data = self.normalize(payload, policy, changes)
+            self.validate(data)
         name = self.name
 
         for legacy, new in self.renames.items():
-            if legacy in data:
-                data[new] = data.pop(legacy)
+            value = data.pop(legacy, None)
+            if value is not None:
+                data[new] = value
                 changes.append(Change("renamed", legacy, f"{legacy} -> {new}"))
 
         if policy.template_codes:
@@ -331,7 +321,7 @@ class _Translator:
                 ):
                     raise self._over_new_limit(wire, length, limit)
 
-        if "appId" not in data:
+        if data.get("appId") is None:
             if policy.app_id is None:
                 field = self.origin.get("appId", "appId")
                 msg = (

@@ -171,4 +171,4 @@ def test_the_fast_check_agrees_with_the_field_by_field_check(data: dict[str, Any
             else:
                 valid = True
             # exact built-in types only here, so the fast check never needs to defer
-            assert validator._is_valid(data) == valid
+            assert validator.is_valid(data) == valid

@@ -381,6 +381,18 @@ def test_none_values_count_as_absent() -> None:
     assert "extendInfo" not in translation.to_wire()
 
 
+@pytest.mark.parametrize("field", ["authClientId", "extendInfo", "redirectUrl"])
+def test_optional_fields_given_as_none_count_as_absent(field: str) -> None:
+    payload = inbox(**{field: "x"})
+    payload[field] = None
+    translation = translate_send_inbox(payload, Policy(app_id="APP"))
+    body = translation.to_wire()
+    assert None not in body.values()
+    if field == "authClientId":
+        assert body["appId"] == "APP"
+        assert ("defaulted", "appId") in kinds(translation.changes)
+
+
 def test_a_legacy_model_translates_like_its_wire_body() -> None:
     model = SendInboxRequest(
         access_token=TOKEN,
