@@ -319,10 +319,10 @@ def main() -> int:
             print(f"  {name:<9} {seconds * 1e6:7.2f} µs/call  {1 / seconds:>10,.0f} calls/s")
         vs_floor = times["compat"] / times["floor"]
         vs_pydantic = times["pydantic"] / times["compat"]
-        print(f"  compat / floor     = {vs_floor:.2f}x  ({verdict(vs_floor <= 3, 'target <= 3x')})")
-        print(
-            f"  pydantic / compat  = {vs_pydantic:.2f}x  ({verdict(vs_pydantic > 1, 'target > 1x')})"
-        )
+        floor_verdict = verdict(vs_floor <= 3, "target <= 3x")
+        pydantic_verdict = verdict(vs_pydantic > 1, "target > 1x")
+        print(f"  compat / floor     = {vs_floor:.2f}x  ({floor_verdict})")
+        print(f"  pydantic / compat  = {vs_pydantic:.2f}x  ({pydantic_verdict})")
     return 0
 
 
