@@ -106,6 +106,7 @@ def policy_from_args(args: argparse.Namespace) -> Policy:
 
 
 def _read_input(name: str) -> bytes:
+    """The bytes of a file named on the command line; ``-`` is stdin."""
     if name == "-":
         return sys.stdin.buffer.read()
     try:
@@ -141,14 +142,7 @@ def _translate(args: argparse.Namespace) -> int:
 
 
 def _read_key(path: Optional[str]) -> Optional[bytes]:
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except OSError as err:
-        msg = f"cannot read {path}: {err.strerror}"
-        raise _UsageError(msg) from err
+    return None if path is None else _read_input(path)
 
 
 def _sandbox(args: argparse.Namespace) -> int:
