@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from ._wire import from_wire, to_wire
+from .auditlog import AuditLog, audit_log
 from .client import MessageClient, Retries
 from .errors import (
     ApiError,
@@ -25,7 +26,10 @@ from .errors import (
     TranslationWarning,
     TransportError,
     ValidationError,
+    _apply_warning_options,
+    _show_by_default,
 )
+from .legacy import LegacyClient, TranslatingPoolManager
 from .models import (
     ContentTemplate,
     Result,
@@ -49,13 +53,17 @@ from .translate import (
 __version__ = "0.1.0"
 
 logging.getLogger("compat").addHandler(logging.NullHandler())
+_show_by_default(LegacyEndpointWarning)
+_apply_warning_options()
 
 __all__ = [
     "ApiError",
+    "AuditLog",
     "Change",
     "CompatError",
     "ContentTemplate",
     "FieldTooLongError",
+    "LegacyClient",
     "LegacyEndpointWarning",
     "MessageClient",
     "MissingFieldError",
@@ -73,12 +81,14 @@ __all__ = [
     "SendRequest",
     "SendResponse",
     "SignatureError",
+    "TranslatingPoolManager",
     "Translation",
     "TranslationError",
     "TranslationWarning",
     "TransportError",
     "ValidationError",
     "__version__",
+    "audit_log",
     "from_wire",
     "to_wire",
     "translate_response",

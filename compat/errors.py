@@ -8,6 +8,9 @@ never the value of a secret such as an access token.
 
 from __future__ import annotations
 
+import re
+import sys
+import warnings
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
@@ -149,6 +152,59 @@ class LegacyEndpointWarning(DeprecationWarning):
 
 class TranslationWarning(UserWarning):
     """A translation changed data in a lossy way: digested, generated or dropped."""
+
+
+def _show_by_default(category: type[Warning]) -> None:
+    """Show ``category`` once per call site unless the warning filters already decide.
+
+    Python hides DeprecationWarning outside ``__main__`` by default, which would
+    hide every deprecated call a library or service makes. When the first filter
+    that applies to ``category`` unconditionally is that default ``ignore``, a
+    ``default`` filter for ``category`` goes in front of it. Filters a user sets
+    (``-W``, ``PYTHONWARNINGS``, pytest's ``filterwarnings``, ``simplefilter``)
+    keep their say: they are either already there or inserted later, in front,
+    and when ``-W`` or ``PYTHONWARNINGS`` was given, nothing is changed at all.
+    """
+    if sys.warnoptions:
+        return
+    for action, message, filtered, module, lineno in warnings.filters:
+        # message and module are compiled patterns, or plain strings in the C defaults
+        if getattr(message, "pattern", message) or getattr(module, "pattern", module):
+            continue  # conditional: does not decide for every call site
+        if lineno or not issubclass(category, filtered):
+            continue
+        if action == "ignore":
+            warnings.filterwarnings("default", category=category)
+        return
+
+
+def _apply_warning_options() -> None:
+    """Apply the ``-W`` and ``PYTHONWARNINGS`` options that name compat's categories.
+
+    Python reads those options at start-up, before site-packages can be imported,
+    so it drops ``-W error::compat.LegacyEndpointWarning`` (saying "Invalid -W
+    option ignored"). compat applies such options itself, in the same order,
+    when it is imported.
+    """
+    categories = {f"compat.{c.__name__}": c for c in (LegacyEndpointWarning, TranslationWarning)}
+    categories.update({f"compat.errors.{c.__name__}": c for c in categories.values()})
+    actions = ("default", "error", "ignore", "always", "module", "once")
+    for option in sys.warnoptions:
+        fields = [field.strip() for field in option.split(":")]
+        if len(fields) < 3 or fields[2] not in categories:
+            continue
+        fields += [""] * (5 - len(fields))
+        action, message, category, module, lineno = fields[:5]
+        chosen = [a for a in actions if a.startswith(action)] if action else ["default"]
+        if len(chosen) != 1 or (lineno and not lineno.isdigit()):
+            continue
+        warnings.filterwarnings(
+            chosen[0],  # type: ignore[arg-type]
+            message=re.escape(message),
+            category=categories[category],
+            module=re.escape(module) + r"\Z" if module else "",
+            lineno=int(lineno or 0),
+        )
 
 
 def _rebuild(cls: type[BaseException], message: str, state: dict[str, Any]) -> BaseException:

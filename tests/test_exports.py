@@ -28,6 +28,11 @@ CONTRACT = {
     "Retries",
     "RsaSigner",
     "RsaVerifier",
+    # the drop-in shim and its audit
+    "LegacyClient",
+    "TranslatingPoolManager",
+    "AuditLog",
+    "audit_log",
     # errors and warnings
     "CompatError",
     "ValidationError",

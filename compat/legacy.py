@@ -1,0 +1,396 @@
+"""The drop-in shim: legacy calls keep working, on the new endpoint, and say so.
+
+``LegacyClient`` has the legacy methods; ``TranslatingPoolManager`` is a
+urllib3 ``PoolManager`` for code that posts to the legacy paths itself. Both
+translate each call with a :class:`~compat.Policy`, send it to
+``/v2/miniprogram/message/send``, answer in the legacy shape, warn with
+:class:`~compat.LegacyEndpointWarning` at the caller's line, and record the call
+in :func:`compat.audit_log`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, Optional, Union
+
+import urllib3
+from typing_extensions import deprecated
+from urllib3.util import parse_url
+
+from . import _spec
+from ._warn import CallSite, warn
+from ._wire import from_wire, to_wire
+from .auditlog import audit_log
+from .client import MessageClient
+from .errors import (
+    ApiError,
+    CompatError,
+    LegacyEndpointWarning,
+    SignatureError,
+    TranslationError,
+    ValidationError,
+)
+from .models import (
+    ContentTemplate,
+    SendByAccessTokenRequest,
+    SendByAccessTokenResponse,
+    SendInboxRequest,
+    SendInboxResponse,
+    SendResponse,
+)
+from .signing import content_to_sign, parse_signature_header, request_time
+from .translate import (
+    Policy,
+    Translation,
+    translate_response,
+    translate_send_by_access_token,
+    translate_send_inbox,
+)
+
+__all__ = ["LegacyClient", "TranslatingPoolManager", "deprecation_message"]
+
+_NEW = _spec.SEND
+_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = {
+    _spec.SEND_INBOX.name: translate_send_inbox,
+    _spec.SEND_BY_ACCESS_TOKEN.name: translate_send_by_access_token,
+}
+_URLLIB3_DIR = os.path.dirname(os.path.abspath(urllib3.__file__)) + os.sep
+
+Templates = Sequence[Union[ContentTemplate, Mapping[str, Any]]]
+
+
+def deprecation_message(endpoint: str) -> str:
+    """What a deprecated call is told: the endpoint, its replacement, what to run.
+
+    The text is the one on the method's ``@deprecated`` (type checkers read it
+    there, and only as a literal); tests check it against the spec's paths.
+    """
+    message: str = getattr(LegacyClient, _METHODS[endpoint]).__deprecated__
+    return message
+
+
+#: The LegacyClient method of each legacy endpoint.
+_METHODS = {
+    _spec.SEND_INBOX.name: "send_inbox",
+    _spec.SEND_BY_ACCESS_TOKEN.name: "send_by_access_token",
+}
+
+
+def _outcome(error: BaseException) -> str:
+    """A short, secret-free word on how a call ended in an error, for the audit log."""
+    if isinstance(error, ApiError):
+        return f"{error.result.result_status} {error.result.result_code}"
+    if isinstance(error, (ValidationError, TranslationError)):
+        return f"invalid: {error.field}"
+    if isinstance(error, SignatureError):
+        return "bad response signature"
+    return "transport error"
+
+
+class LegacyClient:
+    """The legacy message methods, served by ``/v2/miniprogram/message/send``.
+
+    Takes the options of :class:`~compat.MessageClient` (``signer``,
+    ``verifier``, ``timeout``, ``retries``, ``pool_manager``, ``app_id``) and
+    a :class:`~compat.Policy` for the translation. Each call is checked against
+    the legacy limits first (a legacy caller gets the error it would have got),
+    translated, sent, and answered in the legacy shape. Errors are those of the
+    contract: ``ValidationError``, ``TranslationError``, ``RequestFailed``,
+    ``ResultUnknown``, ``TransportError``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        *,
+        policy: Optional[Policy] = None,
+        **options: Any,
+    ) -> None:
+        self.policy = policy if policy is not None else Policy()
+        self.client = MessageClient(base_url, client_id, **options)
+
+    def __enter__(self) -> LegacyClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __repr__(self) -> str:
+        return f"LegacyClient({self.client.base_url!r}, client_id={self.client.client_id!r})"
+
+    @deprecated(
+        "sendInbox (POST /v2/messages/sendInbox) is deprecated; use POST "
+        "/v2/miniprogram/message/send (compat.MessageClient.send) instead. "
+        "Run `compat migrate` to rewrite this call.",
+        category=None,
+    )
+    def send_inbox(
+        self,
+        payload: Union[SendInboxRequest, Mapping[str, Any], None] = None,
+        /,
+        *,
+        access_token: Optional[str] = None,
+        auth_client_id: Optional[str] = None,
+        request_id: Optional[str] = None,
+        template_code: Optional[str] = None,
+        templates: Optional[Templates] = None,
+        extend_info: Optional[str] = None,
+    ) -> SendInboxResponse:
+        """``POST /v2/messages/sendInbox``: a wire payload mapping, or its fields as keywords."""
+        fields = {
+            "access_token": access_token,
+            "auth_client_id": auth_client_id,
+            "request_id": request_id,
+            "template_code": template_code,
+            "templates": templates,
+            "extend_info": extend_info,
+        }
+        response = self._call(_spec.SEND_INBOX, self._payload("send_inbox", payload, fields))
+        assert isinstance(response, SendInboxResponse)
+        return response
+
+    @deprecated(
+        "sendByAccessToken (POST /v2/customers/message/sendByAccessToken) is deprecated; "
+        "use POST /v2/miniprogram/message/send (compat.MessageClient.send) instead. "
+        "Run `compat migrate` to rewrite this call.",
+        category=None,
+    )
+    def send_by_access_token(
+        self,
+        payload: Union[SendByAccessTokenRequest, Mapping[str, Any], None] = None,
+        /,
+        *,
+        app_id: Optional[str] = None,
+        access_token: Optional[str] = None,
+        request_id: Optional[str] = None,
+        template_code: Optional[str] = None,
+        templates: Optional[Templates] = None,
+        extend_info: Optional[str] = None,
+    ) -> SendByAccessTokenResponse:
+        """``POST /v2/customers/message/sendByAccessToken``: a payload, or its fields."""
+        fields = {
+            "app_id": app_id,
+            "access_token": access_token,
+            "request_id": request_id,
+            "template_code": template_code,
+            "templates": templates,
+            "extend_info": extend_info,
+        }
+        payload = self._payload("send_by_access_token", payload, fields)
+        response = self._call(_spec.SEND_BY_ACCESS_TOKEN, payload)
+        assert isinstance(response, SendByAccessTokenResponse)
+        return response
+
+    @deprecated(
+        "the legacy message paths (POST /v2/messages/sendInbox, "
+        "/v2/customers/message/sendByAccessToken) are deprecated; use POST "
+        "/v2/miniprogram/message/send (compat.MessageClient.send) instead. "
+        "Run `compat migrate` to rewrite this call.",
+        category=None,
+    )
+    def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Send a raw legacy call: ``path`` is a legacy path (any wallet prefix).
+
+        Returns the legacy response as its wire body.
+        """
+        endpoint = _spec.endpoint_for_path(str(path))
+        if endpoint is None or not endpoint.deprecated:
+            legacy = " or ".join(e.path for e in _spec.LEGACY_ENDPOINTS.values())
+            msg = f"post() takes a deprecated path ({legacy}, after any prefix), got {path!r}"
+            raise TranslationError(msg, endpoint=str(path))
+        return to_wire(self._call(endpoint, body))
+
+    @staticmethod
+    def _payload(method: str, payload: Any, fields: dict[str, Any]) -> Any:
+        given = {name: value for name, value in fields.items() if value is not None}
+        if payload is not None and given:
+            msg = f"{method}() takes a payload or keyword fields, not both"
+            raise TypeError(msg)
+        if payload is None and not given:
+            msg = f"{method}() needs a payload or keyword fields"
+            raise TypeError(msg)
+        return payload if payload is not None else given
+
+    def _call(
+        self, endpoint: _spec.Endpoint, payload: Any
+    ) -> Union[SendInboxResponse, SendByAccessTokenResponse]:
+        site = warn(deprecation_message(endpoint.name), LegacyEndpointWarning)
+        translation: Optional[Translation] = None
+        try:
+            translation = _TRANSLATORS[endpoint.name](payload, self.policy)
+            response = self.client.send(translation.request)
+        except CompatError as err:
+            _record(endpoint, site, translation, _outcome(err))
+            raise
+        _record(endpoint, site, translation, _result_outcome(response))
+        return translate_response(endpoint.name, response)
+
+
+def _result_outcome(response: SendResponse) -> str:
+    return f"{response.result.result_status} {response.result.result_code}"
+
+
+def _record(
+    endpoint: _spec.Endpoint, site: CallSite, translation: Optional[Translation], outcome: str
+) -> None:
+    changes = translation.changes if translation is not None else ()
+    audit_log().record(endpoint.name, site, changes, outcome)
+
+
+_DROPPED_HEADERS = {"content-length", "signature", "request-time"}
+
+
+class TranslatingPoolManager(urllib3.PoolManager):
+    """A ``urllib3.PoolManager`` that serves the legacy paths with the new endpoint.
+
+    Swap it in for the pool manager of code that posts legacy bodies itself.
+    A ``POST`` to ``.../v2/messages/sendInbox`` or
+    ``.../v2/customers/message/sendByAccessToken`` (any wallet prefix) is
+    translated with ``policy``, signed afresh with ``signer`` (or sent
+    unsigned), posted to ``.../v2/miniprogram/message/send`` on the same host,
+    and answered with a legacy-shaped body. A body that cannot be translated
+    is answered as the legacy platform would: ``F`` ``PARAM_ILLEGAL`` with the
+    reason. Every other request passes through untouched.
+
+    The platform's response signature covers the new body, not the legacy one
+    you get back: pass ``verifier`` to check it here; the legacy response
+    carries no signature headers.
+    """
+
+    def __init__(
+        self,
+        num_pools: int = 10,
+        headers: Optional[Mapping[str, str]] = None,
+        *,
+        signer: Any = None,
+        verifier: Any = None,
+        policy: Optional[Policy] = None,
+        **connection_pool_kw: Any,
+    ) -> None:
+        super().__init__(num_pools, headers, **connection_pool_kw)
+        self.signer = signer
+        self.verifier = verifier
+        self.policy = policy if policy is not None else Policy()
+
+    def urlopen(  # type: ignore[override]
+        self, method: str, url: str, redirect: bool = True, **kw: Any
+    ) -> urllib3.BaseHTTPResponse:
+        if method.upper() == "POST":
+            parsed = parse_url(url)
+            endpoint = _spec.endpoint_for_path(parsed.path or "")
+            if endpoint is not None and endpoint.deprecated:
+                return self._translated(endpoint, parsed, url, kw)
+        return super().urlopen(method, url, redirect=redirect, **kw)
+
+    def _translated(
+        self, endpoint: _spec.Endpoint, parsed: urllib3.util.Url, url: str, kw: dict[str, Any]
+    ) -> urllib3.BaseHTTPResponse:
+        site = warn(deprecation_message(endpoint.name), LegacyEndpointWarning, (_URLLIB3_DIR,))
+        preload = kw.pop("preload_content", True)
+        headers = {
+            k: v
+            for k, v in dict(kw.pop("headers", None) or self.headers).items()
+            if k.lower() not in _DROPPED_HEADERS
+        }
+        body = kw.pop("body", None)
+        translation: Optional[Translation] = None
+        try:
+            raw = body.encode("utf-8") if isinstance(body, str) else body
+            if not isinstance(raw, (bytes, bytearray)):
+                msg = f"{endpoint.name}: the body must be JSON bytes or text"
+                raise ValidationError(msg, endpoint=endpoint.name, field="<body>")
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                msg = f"{endpoint.name}: the body is not valid JSON"
+                raise ValidationError(msg, endpoint=endpoint.name, field="<body>") from None
+            translation = _TRANSLATORS[endpoint.name](payload, self.policy)
+        except (ValidationError, TranslationError) as err:
+            _record(endpoint, site, translation, _outcome(err))
+            result = {"resultStatus": "F", "resultCode": "PARAM_ILLEGAL", "resultMessage": str(err)}
+            answer = {"result": result}
+            return _response(answer, 200, "OK", {}, url, preload)
+
+        path = (parsed.path or "").split("?", 1)[0].rstrip("/")
+        new_path = path[: len(path) - len(endpoint.path)] + _NEW.path
+        new_body = json.dumps(translation.to_wire(), ensure_ascii=False, separators=(",", ":"))
+        data = new_body.encode("utf-8")
+        client_id = next((v for k, v in headers.items() if k.lower() == "client-id"), "")
+        headers["Content-Type"] = "application/json; charset=UTF-8"
+        headers["Request-Time"] = request_time()
+        if self.signer is not None:
+            content = content_to_sign("POST", new_path, client_id, headers["Request-Time"], data)
+            headers["Signature"] = self.signer.signature_header(content)
+        new_url = parsed._replace(path=new_path, query=None).url
+        try:
+            upstream = super().urlopen(
+                "POST", new_url, body=data, headers=headers, redirect=False, **kw
+            )
+        except urllib3.exceptions.HTTPError:
+            _record(endpoint, site, translation, "transport error")
+            raise
+        answer_bytes = upstream.data
+        try:
+            response = from_wire(json.loads(answer_bytes), SendResponse)
+        except (ValueError, CompatError):
+            # not a platform answer (an HTML error page, ...): hand it over as it came
+            _record(endpoint, site, translation, f"HTTP {upstream.status}")
+            return _response(
+                answer_bytes, upstream.status, upstream.reason, upstream.headers, url, preload
+            )
+        if self.verifier is not None:
+            self._verify(upstream.headers, new_path, answer_bytes, translation)
+        _record(endpoint, site, translation, _result_outcome(response))
+        legacy = to_wire(translate_response(endpoint.name, response))
+        return _response(legacy, upstream.status, upstream.reason, upstream.headers, url, preload)
+
+    def _verify(
+        self, headers: Mapping[str, str], path: str, raw: bytes, translation: Translation
+    ) -> None:
+        header, when = headers.get("Signature"), headers.get("Response-Time")
+        client_id = headers.get("Client-Id", "")
+        signature = parse_signature_header(header or "").get("signature", "")
+        content = content_to_sign("POST", path, client_id, when or "", raw)
+        if not header or not when or not self.verifier.verify(content, signature):
+            msg = (
+                f"the response to POST {path} is not signed with the platform key; "
+                f"requestId {translation.request.request_id!r}"
+            )
+            raise SignatureError(msg, request_id=translation.request.request_id)
+
+
+def _response(
+    body: Union[bytes, dict[str, Any]],
+    status: int,
+    reason: Optional[str],
+    upstream_headers: Mapping[str, str],
+    url: str,
+    preload: bool,
+) -> urllib3.HTTPResponse:
+    data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    headers = urllib3.HTTPHeaderDict(
+        {
+            k: v
+            for k, v in upstream_headers.items()
+            if k.lower() not in ("content-length", "signature", "response-time", "client-id")
+        }
+    )
+    headers["Content-Type"] = "application/json; charset=UTF-8"
+    headers["Content-Length"] = str(len(data))
+    return urllib3.HTTPResponse(
+        body=io.BytesIO(data),
+        headers=headers,
+        status=status,
+        reason=reason,
+        preload_content=preload,
+        decode_content=False,
+        request_method="POST",
+        request_url=url,
+    )
