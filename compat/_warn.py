@@ -8,6 +8,8 @@ import warnings
 from typing import NamedTuple
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+#: Modules of compat that play the user's part (the demo's legacy calls).
+_USER_FILES = (os.path.join(_PACKAGE_DIR, "demo.py"),)
 
 
 class CallSite(NamedTuple):
@@ -20,7 +22,7 @@ class CallSite(NamedTuple):
 
 
 def _outside(frame_file: str, skip: tuple[str, ...]) -> bool:
-    return not frame_file.startswith(skip)
+    return frame_file in _USER_FILES or not frame_file.startswith(skip)
 
 
 def call_site(skip: tuple[str, ...] = ()) -> tuple[CallSite, int]:

@@ -187,6 +187,12 @@ def _sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run
+
+    return run(sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compat",
@@ -257,6 +263,18 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     faults.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
     sandbox.set_defaults(handler=_sandbox)
+
+    demo = commands.add_parser(
+        "demo",
+        help="a tour: legacy calls through the shim to an in-process sandbox",
+        description=(
+            "Start a sandbox platform in this process, send a legacy sendInbox and a legacy "
+            "sendByAccessToken through LegacyClient (signed with throwaway keys when "
+            "'compat[rsa]' is installed), and show the warnings, what the platform received, "
+            "the legacy-shaped answers and the audit log."
+        ),
+    )
+    demo.set_defaults(handler=_demo)
     return parser
 
 
