@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from typing import Callable
 
@@ -33,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import compat
 from compat.signing import content_to_sign
+
+from _common import best_of, start_sandbox, verdict
 
 REQUEST = compat.SendRequest(
     app_id="2021004125637654",
@@ -45,20 +45,6 @@ REQUEST = compat.SendRequest(
     ],
     redirect_url="/pages/orders/detail?id=123456",
 )
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "compat", "sandbox", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.startswith("compat sandbox serving on "):
-        process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return process, line.split()[-1]
 
 
 def main() -> int:
@@ -98,16 +84,7 @@ def main() -> int:
             "client": lambda: plain.send(REQUEST),
             "client+sign": lambda: signed.send(REQUEST),
         }
-        for send in contenders.values():  # warm up connections and caches
-            for _ in range(20):
-                send()
-        best = dict.fromkeys(contenders, float("inf"))
-        for _ in range(repeats):
-            for name, send in contenders.items():
-                start = time.perf_counter()
-                for _ in range(number):
-                    send()
-                best[name] = min(best[name], (time.perf_counter() - start) / number)
+        best = best_of(contenders, number, repeats)
         content = content_to_sign("POST", "/v2/miniprogram/message/send", "c", "t", payload)
         start = time.perf_counter()
         for _ in range(number):
@@ -124,14 +101,8 @@ def main() -> int:
     for name, seconds in best.items():
         print(f"  {name:<12} {seconds * 1e6:8.1f} µs/send  {1 / seconds:>8,.0f} sends/s")
     overhead = best["client"] / best["bare"] - 1
-    if args.quick:
-        judged = "smoke run, too short to judge"
-    else:
-        judged = "met" if overhead <= 0.15 else "MISSED"
-    print(
-        f"  client overhead over bare urllib3 (signing excluded) = {overhead:+.1%}"
-        f"  (target <= 15%: {judged})"
-    )
+    judged = verdict(overhead <= 0.15, "target <= 15%", args.quick)
+    print(f"  client overhead over bare urllib3 (signing excluded) = {overhead:+.1%}  ({judged})")
     print(
         f"  signing: {sign_cost * 1e6:.0f} µs per RsaSigner.sign (2048-bit); "
         f"client+sign / client = {best['client+sign'] / best['client']:.2f}x"

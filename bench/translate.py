@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, m
 
 import compat
 
+from _common import verdict
+
 TOKEN = "2019112719074101000700000077771xxxx"
 
 SEND_INBOX = {
@@ -280,21 +282,10 @@ def per_call(
 REPEATS = 9
 
 
-QUICK = False
-
-
-def verdict(met: bool, target: str) -> str:
-    if QUICK:
-        return f"{target}: smoke run, too short to judge"
-    return f"{target}: {'met' if met else 'MISSED'}"
-
-
 def main() -> int:
-    global QUICK
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args()
-    QUICK = args.quick
     number = 500 if args.quick else 10_000
 
     for endpoint, payload in (
@@ -319,8 +310,8 @@ def main() -> int:
             print(f"  {name:<9} {seconds * 1e6:7.2f} µs/call  {1 / seconds:>10,.0f} calls/s")
         vs_floor = times["compat"] / times["floor"]
         vs_pydantic = times["pydantic"] / times["compat"]
-        floor_verdict = verdict(vs_floor <= 3, "target <= 3x")
-        pydantic_verdict = verdict(vs_pydantic > 1, "target > 1x")
+        floor_verdict = verdict(vs_floor <= 3, "target <= 3x", args.quick)
+        pydantic_verdict = verdict(vs_pydantic > 1, "target > 1x", args.quick)
         print(f"  compat / floor     = {vs_floor:.2f}x  ({floor_verdict})")
         print(f"  pydantic / compat  = {vs_pydantic:.2f}x  ({pydantic_verdict})")
     return 0

@@ -1,0 +1,46 @@
+"""What the benchmarks share: a sandbox in its own process, and interleaved timing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Callable
+
+
+def start_sandbox(*options: str) -> tuple[subprocess.Popen[str], str]:
+    """`compat sandbox` on a free port of 127.0.0.1, in its own process; (process, URL)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "compat", "sandbox", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("compat sandbox serving on "):
+        process.kill()
+        raise SystemExit(f"the sandbox did not start: {line!r}")
+    return process, line.split()[-1]
+
+
+def best_of(
+    contenders: dict[str, Callable[[], object]], number: int, repeats: int, warmup: int = 20
+) -> dict[str, float]:
+    """Best seconds per call of each contender, runs interleaved so drift hits all alike."""
+    for call in contenders.values():
+        for _ in range(warmup):
+            call()
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(repeats):
+        for name, call in contenders.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - start) / number)
+    return best
+
+
+def verdict(met: bool, target: str, quick: bool) -> str:
+    if quick:
+        return f"{target}: smoke run, too short to judge"
+    return f"{target}: {'met' if met else 'MISSED'}"

@@ -1,0 +1,101 @@
+"""Calls per second through LegacyClient against MessageClient with the equivalent request.
+
+Both send to `compat sandbox` (a separate process on 127.0.0.1), interleaved;
+the legacy call carries what a legacy caller sends (authClientId, the link as a
+pushContentUrl parameter), the new-style call the SendRequest the shim would
+send. The shim's extra work, measured here: the deprecation warning (under an
+``ignore`` filter, as a service that logs instead would run), the translation
+there and back, and the audit record. The parts are also timed on their own.
+
+    python bench/shim.py           # about 20 s
+    python bench/shim.py --quick   # a smoke run (CI)
+
+Target: shim overhead under 10%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import timeit
+import warnings
+
+import compat
+from compat._warn import CallSite
+
+from _common import best_of, start_sandbox, verdict
+
+LEGACY = {
+    "accessToken": "2019112719074101000700000077771xxxx",
+    "authClientId": "2021004125637654",
+    "requestId": "order-2024-11-27-000123456",
+    "templateCode": "TP_ORDER_SHIPPED",
+    "templates": [
+        {
+            "templateParameters": {
+                "who": "Somchai",
+                "order": "123456",
+                "pushContentUrl": "/pages/orders/detail?id=123456",
+            },
+            "language": language,
+        }
+        for language in ("th-TH", "en-US")
+    ],
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args()
+    number, repeats = (100, 3) if args.quick else (1500, 7)
+    warnings.simplefilter("ignore", compat.LegacyEndpointWarning)
+
+    request = compat.translate_send_inbox(LEGACY).request
+    process, url = start_sandbox()
+    try:
+        shim = compat.LegacyClient(url, "client-1")
+        new = compat.MessageClient(url, "client-1")
+        best = best_of(
+            {
+                "MessageClient.send": lambda: new.send(request),
+                "LegacyClient.send_inbox": lambda: shim.send_inbox(LEGACY),  # type: ignore[deprecated]
+            },
+            number,
+            repeats,
+        )
+        shim.close()
+        new.close()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+    def part(call: object, n: int = 20_000) -> float:
+        return min(timeit.repeat(call, number=n, repeat=5)) / n  # type: ignore[arg-type]
+
+    log = compat.AuditLog()
+    site = CallSite("app.py", 42, "notify")
+    translation = compat.translate_send_inbox(LEGACY)
+    response = compat.SendResponse(compat.Result("S", "SUCCESS"), message_id="m-1")
+    parts = {
+        "translate the request": part(lambda: compat.translate_send_inbox(LEGACY)),
+        "translate the response": part(lambda: compat.translate_response("sendInbox", response)),
+        "warning (filtered out)": part(
+            lambda: compat.legacy.warn("x", compat.LegacyEndpointWarning)
+        ),
+        "audit record": part(lambda: log.record("sendInbox", site, translation.changes, "S")),
+    }
+
+    print(f"\nsendInbox to compat sandbox ({number} calls x {repeats} interleaved runs, best run)")
+    for name, seconds in best.items():
+        print(f"  {name:<24} {seconds * 1e6:8.1f} µs/call  {1 / seconds:>8,.0f} calls/s")
+    overhead = best["LegacyClient.send_inbox"] / best["MessageClient.send"] - 1
+    judged = verdict(overhead < 0.10, "target < 10%", args.quick)
+    print(f"  shim overhead = {overhead:+.1%}  ({judged})")
+    print("  the shim's parts, alone:")
+    for name, seconds in parts.items():
+        print(f"    {name:<24} {seconds * 1e6:6.2f} µs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
