@@ -187,6 +187,39 @@ def _sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from .audit import render, scan_report
+
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError("--jobs takes a number of processes, 1 or more")
+    try:
+        report = scan_report(
+            args.paths, exclude=args.exclude, jobs=args.jobs, max_bytes=args.max_size
+        )
+    except FileNotFoundError as err:
+        print(f"compat audit: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    text = render(report, args.format)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as file:
+                file.write(text)
+        except OSError as err:
+            msg = f"cannot write {args.output}: {err.strerror}"
+            raise _UsageError(msg) from err
+        print(
+            f"compat audit: {len(report.findings)} finding(s); report written to {args.output}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
+    for skipped in report.errors:
+        print(f"compat audit: error: {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if report.errors:
+        return EXIT_USAGE
+    return EXIT_REJECTED if report.findings and not args.exit_zero else EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run
 
@@ -275,6 +308,41 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.set_defaults(handler=_demo)
+
+    from .audit import DEFAULT_MAX_BYTES, FORMATS
+
+    audit = commands.add_parser(
+        "audit",
+        help="find every deprecated use in a source tree",
+        description=(
+            "Find the deprecated endpoints in code of any language and in configuration "
+            "(comments and documents reported apart), and in Python also concatenated paths, "
+            "calls and imports of the drop-in shim and legacy payload literals. "
+            "Exit 1 when anything is found, 0 when clean, 2 on errors."
+        ),
+    )
+    audit.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to scan")
+    audit.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format")
+    audit.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    audit.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip paths (relative to each PATH) or names matching GLOB (repeatable)",
+    )
+    audit.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when something is found"
+    )
+    audit.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    audit.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="BYTES",
+        help=f"skip larger files (default {DEFAULT_MAX_BYTES}); they are reported as skipped",
+    )
+    audit.set_defaults(handler=_audit)
     return parser
 
 

@@ -1,0 +1,274 @@
+"""Python sources: paths built by concatenation, shim calls and imports, legacy payloads.
+
+The text scan finds paths written out whole; the AST adds what text cannot see:
+``BASE + "/v2/messages/" + "sendInbox"`` (string constants of the module
+resolved), calls of the shim's legacy methods and uses of its names through
+any alias, and dict literals shaped like legacy payloads. Comments and
+docstrings are mentions (CPT005), never uses.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from typing import Optional
+
+from .. import _spec
+from .._validate import utf16_len
+from ._rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
+from ._text import PATHS, Lines, path_message, scan_text
+
+__all__ = ["scan_python"]
+
+_SHIM_NAMES = {"LegacyClient", "TranslatingPoolManager"}
+_LEGACY_METHODS = {"send_inbox": "sendInbox", "send_by_access_token": "sendByAccessToken"}
+_RENAMED = next(iter(_spec.SEND_INBOX.renames))  # authClientId
+_MOVED = next(iter(_spec.MOVED_PARAMETERS))  # pushContentUrl
+_PAYLOAD_KEYS = {spec.wire for e in _spec.LEGACY_ENDPOINTS.values() for spec in e.request}
+_LIMITED = {
+    wire: _spec.SEND.request[wire].max_length or 0 for wire in ("requestId", "templateCode")
+}
+_UNRESOLVED = "\0"
+
+
+def _docstring_spans(tree: ast.Module, lines: Lines) -> list[tuple[int, int]]:
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                spans.append(_span(body[0], lines))
+    return spans
+
+
+def _comment_spans(text: str, lines: Lines) -> list[tuple[int, int]]:
+    spans = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                start = lines.offset(token.start[0], token.start[1])
+                spans.append((start, start + len(token.string)))
+    except (tokenize.TokenError, SyntaxError):  # pragma: no cover - the AST parsed it
+        pass
+    return spans
+
+
+def _span(node: ast.AST, lines: Lines) -> tuple[int, int]:
+    start = lines.offset(node.lineno, _column(lines, node.lineno, node.col_offset))  # type: ignore[attr-defined]
+    end_line = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+    end = lines.offset(end_line, _column(lines, end_line, node.end_col_offset or 0))  # type: ignore[attr-defined]
+    return start, end
+
+
+def _column(lines: Lines, line: int, byte_offset: int) -> int:
+    """The character column of an AST (UTF-8 byte) column offset."""
+    text = lines.text_of(line)
+    if text.isascii():
+        return byte_offset
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, path: str, lines: Lines, found_at: set[int]) -> None:
+        self.path = path
+        self.lines = lines
+        #: start offsets of paths the text scan found (not to report twice)
+        self.found_at = found_at
+        self.findings: list[Finding] = []
+        #: names bound to string constants anywhere in the module
+        self.constants: dict[str, str] = {}
+        #: names bound to the compat module, and to the shim's names
+        self.compat_modules: set[str] = set()
+        self.uses_compat = False
+        self.parents: dict[ast.AST, ast.AST] = {}
+
+    def add(self, node: ast.AST, rule_id: str, endpoint: Optional[str], message: str) -> None:
+        start, end = _span(node, self.lines)
+        line, column = self.lines.position(start)
+        end_line, end_column = self.lines.position(end)
+        self.findings.append(
+            Finding(self.path, line, column, end_line, end_column, rule_id, endpoint, message)
+        )
+
+    # -- what the module binds --------------------------------------------------------
+
+    def prepare(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                if isinstance(node.value.value, str):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            self.constants[target.id] = node.value.value
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name == "compat" or alias.name.startswith("compat."):
+                        self.uses_compat = True
+                        if alias.name == "compat":
+                            self.compat_modules.add(alias.asname or "compat")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "compat":
+                self.uses_compat = True
+
+    # -- strings built from parts -----------------------------------------------------
+
+    def resolve(self, node: ast.AST) -> Optional[str]:
+        """The text of a string expression, unknown parts as a placeholder."""
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id, _UNRESOLVED)
+        if isinstance(node, ast.JoinedStr):
+            parts = [
+                self.resolve(v) if isinstance(v, ast.Constant) else _UNRESOLVED for v in node.values
+            ]
+            return "".join(p or _UNRESOLVED for p in parts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.resolve(node.left), self.resolve(node.right)
+            if left is None or right is None:
+                return None
+            return left + right
+        return _UNRESOLVED
+
+    def legacy_path(self, node: ast.AST) -> Optional[tuple[str, str]]:
+        text = self.resolve(node)
+        if not text:
+            return None
+        match = PATHS.search(text)
+        return (match.lastgroup or "", match.group()) if match else None
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.Add) and not isinstance(self.parents.get(node), ast.BinOp):
+            found = self.legacy_path(node)
+            start, end = _span(node, self.lines)
+            if found and not any(start <= at < end for at in self.found_at):
+                endpoint, path = found
+                self.add(node, "CPT001", endpoint, path_message(endpoint, path, "this expression"))
+        self.generic_visit(node)
+
+    # -- the shim -----------------------------------------------------------------------
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if module == "compat.legacy" or (module == "compat" and node.names):
+            for alias in node.names:
+                if module == "compat.legacy" or alias.name in _SHIM_NAMES:
+                    self.add(
+                        node,
+                        SHIM_IMPORT.id,
+                        None,
+                        f"imports compat's drop-in shim ({module}.{alias.name}"
+                        + (f" as {alias.asname}" if alias.asname else "")
+                        + ")",
+                    )
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name == "compat.legacy":
+                self.add(
+                    node, SHIM_IMPORT.id, None, "imports compat's drop-in shim (compat.legacy)"
+                )
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if (
+            node.attr in _SHIM_NAMES
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.compat_modules
+        ):
+            self.add(node, SHIM_IMPORT.id, None, f"uses compat's drop-in shim ({node.attr})")
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if self.uses_compat and isinstance(func, ast.Attribute):
+            endpoint = _LEGACY_METHODS.get(func.attr)
+            if endpoint is None and func.attr == "post" and node.args:
+                found = self.legacy_path(node.args[0])
+                endpoint = found[0] if found else None
+            if endpoint is not None:
+                self.add(
+                    node,
+                    SHIM_CALL.id,
+                    endpoint,
+                    f"calls the deprecated {endpoint} through compat's shim ({func.attr}); "
+                    f"send a SendRequest with MessageClient.send",
+                )
+        self.generic_visit(node)
+
+    # -- legacy payloads ----------------------------------------------------------------
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        keys = {
+            k.value: (k, v)
+            for k, v in zip(node.keys, node.values)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
+        payload_keys = keys.keys() & _PAYLOAD_KEYS
+        if _RENAMED in keys and ({"accessToken", "templateCode"} & keys.keys()):
+            key = keys[_RENAMED][0]
+            self.add(
+                key,
+                LEGACY_PAYLOAD.id,
+                _spec.SEND_INBOX.name,
+                f"a legacy sendInbox payload: {_RENAMED} is appId on POST {_spec.SEND.path}",
+            )
+        if len(payload_keys) >= 2:
+            for wire, limit in _LIMITED.items():
+                if wire in keys:
+                    value = keys[wire][1]
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        length = utf16_len(value.value)
+                        if length > limit:
+                            self.add(
+                                value,
+                                LEGACY_PAYLOAD.id,
+                                self.endpoint_of(node),
+                                f"{wire} is {length} characters long; POST {_spec.SEND.path} "
+                                f"allows {limit}",
+                            )
+        parameters = keys.get("templateParameters")
+        if parameters is not None and isinstance(parameters[1], ast.Dict):
+            for inner in parameters[1].keys:
+                if isinstance(inner, ast.Constant) and inner.value == _MOVED:
+                    self.add(
+                        inner,
+                        LEGACY_PAYLOAD.id,
+                        self.endpoint_of(node),
+                        f"{_MOVED} in templateParameters: POST {_spec.SEND.path} takes the "
+                        "link as a top-level redirectUrl",
+                    )
+        self.generic_visit(node)
+
+    def endpoint_of(self, node: ast.AST) -> Optional[str]:
+        """The legacy endpoint the payload around ``node`` is for, when its keys tell."""
+        current: Optional[ast.AST] = node
+        while current is not None:
+            if isinstance(current, ast.Dict):
+                keys = {k.value for k in current.keys if isinstance(k, ast.Constant)}
+                if _RENAMED in keys:
+                    return _spec.SEND_INBOX.name
+                if "appId" in keys:
+                    return _spec.SEND_BY_ACCESS_TOKEN.name
+            current = self.parents.get(current)
+        return None
+
+
+def scan_python(path: str, text: str) -> list[Finding]:
+    """Every finding in one Python source; unparsable sources get the text scan."""
+    lines = Lines(text)
+    try:
+        tree = ast.parse(text, path)
+    except (SyntaxError, ValueError):
+        return scan_text(path, text, "hash", lines=lines)
+    mentions = _docstring_spans(tree, lines) + _comment_spans(text, lines)
+    findings = scan_text(path, text, "python", lines=lines, mentions=mentions)
+    visitor = _Visitor(path, lines, {lines.offset(f.line, f.column - 1) for f in findings})
+    visitor.prepare(tree)
+    visitor.visit(tree)
+    return findings + visitor.findings

@@ -1,0 +1,129 @@
+"""The audit's rules: stable ids, what each finds, and how to fix it."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from .. import _spec
+
+__all__ = ["RULES", "Finding", "Rule", "by_id"]
+
+#: SARIF levels, most severe first.
+SEVERITIES = ("error", "warning", "note")
+
+
+@attrs.frozen
+class Rule:
+    """One kind of deprecated use."""
+
+    id: str
+    name: str
+    severity: str
+    summary: str
+    #: how to fix it (shown with every finding of the rule).
+    hint: str
+    #: whether ``compat migrate`` rewrites it (it does not exist yet: none is).
+    fixable: bool = False
+
+
+_NEW = f"POST {_spec.SEND.path}"
+
+LEGACY_PATH = Rule(
+    "CPT001",
+    "legacy-path",
+    "error",
+    "A deprecated endpoint path in code or configuration.",
+    f"Call {_NEW} instead, with the body `compat translate` prints for this call; meanwhile "
+    "route it through compat.LegacyClient or compat.TranslatingPoolManager.",
+)
+SHIM_CALL = Rule(
+    "CPT002",
+    "legacy-shim-call",
+    "warning",
+    "A call of a deprecated compat.LegacyClient method (send_inbox, send_by_access_token, "
+    "post to a legacy path).",
+    "Send a compat.SendRequest with compat.MessageClient.send instead.",
+)
+SHIM_IMPORT = Rule(
+    "CPT003",
+    "legacy-shim-import",
+    "warning",
+    "A use of the drop-in shim (compat.LegacyClient, compat.TranslatingPoolManager).",
+    "Use compat.MessageClient once the legacy calls are gone.",
+)
+LEGACY_PAYLOAD = Rule(
+    "CPT004",
+    "legacy-payload",
+    "warning",
+    "A dict literal shaped like a legacy payload: authClientId beside accessToken or "
+    "templateCode, pushContentUrl inside templateParameters, or a requestId or "
+    "templateCode longer than the new limit.",
+    f"Build the {_NEW} body: authClientId becomes appId, pushContentUrl moves to a "
+    "top-level redirectUrl, requestId and templateCode fit in 64 characters.",
+)
+DOC_MENTION = Rule(
+    "CPT005",
+    "legacy-mention",
+    "note",
+    "A deprecated endpoint named in a comment, a docstring or a document.",
+    f"Update the text to name {_NEW}.",
+)
+
+#: Every rule, in id order.
+RULES: tuple[Rule, ...] = (LEGACY_PATH, SHIM_CALL, SHIM_IMPORT, LEGACY_PAYLOAD, DOC_MENTION)
+
+
+def by_id(rule_id: str) -> Rule:
+    for rule in RULES:
+        if rule.id == rule_id or rule.name == rule_id:
+            return rule
+    raise KeyError(rule_id)
+
+
+@attrs.frozen(order=True)
+class Finding:
+    """One deprecated use: where, which rule, which endpoint."""
+
+    #: the file, as found under the path given to the scan.
+    path: str
+    #: 1-based line and column of the start; the end is exclusive, as in SARIF.
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule: str
+    #: ``sendInbox``, ``sendByAccessToken``, or None when it cannot be told.
+    endpoint: Optional[str]
+    message: str
+
+    @property
+    def rule_info(self) -> Rule:
+        return by_id(self.rule)
+
+    @property
+    def severity(self) -> str:
+        return self.rule_info.severity
+
+    @property
+    def fixable(self) -> bool:
+        return self.rule_info.fixable
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form (see README, "compat audit --format json")."""
+        rule = self.rule_info
+        return {
+            "rule": rule.id,
+            "name": rule.name,
+            "severity": rule.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "endLine": self.end_line,
+            "endColumn": self.end_column,
+            "endpoint": self.endpoint,
+            "message": self.message,
+            "hint": rule.hint,
+            "fixable": rule.fixable,
+        }

