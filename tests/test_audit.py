@@ -83,7 +83,7 @@ def test_skipped_files_and_folders_are_reported() -> None:
     report = scan_report([FIXTURE])
     reasons = {relative(s.path): s.reason for s in report.skipped}
     assert reasons == {
-        ".venv": "folder: .venv",
+        "venv": "folder: venv",
         "env2": "folder: virtual environment",
         "node_modules": "folder: node_modules",
         "assets/logo.png": "binary",
@@ -149,7 +149,7 @@ def test_json_format(tmp_path: Path) -> None:
     }
     assert document["summary"]["fixable"] == 0
     assert {s["reason"] for s in document["skipped"]} == {
-        "folder: .venv",
+        "folder: venv",
         "folder: virtual environment",
         "folder: node_modules",
         "binary",
