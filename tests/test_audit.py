@@ -47,6 +47,7 @@ EXPECTED = {
     ("CPT005", "web/src/api.ts", 1, 49, "sendInbox"),
     ("CPT001", "web/src/api.ts", 3, 24, "sendByAccessToken"),
     ("CPT005", "web/src/api.ts", 8, 13, "sendInbox"),
+    ("CPT001", "web/src/legacy.js", 2, 57, "sendInbox"),
 }
 
 
@@ -106,9 +107,9 @@ def test_text_format() -> None:
             endpoint = None if match.group(4) == "-" else match.group(4)
             found.add((match.group(3), current, int(match.group(1)), int(match.group(2)), endpoint))
     assert found == EXPECTED
-    assert "27 finding(s) in 7 file(s) (9 error, 9 warning, 9 note); 0 fixable" in done.stdout
-    assert "by rule: CPT001 legacy-path 9, CPT002 legacy-shim-call 3" in done.stdout
-    assert "by endpoint: sendByAccessToken 9, sendInbox 16, unknown 2" in done.stdout
+    assert "28 finding(s) in 8 file(s) (10 error, 9 warning, 9 note); 0 fixable" in done.stdout
+    assert "by rule: CPT001 legacy-path 10, CPT002 legacy-shim-call 3" in done.stdout
+    assert "by endpoint: sendByAccessToken 9, sendInbox 17, unknown 2" in done.stdout
     assert "skipped 4: 3 folder, 1 binary" in done.stdout
 
 
@@ -116,7 +117,7 @@ def test_json_format(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     done = run(str(FIXTURE), "--format", "json", "--output", str(out))
     assert done.returncode == 1
-    assert "27 finding(s); report written to" in done.stderr
+    assert "28 finding(s); report written to" in done.stderr
     document = json.loads(out.read_text())
     assert document["version"] == 1
     assert document["tool"]["name"] == "compat audit"
