@@ -220,6 +220,99 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if report.findings and not args.exit_zero else EXIT_OK
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    try:
+        from .migrate import Options, rule_names
+    except ImportError as err:  # pragma: no cover - exercised only without the extra
+        raise _UsageError("compat migrate needs libcst: pip install 'compat[migrate]'") from err
+
+    if args.list_rules:
+        from .migrate.rules import RULES
+
+        for name, module in RULES.items():
+            print(f"{name:<16} {module.SUMMARY}")
+        return EXIT_OK
+    if not args.paths:
+        raise _UsageError("compat migrate needs a PATH (or - for stdin)")
+    known = rule_names()
+    for name in [*args.only, *args.skip]:
+        if name not in known:
+            raise _UsageError(f"no rule named {name!r} (rules: {', '.join(known)})")
+    policy = policy_from_args(args)
+    options = Options(
+        app_id=policy.app_id,
+        default_redirect_url=policy.default_redirect_url,
+        overlong_request_id=policy.overlong_request_id,
+        template_codes=dict(policy.template_codes),
+        keep_moved_parameters=policy.keep_moved_parameters,
+        annotate=not args.no_annotate,
+        only=tuple(args.only),
+        skip=tuple(args.skip),
+    )
+    if args.paths == ["-"]:
+        return _migrate_stdin(args, options)
+    from .migrate._files import migrate_paths, unified_diff, write
+
+    try:
+        summary = migrate_paths(args.paths, options, args.jobs)
+    except FileNotFoundError as err:
+        raise _UsageError(str(err)) from err
+    for result in summary.changed:
+        assert result.result is not None
+        if args.diff:
+            sys.stdout.write(unified_diff(result.path, result.original, result.result.source))
+        elif not args.check:
+            write(result)
+    _migrate_report(summary, args)
+    if any(f.skipped and f.skipped.startswith("unreadable") for f in summary.files):
+        return EXIT_USAGE
+    if summary.changed and not args.exit_zero_even_if_changed:
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
+    from .migrate import MigrateError, migrate_source
+    from .migrate._files import unified_diff
+
+    text = sys.stdin.buffer.read().decode("utf-8")
+    try:
+        result = migrate_source(text, options)
+    except MigrateError as err:
+        print(f"compat migrate: -: skipped: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.diff:
+        sys.stdout.write(unified_diff("-", text, result.source))
+    elif not args.check:
+        sys.stdout.write(result.source)
+    for site in result.manual:
+        print(
+            f"compat migrate: -:{site.line}: manual ({site.rule}): {site.reason}", file=sys.stderr
+        )
+    if result.changed and not args.exit_zero_even_if_changed:
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _migrate_report(summary: Any, args: argparse.Namespace) -> None:
+    verb = "would change" if args.check or args.diff else "changed"
+    rewrites = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.rewrites.items())) or "none"
+    manual = [(f.path, site) for f in summary.files if f.result for site in f.result.manual]
+    for path, site in manual:
+        print(
+            f"compat migrate: {path}:{site.line}: manual ({site.rule}): {site.reason}",
+            file=sys.stderr,
+        )
+    for f in summary.files:
+        if f.skipped:
+            print(f"compat migrate: {f.path}: skipped: {f.skipped}", file=sys.stderr)
+    print(
+        f"compat migrate: {len(summary.changed)} file(s) {verb}; sites rewritten: {rewrites}; "
+        f"{len(manual)} site(s) left for manual work",
+        file=sys.stderr,
+    )
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run
 
@@ -343,6 +436,39 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"skip larger files (default {DEFAULT_MAX_BYTES}); they are reported as skipped",
     )
     audit.set_defaults(handler=_audit)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="rewrite deprecated call sites to call the new API directly",
+        description=(
+            "Rewrite calls of LegacyClient's legacy methods and raw posts of legacy payloads to "
+            "legacy paths so that they send the new endpoint's body directly. What cannot be "
+            "done safely is left as it is, reported, and marked with a "
+            "'# compat: migrate manually:' comment. Exit 1 when a file changed (or would), "
+            "0 when there is nothing to do, 2 on errors."
+        ),
+    )
+    migrate.add_argument("paths", nargs="*", metavar="PATH", help="files and folders; - for stdin")
+    migrate.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    migrate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if anything would change"
+    )
+    migrate.add_argument(
+        "--only", action="append", default=[], metavar="RULE", help="run only RULE (repeatable)"
+    )
+    migrate.add_argument(
+        "--skip", action="append", default=[], metavar="RULE", help="do not run RULE (repeatable)"
+    )
+    migrate.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    migrate.add_argument(
+        "--no-annotate", action="store_true", help="do not mark manual sites with a comment"
+    )
+    migrate.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    migrate.add_argument(
+        "--exit-zero-even-if-changed", action="store_true", help="exit 0 even when files changed"
+    )
+    add_policy_options(migrate)
+    migrate.set_defaults(handler=_migrate)
     return parser
 
 

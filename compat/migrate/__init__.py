@@ -1,0 +1,65 @@
+"""``compat migrate``: rewrite deprecated call sites so that they call the new API directly.
+
+    from compat.migrate import Options, migrate_source
+    result = migrate_source(source, Options(app_id="2021004125637654"))
+    result.source, result.rewrites, result.manual
+
+Needs libcst (``pip install 'compat[migrate]'``). Formatting, comments and line
+endings are kept; only the lines a rule rewrites change. What cannot be
+rewritten safely is left as it is, reported, and marked with one
+``# compat: migrate manually: <reason>`` comment. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional
+
+import attrs
+
+from ._payload import Options
+from ._plan import MANUAL_MARK, ManualSite
+
+__all__ = [
+    "MANUAL_MARK",
+    "ManualSite",
+    "MigrateError",
+    "Options",
+    "Result",
+    "migrate_source",
+    "rule_names",
+]
+
+
+class MigrateError(Exception):
+    """A source that cannot be migrated at all (not Python, not UTF-8)."""
+
+
+@attrs.frozen
+class Result:
+    """The migrated source, and what was done."""
+
+    source: str
+    changed: bool
+    #: rule name -> call sites rewritten
+    rewrites: dict[str, int] = attrs.field(factory=dict)
+    #: what was left for manual work
+    manual: tuple[ManualSite, ...] = ()
+
+
+def rule_names() -> list[str]:
+    from .rules import RULES
+
+    return list(RULES)
+
+
+def migrate_source(text: str, options: Optional[Options] = None) -> Result:
+    """Migrate one Python source; :class:`MigrateError` when it cannot be parsed."""
+    from ..audit._text import GATE
+    from ._apply import apply
+
+    options = options if options is not None else Options()
+    if not any(needle.decode() in text for needle in GATE):
+        return Result(text, False)
+    source, rewrites, manual = apply(text, options)
+    return Result(source, source != text, dict(Counter(rewrites)), tuple(manual))

@@ -1,0 +1,205 @@
+"""Planning a module's migration: what each rule replaces, and what stays manual.
+
+A visitor walks the module once and records replacements by node identity
+(the payload dict may sit in an assignment above the call that sends it); a
+transformer then applies them, and adds the ``# compat: migrate manually:``
+comments. The rules (``compat.migrate.rules``) decide per call.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Optional, Union
+
+import attrs
+import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
+
+from .. import _spec
+from ..audit._text import PATHS
+
+if TYPE_CHECKING:
+    from ._payload import Options
+
+__all__ = ["MANUAL_MARK", "Context", "ManualSite", "Plan"]
+
+#: The comment put above what is left for manual work.
+MANUAL_MARK = "# compat: migrate manually:"
+
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
+
+
+@attrs.frozen
+class ManualSite:
+    """A call left for manual work: where, which rule, why."""
+
+    line: int
+    rule: str
+    reason: str
+
+
+@attrs.define
+class Plan:
+    replacements: dict[cst.CSTNode, cst.CSTNode] = attrs.field(factory=dict)
+    notes: dict[Statement, list[str]] = attrs.field(factory=dict)
+    rewrites: Counter[str] = attrs.field(factory=Counter)
+    manual: list[ManualSite] = attrs.field(factory=list)
+    imports: set[str] = attrs.field(factory=set)
+
+
+class Context:
+    """What the rules may ask about the module being planned."""
+
+    def __init__(self, wrapper: cst.MetadataWrapper, options: Options) -> None:
+        self.module = wrapper.module
+        self.options = options
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.plan = Plan()
+        self.compat_modules: set[str] = set()
+        self.compat_names: dict[str, str] = {}  # local name -> compat name
+        self.compat_import: Optional[cst.ImportFrom] = None
+        self.constants: dict[str, str] = {}
+        for node in self.module.body:
+            self._note_imports(node)
+
+    def _note_imports(self, node: cst.CSTNode) -> None:
+        if not isinstance(node, cst.SimpleStatementLine):
+            return
+        for statement in node.body:
+            if isinstance(statement, cst.Import):
+                for alias in statement.names:
+                    name = self.code(alias.name)
+                    if name == "compat":
+                        local = alias.asname.name if alias.asname else alias.name
+                        self.compat_modules.add(self.code(local))
+            elif isinstance(statement, cst.ImportFrom) and statement.module is not None:
+                if self.code(statement.module) == "compat" and not isinstance(
+                    statement.names, cst.ImportStar
+                ):
+                    self.compat_import = self.compat_import or statement
+                    for alias in statement.names:
+                        imported = self.code(alias.name)
+                        local_name = self.code(alias.asname.name) if alias.asname else imported
+                        self.compat_names[local_name] = imported
+            elif isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0].target, statement.value
+                if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
+                    text = value.evaluated_value
+                    if isinstance(text, str):
+                        self.constants[target.value] = text
+
+    def compat_name(self, name: str) -> str:
+        """How this module can name ``compat.<name>``; plans the import when it cannot yet."""
+        if self.compat_modules:
+            return f"{sorted(self.compat_modules)[0]}.{name}"
+        for local, real in self.compat_names.items():
+            if real == name:
+                return local
+        self.plan.imports.add(f"compat.{name}")
+        return name
+
+    @property
+    def uses_compat(self) -> bool:
+        return bool(self.compat_modules or self.compat_names)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def line(self, node: cst.CSTNode) -> int:
+        return int(self.positions[node].start.line)
+
+    def statement(self, node: cst.CSTNode) -> Optional[Statement]:
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return current
+            current = self.parents.get(current)
+        return None
+
+    def function(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The function around ``node``, or the module."""
+        current: Optional[cst.CSTNode] = self.parents.get(node)
+        while current is not None and not isinstance(current, cst.FunctionDef):
+            current = self.parents.get(current)
+        return current if current is not None else self.module
+
+    def manual(self, rule: str, node: cst.CSTNode, reason: str) -> None:
+        self.plan.manual.append(ManualSite(self.line(node), rule, reason))
+        statement = self.statement(node)
+        if statement is not None and self.options.annotate:
+            self.plan.notes.setdefault(statement, []).append(reason)
+
+    # -- strings and names ------------------------------------------------------------
+
+    def legacy_path_in(
+        self, node: cst.BaseExpression
+    ) -> Optional[tuple[_spec.Endpoint, StringPart]]:
+        """The legacy endpoint a string expression names, and the literal that holds the path."""
+        for literal in _string_parts(node):
+            raw = literal.value
+            match = PATHS.search(raw)
+            if match and match.lastgroup:
+                return _spec.LEGACY_ENDPOINTS[match.lastgroup], literal
+        return None
+
+    def binding(self, name: cst.Name, near: cst.CSTNode) -> Optional[cst.Assign]:
+        """The one assignment of ``name`` in the function around ``near``, if it is the only one
+        and the name is not changed otherwise (item or attribute assignment, augmented)."""
+        scope = self.function(near)
+        assigns: list[cst.Assign] = []
+        for node in _walk(scope):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name) and target.target.value == name.value:
+                        assigns.append(node)
+                    elif _mentions(target.target, name.value):
+                        return None
+            elif (
+                isinstance(node, (cst.AugAssign, cst.AnnAssign))
+                and _mentions(node.target, name.value)
+            ) or (
+                isinstance(node, cst.Attribute)
+                and isinstance(node.value, cst.Name)
+                and node.value.value == name.value
+                and node.attr.value in _MUTATORS
+            ):
+                return None
+        if len(assigns) == 1 and len(assigns[0].targets) == 1:
+            return assigns[0]
+        return None
+
+
+_MUTATORS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__"}
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, visited: cst.CSTNode) -> bool:
+            found.append(visited)
+            return True
+
+    node.visit(Collect())
+    return found
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    return any(isinstance(n, cst.Name) and n.value == name for n in _walk(node))
+
+
+StringPart = Union[cst.SimpleString, cst.FormattedStringText]
+
+
+def _string_parts(node: cst.BaseExpression) -> list[StringPart]:
+    """The literal pieces of a string expression whose text may hold a path."""
+    if isinstance(node, cst.SimpleString):
+        return [node]
+    if isinstance(node, cst.FormattedString):
+        return [p for p in node.parts if isinstance(p, cst.FormattedStringText)]
+    if isinstance(node, cst.ConcatenatedString):
+        return _string_parts(node.left) + _string_parts(node.right)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _string_parts(node.left) + _string_parts(node.right)
+    return []

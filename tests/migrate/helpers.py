@@ -1,0 +1,46 @@
+"""check_transformed / check_noop, as django-upgrade and pyupgrade test their rules."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import Any
+
+from compat.migrate import Options, Result, migrate_source
+
+
+def check_transformed(before: str, after: str, **options: Any) -> Result:
+    """``before`` migrates to exactly ``after`` (which must parse), and a rerun changes nothing."""
+    before, after = textwrap.dedent(before), textwrap.dedent(after)
+    ast.parse(after)
+    result = migrate_source(before, Options(**options))
+    assert result.source == after, result.source
+    assert result.changed
+    again = migrate_source(result.source, Options(**options))
+    assert again.source == result.source
+    return result
+
+
+def check_noop(source: str, **options: Any) -> Result:
+    """Nothing in ``source`` is rewritten (a manual mark may be added, see check_manual)."""
+    source = textwrap.dedent(source)
+    result = migrate_source(source, Options(annotate=False, **options))
+    assert result.source == source
+    assert not result.changed
+    assert not result.rewrites
+    return result
+
+
+def check_manual(source: str, reason: str, **options: Any) -> Result:
+    """``source`` is left for manual work, marked once with ``reason``; a rerun adds nothing."""
+    source = textwrap.dedent(source)
+    check_noop(source, **options)
+    result = migrate_source(source, Options(**options))
+    assert not result.rewrites
+    assert any(reason in site.reason for site in result.manual), result.manual
+    marks = [line for line in result.source.splitlines() if "# compat: migrate manually:" in line]
+    assert len(marks) >= 1
+    assert reason in "\n".join(marks)
+    again = migrate_source(result.source, Options(**options))
+    assert again.source == result.source
+    return result

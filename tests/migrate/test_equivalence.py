@@ -1,0 +1,188 @@
+"""The migrated code sends exactly what the legacy code sent through the shim."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import textwrap
+import types
+import uuid
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import pytest
+import urllib3
+
+import compat
+from compat.migrate import Options, migrate_source
+
+if TYPE_CHECKING:
+    from compat.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "legacy_app"
+TOKEN = "2019112719074101000700000077771xxxx"
+
+
+@pytest.fixture
+def fixed_uuids(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """uuid4 gives the same sequence after each reset: requestIds fixed by the test."""
+    counter = itertools.count(1)
+
+    def reset() -> None:
+        nonlocal counter
+        counter = itertools.count(1)
+
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
+    return reset
+
+
+def load(source: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+def bodies(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [m["body"] for m in sandbox.messages()]
+
+
+def quietly(call: Callable[[], Any]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call()
+
+
+def test_raw_example(compat_sandbox_factory: Any, fixed_uuids: Callable[[], None]) -> None:
+    source = (EXAMPLES / "notifications.py").read_text()
+    legacy = load(source, "legacy_raw")
+    legacy.http = compat.TranslatingPoolManager()  # the shim
+    before = compat_sandbox_factory()
+    fixed_uuids()
+    quietly(lambda: legacy.order_shipped(before.url, TOKEN, "000042", "Somchai"))
+    quietly(lambda: legacy.flash_sale(before.url, TOKEN, "30%"))
+
+    migrated = load(migrate_source(source).source, "migrated_raw")
+    migrated.http = urllib3.PoolManager()  # no shim
+    after = compat_sandbox_factory()
+    fixed_uuids()
+    assert migrated.order_shipped(after.url, TOKEN, "000042", "Somchai") == "00000000000000000001"
+    assert migrated.flash_sale(after.url, TOKEN, "30%") is True
+    assert bodies(after) == bodies(before)
+    assert [m["path"] for m in after.requests()] == ["/v2/miniprogram/message/send"] * 2
+
+
+def test_legacy_client_example(
+    compat_sandbox_factory: Any, fixed_uuids: Callable[[], None]
+) -> None:
+    source = (EXAMPLES / "notifications_shim.py").read_text()
+    migrated_source = migrate_source(source).source
+    assert "LegacyClient(" not in migrated_source
+    assert ".send_inbox(" not in migrated_source
+    legacy, migrated = load(source, "legacy_shim"), load(migrated_source, "migrated_shim")
+    before, after = compat_sandbox_factory(), compat_sandbox_factory()
+    fixed_uuids()
+    with compat.LegacyClient(before.url, "c-1") as client:
+        quietly(lambda: legacy.order_shipped(client, TOKEN, "000042", "Somchai"))
+        quietly(lambda: legacy.flash_sale(client, TOKEN, "30%"))
+    fixed_uuids()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", compat.LegacyEndpointWarning)  # nothing legacy is left
+        with compat.MessageClient(after.url, "c-1") as client:
+            assert migrated.order_shipped(client, TOKEN, "000042", "Somchai")
+            assert migrated.flash_sale(client, TOKEN, "30%") is True
+    assert bodies(after) == bodies(before)
+
+
+CASES = [
+    # (legacy source defining send(url), options)
+    (
+        """\
+        import json, urllib3
+        http = urllib3.PoolManager()
+        def send(url):
+            payload = {"accessToken": "%s", "authClientId": "APP", "requestId": "case-1",
+                       "templateCode": "TP", "actionUrl": "/pages/a",
+                       "templates": [{"templateParameters": {"who": "Ana", "pushContentUrl": "/pages/a"}}]}
+            return http.request("POST", url + "/v2/messages/sendInbox", body=json.dumps(payload),
+                                headers={"Content-Type": "application/json"})
+        """,
+        {},
+    ),
+    (
+        """\
+        import urllib3
+        http = urllib3.PoolManager()
+        def send(url):
+            return http.request("POST", f"{url}/v2/customers/message/sendByAccessToken", json={
+                "appId": "APP", "accessToken": "%s", "templateCode": "OLD",
+                "templates": [{"templateParameters": {"n": "1"}, "language": "en-US"},
+                              {"templateParameters": {"n": "2"}, "language": "th-TH"}]})
+        """,
+        {"default_redirect_url": "/home", "template_codes": {"OLD": "NEW"}},
+    ),
+    (
+        """\
+        import urllib3
+        http = urllib3.PoolManager()
+        def send(url):
+            return http.request("POST", url + "/v2/messages/sendInbox", json={
+                "accessToken": "%s", "requestId": "LONG", "templateCode": "TP",
+                "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        """.replace("LONG", "r" * 80),
+        {"app_id": "APP", "overlong_request_id": "digest"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "options"), CASES)
+def test_transformed_cases_send_the_same(
+    compat_sandbox_factory: Any,
+    fixed_uuids: Callable[[], None],
+    source: str,
+    options: dict[str, Any],
+) -> None:
+    source = textwrap.dedent(source) % TOKEN
+    policy = compat.Policy(**options)
+    legacy = load(source, "legacy_case")
+    legacy.http = compat.TranslatingPoolManager(policy=policy)
+    before = compat_sandbox_factory()
+    fixed_uuids()
+    assert quietly(lambda: legacy.send(before.url)).status == 200
+    result = migrate_source(source, Options(**options))
+    assert result.rewrites == {"raw_http": 1}, result.manual
+    after = compat_sandbox_factory()
+    fixed_uuids()
+    load(result.source, "migrated_case").send(after.url)
+    assert len(bodies(before)) == 1
+    assert bodies(after) == bodies(before)
+
+
+def test_migrated_example_has_no_deprecated_call_for_mypy(tmp_path: Path) -> None:
+    source = (EXAMPLES / "notifications_shim.py").read_text()
+    target = tmp_path / "notifications_migrated.py"
+    target.write_text(migrate_source(source).source)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--enable-error-code",
+            "deprecated",
+            "--warn-unused-ignores",
+            "--cache-dir",
+            str(tmp_path / ".mypy_cache"),
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+        env={**__import__("os").environ, "MYPYPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "deprecated" not in done.stdout

@@ -1,0 +1,179 @@
+"""The raw_http rule: a legacy path and its payload, rewritten together."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .helpers import check_manual, check_noop, check_transformed
+
+
+def test_path_and_dict_in_the_same_call() -> None:
+    check_transformed(
+        """\
+        import json
+        http.request("POST", "https://h/api/open/v2/messages/sendInbox", body=json.dumps({
+            "accessToken": token,
+            "authClientId": "APP",
+            "requestId": "r-1",
+            "templateCode": "TP",
+            "templates": [{"templateParameters": {"who": name, "pushContentUrl": link}}],
+        }))
+        """,
+        """\
+        import json
+        http.request("POST", "https://h/api/open/v2/miniprogram/message/send", body=json.dumps({
+            "accessToken": token,
+            "appId": "APP",
+            "requestId": "r-1",
+            "templateCode": "TP",
+            "redirectUrl": link,
+            "templates": [{"templateParameters": {"who": name}}],
+        }))
+        """,
+    )
+
+
+def test_f_string_path_and_a_name_bound_in_the_function() -> None:
+    check_transformed(
+        """\
+        def push(base, token):
+            url = f"{base}/v2/customers/message/sendByAccessToken"
+            body = {
+                "appId": "A",
+                "accessToken": token,
+                "requestId": "r-2",
+                "templateCode": "T",
+                "actionUrl": "/pages/sale",
+                "templates": [{"templateParameters": {}}],
+            }
+            return http.request("POST", url, json=body)
+        """,
+        """\
+        def push(base, token):
+            url = f"{base}/v2/miniprogram/message/send"
+            body = {
+                "appId": "A",
+                "accessToken": token,
+                "requestId": "r-2",
+                "templateCode": "T",
+                "redirectUrl": "/pages/sale",
+                "templates": [{"templateParameters": {}}],
+            }
+            return http.request("POST", url, json=body)
+        """,
+    )
+
+
+def test_overlong_request_id_is_digested_only_when_asked() -> None:
+    source = """\
+        post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",
+             "requestId": "%s", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """ % ("r" * 70)
+    check_manual(source, "requestId is 70 characters long, over the limit of 64")
+    digest = hashlib.sha256(("r" * 70).encode("utf-8")).hexdigest()
+    check_transformed(
+        source,
+        source.replace("r" * 70, digest).replace(
+            "/v2/customers/message/sendByAccessToken", "/v2/miniprogram/message/send"
+        ),
+        overlong_request_id="digest",
+    )
+
+
+def test_template_codes_are_mapped_and_long_ones_reported() -> None:
+    source = """\
+        post("/v2/messages/sendInbox", {"accessToken": "t", "authClientId": "A", "requestId": "r",
+             "templateCode": "%s", "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        """ % ("T" * 70)
+    check_manual(
+        source,
+        "templateCode is 70 characters long, over the limit of 64 (map it with --template-code OLD=NEW)",
+    )
+    check_transformed(
+        source,
+        """\
+        post("/v2/miniprogram/message/send", {"accessToken": "t", "appId": "A", "requestId": "r",
+             "templateCode": "TP_NEW", "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+        """,
+        template_codes={"T" * 70: "TP_NEW"},
+    )
+
+
+def test_the_path_is_never_rewritten_alone() -> None:
+    check_manual(
+        """\
+        def send(payload):
+            return http.request("POST", BASE + "/v2/messages/sendInbox", body=payload)
+        """,
+        "is not a dict literal in this call or a name bound to one in this function",
+    )
+    check_manual(
+        """\
+        INBOX = "sendInbox"
+        def send(payload):
+            return http.request("POST", "/v2/messages/" + INBOX, json={"accessToken": "t"})
+        """,
+        "built from pieces",
+    )
+
+
+def test_what_the_shim_would_refuse_is_manual() -> None:
+    check_manual(
+        'post("/v2/messages/sendInbox", {"accessToken": "t", "requestId": "r", "templateCode": "T",'
+        ' "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+        "without authClientId: give the appId with --app-id",
+    )
+    check_manual(
+        'post("/v2/messages/sendInbox", {"accessToken": "t", "authClientId": "A", "requestId": "r",'
+        ' "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
+        "needs a redirectUrl",
+    )
+    check_manual(
+        'post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",'
+        ' "templateCode": "T", "templates": [{"templateParameters": {"pushContentUrl": "/a"}},'
+        ' {"templateParameters": {"pushContentUrl": "/b"}}]})\n',
+        "pushContentUrl values differ",
+    )
+    check_manual(
+        'post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",'
+        ' "templateCode": "T", "colour": "red", "templates": []})\n',
+        "unknown field 'colour'",
+    )
+    check_manual(
+        'post("/v2/customers/message/sendByAccessToken", {"appId": "A", **extra, "templates": []})\n',
+        "unpacks another mapping",
+    )
+    check_manual(
+        "post('/v2/customers/message/sendByAccessToken', {'appId': 'A', 'accessToken': 't',"
+        " 'templateCode': 'T', 'templates': [{'templateParameters': {'pushContentUrl': u}} for u in urls]})\n",
+        "depends on the loop that builds the templates",
+    )
+    check_manual(
+        "post('/v2/customers/message/sendByAccessToken', {'appId': 'A', 'accessToken': 't',"
+        " 'templateCode': 'T', 'templates': TEMPLATES})\n",
+        "templates is not a list literal",
+    )
+
+
+def test_near_misses_are_left_alone() -> None:
+    check_noop('post("/v2/miniprogram/message/send", {"appId": "A"})\n')
+    check_noop('post("/v2/messages/sendInboxes", {"authClientId": "A", "accessToken": "t"})\n')
+    check_noop('ACCOUNT = {"authClientId": "x", "name": "shop"}\n')
+    check_noop("print('no legacy path here')\n")
+
+
+def test_keep_moved_parameters_and_line_endings() -> None:
+    source = (
+        'post("/v2/messages/sendInbox", {"accessToken": "t", "authClientId": "A",\r\n'
+        '      "requestId": "r", "templateCode": "T",\r\n'
+        '      "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\r\n'
+    )
+    result = check_transformed(
+        source,
+        'post("/v2/miniprogram/message/send", {"accessToken": "t", "appId": "A",\r\n'
+        '      "requestId": "r", "templateCode": "T",\r\n'
+        '      "redirectUrl": "/p",\r\n'
+        '      "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\r\n',
+        keep_moved_parameters=True,
+    )
+    assert result.rewrites == {"raw_http": 1}
