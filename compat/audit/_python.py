@@ -14,6 +14,8 @@ import io
 import tokenize
 from typing import Optional
 
+import attrs
+
 from .. import _spec
 from .._validate import utf16_len
 from ._rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
@@ -271,4 +273,22 @@ def scan_python(path: str, text: str) -> list[Finding]:
     visitor = _Visitor(path, lines, {lines.offset(f.line, f.column - 1) for f in findings})
     visitor.prepare(tree)
     visitor.visit(tree)
-    return findings + visitor.findings
+    return _mark_fixable(text, findings + visitor.findings)
+
+
+def _mark_fixable(text: str, findings: list[Finding]) -> list[Finding]:
+    """Which findings ``compat migrate`` (default options) rewrites: those on lines it changes."""
+    if not any(f.rule_info.fixable for f in findings):
+        return findings
+    try:
+        from ..migrate import MigrateError, Options, migrate_source
+    except ImportError:  # pragma: no cover - the migrate extra is not installed
+        return findings
+    try:
+        lines = migrate_source(text, Options(annotate=False), lines=True).rewritten_lines
+    except MigrateError:  # pragma: no cover - the AST parsed it; libcst did not
+        return findings
+    return [
+        attrs.evolve(f, fixable=True) if f.rule_info.fixable and f.line in lines else f
+        for f in findings
+    ]

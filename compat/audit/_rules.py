@@ -24,7 +24,7 @@ class Rule:
     summary: str
     #: how to fix it (shown with every finding of the rule).
     hint: str
-    #: whether ``compat migrate`` rewrites it (it does not exist yet: none is).
+    #: whether ``compat migrate`` can rewrite such sites (each finding says if it can here).
     fixable: bool = False
 
 
@@ -37,6 +37,7 @@ LEGACY_PATH = Rule(
     "A deprecated endpoint path in code or configuration.",
     f"Call {_NEW} instead, with the body `compat translate` prints for this call; meanwhile "
     "route it through compat.LegacyClient or compat.TranslatingPoolManager.",
+    fixable=True,
 )
 SHIM_CALL = Rule(
     "CPT002",
@@ -45,6 +46,7 @@ SHIM_CALL = Rule(
     "A call of a deprecated compat.LegacyClient method (send_inbox, send_by_access_token, "
     "post to a legacy path).",
     "Send a compat.SendRequest with compat.MessageClient.send instead.",
+    fixable=True,
 )
 SHIM_IMPORT = Rule(
     "CPT003",
@@ -52,6 +54,7 @@ SHIM_IMPORT = Rule(
     "warning",
     "A use of the drop-in shim (compat.LegacyClient, compat.TranslatingPoolManager).",
     "Use compat.MessageClient once the legacy calls are gone.",
+    fixable=True,
 )
 LEGACY_PAYLOAD = Rule(
     "CPT004",
@@ -62,6 +65,7 @@ LEGACY_PAYLOAD = Rule(
     "templateCode longer than the new limit.",
     f"Build the {_NEW} body: authClientId becomes appId, pushContentUrl moves to a "
     "top-level redirectUrl, requestId and templateCode fit in 64 characters.",
+    fixable=True,
 )
 DOC_MENTION = Rule(
     "CPT005",
@@ -97,6 +101,8 @@ class Finding:
     #: ``sendInbox``, ``sendByAccessToken``, or None when it cannot be told.
     endpoint: Optional[str]
     message: str
+    #: whether ``compat migrate`` (with its default options) rewrites this site.
+    fixable: bool = attrs.field(default=False, order=False)
 
     @property
     def rule_info(self) -> Rule:
@@ -105,10 +111,6 @@ class Finding:
     @property
     def severity(self) -> str:
         return self.rule_info.severity
-
-    @property
-    def fixable(self) -> bool:
-        return self.rule_info.fixable
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form (see README, "compat audit --format json")."""
@@ -125,5 +127,5 @@ class Finding:
             "endpoint": self.endpoint,
             "message": self.message,
             "hint": rule.hint,
-            "fixable": rule.fixable,
+            "fixable": self.fixable,
         }

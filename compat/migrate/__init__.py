@@ -45,6 +45,8 @@ class Result:
     rewrites: dict[str, int] = attrs.field(factory=dict)
     #: what was left for manual work
     manual: tuple[ManualSite, ...] = ()
+    #: lines of the original source that the rules rewrote
+    rewritten_lines: frozenset[int] = frozenset()
 
 
 def rule_names() -> list[str]:
@@ -53,13 +55,16 @@ def rule_names() -> list[str]:
     return list(RULES)
 
 
-def migrate_source(text: str, options: Optional[Options] = None) -> Result:
-    """Migrate one Python source; :class:`MigrateError` when it cannot be parsed."""
+def migrate_source(text: str, options: Optional[Options] = None, *, lines: bool = False) -> Result:
+    """Migrate one Python source; :class:`MigrateError` when it cannot be parsed.
+
+    :param lines: also work out :attr:`Result.rewritten_lines` (it costs a pass).
+    """
     from ..audit._text import GATE
     from ._apply import apply
 
     options = options if options is not None else Options()
     if not any(needle.decode() in text for needle in GATE):
         return Result(text, False)
-    source, rewrites, manual = apply(text, options)
-    return Result(source, source != text, dict(Counter(rewrites)), tuple(manual))
+    source, rewrites, manual, rewritten = apply(text, options, lines)
+    return Result(source, source != text, dict(Counter(rewrites)), tuple(manual), rewritten)

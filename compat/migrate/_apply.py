@@ -79,7 +79,9 @@ def _add_imports(module: cst.Module, imports: set[str]) -> cst.Module:
     return module.with_changes(body=[*body[:index], *statements, *body[index:]])
 
 
-def apply(text: str, options: Options) -> tuple[str, Counter[str], list[ManualSite]]:
+def apply(
+    text: str, options: Options, lines: bool = False
+) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
@@ -93,11 +95,20 @@ def apply(text: str, options: Options) -> tuple[str, Counter[str], list[ManualSi
     context = Context(wrapper, options)
     names = [n for n in RULES if (not options.only or n in options.only) and n not in options.skip]
     rules = [RULES[name].Rule(context) for name in names]
-    wrapper.visit(_Calls(rules))
+    wrapper.module.visit(_Calls(rules))
     for rule in rules:
         rule.finish()
     plan = context.plan
     migrated = wrapper.module.visit(_Apply(plan))
     if plan.rewrites:
         migrated = _add_imports(migrated, plan.imports)
-    return migrated.code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line)
+    rewritten: set[int] = set()
+    for node in plan.replacements if lines else ():
+        where = context.positions[node]
+        rewritten.update(range(where.start.line, where.end.line + 1))
+    return (
+        migrated.code,
+        plan.rewrites,
+        sorted(plan.manual, key=lambda s: s.line),
+        frozenset(rewritten),
+    )

@@ -9,11 +9,11 @@ comments. The rules (``compat.migrate.rules``) decide per call.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import attrs
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider
+from libcst.metadata import PositionProvider
 
 from .. import _spec
 from ..audit._text import PATHS
@@ -53,8 +53,12 @@ class Context:
     def __init__(self, wrapper: cst.MetadataWrapper, options: Options) -> None:
         self.module = wrapper.module
         self.options = options
-        self.parents = wrapper.resolve(ParentNodeProvider)
-        self.positions = wrapper.resolve(PositionProvider)
+        self.wrapper = wrapper
+        self._positions: Optional[Any] = None
+        self._nodes: dict[int, list[cst.CSTNode]] = {}
+        #: every node's parent (one walk of the module; libcst's provider costs three)
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._nodes[id(self.module)] = _walk(self.module, self.parents)
         self.plan = Plan()
         self.compat_modules: set[str] = set()
         self.compat_names: dict[str, str] = {}  # local name -> compat name
@@ -98,6 +102,20 @@ class Context:
                 return local
         self.plan.imports.add(f"compat.{name}")
         return name
+
+    @property
+    def positions(self) -> Any:
+        """Line numbers: resolved only when something needs them (they cost a code pass)."""
+        if self._positions is None:
+            self._positions = self.wrapper.resolve(PositionProvider)
+        return self._positions
+
+    def nodes(self, scope: cst.CSTNode) -> list[cst.CSTNode]:
+        """Every node under ``scope`` (walked once, then remembered)."""
+        found = self._nodes.get(id(scope))
+        if found is None:
+            found = self._nodes[id(scope)] = _walk(scope)
+        return found
 
     @property
     def uses_compat(self) -> bool:
@@ -148,7 +166,7 @@ class Context:
         and the name is not changed otherwise (item or attribute assignment, augmented)."""
         scope = self.function(near)
         assigns: list[cst.Assign] = []
-        for node in _walk(scope):
+        for node in self.nodes(scope):
             if isinstance(node, cst.Assign):
                 for target in node.targets:
                     if isinstance(target.target, cst.Name) and target.target.value == name.value:
@@ -173,13 +191,23 @@ class Context:
 _MUTATORS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__"}
 
 
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+def _walk(
+    node: cst.CSTNode, parents: Optional[dict[cst.CSTNode, cst.CSTNode]] = None
+) -> list[cst.CSTNode]:
+    """Every node under ``node``, in order; their parents into ``parents`` when given."""
     found: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = []
 
     class Collect(cst.CSTVisitor):
         def on_visit(self, visited: cst.CSTNode) -> bool:
+            if parents is not None and stack:
+                parents[visited] = stack[-1]
             found.append(visited)
+            stack.append(visited)
             return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            stack.pop()
 
     node.visit(Collect())
     return found

@@ -12,7 +12,7 @@ LegacyClient is marked for manual work.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 import libcst as cst
@@ -46,6 +46,7 @@ class Rule:
         self.context = context
         self.calls: list[_Call] = []
         self.failed = False
+        self.references: Optional[list[cst.CSTNode]] = None
 
     def call(self, node: cst.Call) -> bool:
         context = self.context
@@ -122,18 +123,17 @@ class Rule:
         return False
 
     def _references(self) -> list[cst.CSTNode]:
-        from .._plan import _walk
-
-        return [n for n in _walk(self.context.module) if self._is_legacy_client(n)]
+        if self.references is None:
+            nodes = self.context.nodes(self.context.module)
+            self.references = [n for n in nodes if self._is_legacy_client(n)]
+        return self.references
 
     def _made_here(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> bool:
         """Whether ``receiver`` is a name bound, in the module, to a LegacyClient."""
         if not isinstance(receiver, cst.Name):
             return False
-        from .._plan import _walk
-
         name = receiver.value
-        for node in _walk(self.context.module):
+        for node in self.context.nodes(self.context.module):
             if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
                 if self._is_legacy_client(node.value.func) and any(
                     isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets

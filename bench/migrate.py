@@ -1,0 +1,111 @@
+"""compat migrate on two trees, against compat audit and a bare libcst round trip.
+
+- the large real tree of bench/audit.py (the interpreter's standard library and
+  site-packages): nothing in it to migrate;
+- a generated tree of 1,000 legacy modules (the raw-HTTP and LegacyClient
+  examples, renamed), every one of them migrated.
+
+For each: compat migrate (as ``--check``: everything planned, nothing
+written), compat audit over the same tree, and parsing and printing the same
+Python files with libcst, the parser the codemod uses, in the same run.
+
+    python bench/migrate.py           # a few minutes (the round trip of the large tree)
+    python bench/migrate.py --quick   # small trees (CI)
+
+Target: within 2x of the audit on the tree with no matches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import libcst
+from audit import trees
+
+from compat.audit import scan_report
+from compat.migrate import Options
+from compat.migrate._files import migrate_paths, python_files
+
+from _common import verdict
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "legacy_app"
+
+
+def generated_tree(root: Path, count: int) -> list[str]:
+    sources = [p.read_text() for p in sorted(EXAMPLES.glob("*.py"))]
+    for n in range(count):
+        package = root / f"service{n // 100:02d}"
+        package.mkdir(exist_ok=True)
+        text = sources[n % len(sources)].replace("order_shipped", f"order_shipped_{n}")
+        (package / f"notifications_{n:04d}.py").write_text(text)
+    return [str(root)]
+
+
+def round_trip(files: list[str]) -> int:
+    for name in files:
+        with open(name, encoding="utf-8", errors="surrogateescape") as file:
+            source = file.read()
+        try:
+            assert libcst.parse_module(source).code == source
+        except libcst.ParserSyntaxError:
+            continue
+    return len(files)
+
+
+def measure(
+    label: str, roots: list[str], exclude: list[str], round_trip_limit: int
+) -> dict[str, float]:
+    files, _ = python_files(roots)
+    sample = files[:round_trip_limit]
+    start = time.perf_counter()
+    summary = migrate_paths(roots, Options(annotate=False))
+    migrate = time.perf_counter() - start
+    start = time.perf_counter()
+    report = scan_report(roots, exclude=exclude)
+    audit = time.perf_counter() - start
+    start = time.perf_counter()
+    round_trip(sample)
+    parse = (time.perf_counter() - start) * len(files) / max(1, len(sample))
+    changed = len(summary.changed)
+    print(f"\n{label}: {len(files):,} Python files ({report.files:,} files for the audit)")
+    print(
+        f"  compat migrate       {migrate:7.2f} s  {len(files) / migrate:9,.0f} files/s"
+        f"  ({changed} would change, {sum(summary.rewrites.values())} sites)"
+    )
+    print(
+        f"  compat audit         {audit:7.2f} s  {report.files / audit:9,.0f} files/s"
+        f"  ({len(report.findings)} findings)"
+    )
+    estimate = "" if len(sample) == len(files) else f" (from {len(sample):,} files)"
+    print(f"  libcst round trip    {parse:7.2f} s  {len(files) / parse:9,.0f} files/s{estimate}")
+    return {"migrate": migrate, "audit": audit, "parse": parse}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small trees")
+    args = parser.parse_args()
+    exclude = ["compat", "compat-*.dist-info", "__editable__*compat*"]
+    roots = trees()
+    if args.quick:
+        roots = [os.path.join(roots[0], "json"), os.path.join(roots[0], "email")]
+    big = measure(
+        "large real tree, nothing to migrate", roots, exclude, 300 if args.quick else 10**9
+    )
+    ratio = big["migrate"] / big["audit"]
+    print(f"  migrate / audit = {ratio:.2f}x  ({verdict(ratio <= 2, 'target <= 2x', args.quick)})")
+    print(f"  migrate / round trip = {big['migrate'] / big['parse']:.3f}x")
+    with tempfile.TemporaryDirectory() as folder:
+        generated = generated_tree(Path(folder), 100 if args.quick else 1000)
+        legacy = measure("generated tree of legacy modules", generated, [], 10**9)
+    print(f"  migrate / audit = {legacy['migrate'] / legacy['audit']:.2f}x")
+    print(f"  migrate / round trip = {legacy['migrate'] / legacy['parse']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
