@@ -47,11 +47,11 @@ def generated_tree(root: Path, count: int) -> list[str]:
 
 def round_trip(files: list[str]) -> int:
     for name in files:
-        with open(name, encoding="utf-8", errors="surrogateescape") as file:
-            source = file.read()
-        try:
-            assert libcst.parse_module(source).code == source
-        except libcst.ParserSyntaxError:
+        try:  # as compat migrate reads them: UTF-8, else skipped
+            with open(name, encoding="utf-8") as file:
+                source = file.read()
+            libcst.parse_module(source).code  # noqa: B018 - printing is what is timed
+        except (UnicodeError, libcst.ParserSyntaxError, RecursionError):
             continue
     return len(files)
 

@@ -102,13 +102,18 @@ def apply(
     migrated = wrapper.module.visit(_Apply(plan))
     if plan.rewrites:
         migrated = _add_imports(migrated, plan.imports)
-    rewritten: set[int] = set()
-    for node in plan.replacements if lines else ():
-        where = context.positions[node]
-        rewritten.update(range(where.start.line, where.end.line + 1))
-    return (
-        migrated.code,
-        plan.rewrites,
-        sorted(plan.manual, key=lambda s: s.line),
-        frozenset(rewritten),
-    )
+    code = migrated.code
+    rewritten = _changed_lines(text, code) if lines and plan.rewrites else frozenset()
+    return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
+
+
+def _changed_lines(before: str, after: str) -> frozenset[int]:
+    """The 1-based lines of ``before`` that ``after`` replaces or drops."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    changed: set[int] = set()
+    for tag, start, end, _, _ in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            changed.update(range(start + 1, end + 1))
+    return frozenset(changed)

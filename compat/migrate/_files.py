@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from typing import Optional, Union
+from typing import Optional
 
 import attrs
 
@@ -114,6 +114,3 @@ def unified_diff(path: str, before: str, after: str) -> str:
         else:
             out.append(line + "\n\\ No newline at end of file\n")
     return "".join(out)
-
-
-Files = Union[list[str], tuple[str, ...]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import Optional, Union
+from typing import Optional
 
 import attrs
 import libcst as cst
@@ -337,6 +337,3 @@ def translate_keywords(
         whitespace_after=without_deprecation_ignores(call.whitespace_before_args)
     )
     return translate_dict(cst.Dict(elements, lbrace=brace), endpoint, options)
-
-
-PayloadSource = Union[cst.Dict, Sequence[cst.Arg]]

@@ -1,0 +1,189 @@
+"""The less common shapes: each manual reason, and the module-level decisions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compat import cli
+from compat.audit import scan
+from compat.migrate import Options, migrate_source
+from compat.migrate._files import migrate_file, unified_diff
+
+from .helpers import check_manual, check_noop, check_transformed
+
+INBOX = '"/v2/messages/sendInbox"'
+BY_TOKEN = '"/v2/customers/message/sendByAccessToken"'
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ('{KEY: "x", "templates": []}', "a key that is not a string literal"),
+        ('{"appId": "A", "appId": "B", "templates": []}', "names a field twice"),
+        ('{"appId": "A", "templates": [T]}', "a template is not written out as a dict literal"),
+        (
+            '{"appId": "A", "templates": [{"templateParameters": {}, "style": "x"}]}',
+            "unknown field 'style'",
+        ),
+        (
+            '{"appId": "A", "templates": [{"templateParameters": params}]}',
+            "templateParameters is not a dict literal",
+        ),
+        ('{"appId": "A", "templates": [*more]}', "unpacks another list"),
+        ('{"appId": "A", "accessToken": "t", "templateCode": "T"}', "the payload has no templates"),
+        ('{"x": 1}', "unknown field 'x'"),
+    ],
+)
+def test_payloads_that_stay_manual(payload: str, reason: str) -> None:
+    check_manual(f"post({BY_TOKEN}, {payload})\n", reason)
+
+
+def test_send_inbox_without_request_id_stays_manual() -> None:
+    check_manual(
+        f'post({INBOX}, {{"accessToken": "t", "authClientId": "A", "templateCode": "T",'
+        ' "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+        "sendInbox without requestId",
+    )
+
+
+def test_send_inbox_top_level_redirect_wins_and_the_parameter_stays() -> None:
+    check_transformed(
+        f'post({INBOX}, {{"accessToken": "t", "authClientId": "A", "requestId": "r",'
+        ' "templateCode": "T", "redirectUrl": "/top",'
+        ' "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+        'post("/v2/miniprogram/message/send", {"accessToken": "t", "appId": "A", "requestId": "r",'
+        ' "templateCode": "T", "redirectUrl": "/top",'
+        ' "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+    )
+
+
+def test_implicitly_concatenated_paths_are_pieces() -> None:
+    check_manual('post("/v2/messages/" "sendInbox", {"accessToken": "t"})\n', "built from pieces")
+
+
+def test_an_annotated_assignment_is_not_a_binding() -> None:
+    check_manual(
+        """\
+        def f():
+            payload: dict = {"appId": "A", "accessToken": "t", "templateCode": "T", "templates": []}
+            post("/v2/customers/message/sendByAccessToken", payload)
+        """,
+        "not a dict literal in this call",
+    )
+
+
+PAYLOAD = '{"appId": "A", "accessToken": "t", "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]}'
+
+
+def test_with_statement_clients_and_to_wire_imported_once() -> None:
+    check_transformed(
+        f"""\
+        from compat import LegacyClient
+
+        with LegacyClient("https://h", "c") as client:
+            client.post({BY_TOKEN}, {PAYLOAD})
+        """,
+        f"""\
+        from compat import MessageClient
+        from compat import to_wire
+
+        with MessageClient("https://h", "c") as client:
+            to_wire(client.send({PAYLOAD}))
+        """,
+    )
+    check_transformed(
+        f"""\
+        from compat import LegacyClient, to_wire
+
+        with LegacyClient("https://h", "c") as client:
+            client.post({BY_TOKEN}, {PAYLOAD})
+        """,
+        f"""\
+        from compat import MessageClient, to_wire
+
+        with MessageClient("https://h", "c") as client:
+            to_wire(client.send({PAYLOAD}))
+        """,
+    )
+
+
+def test_other_uses_of_legacy_client_keep_it() -> None:
+    result = migrate_source(
+        textwrap.dedent(
+            f"""\
+            from compat import LegacyClient
+            client = LegacyClient("https://h", "c")
+            assert isinstance(client, LegacyClient)
+            self.client.send_by_access_token({PAYLOAD})
+            client.send_by_access_token({PAYLOAD})
+            """
+        )
+    )
+    assert "client.client.send(" in result.source
+    assert "self.client.client.send(" in result.source
+    assert result.rewrites == {"legacy_client": 2}
+
+
+def test_calls_with_more_than_a_payload_stay_manual() -> None:
+    check_manual(
+        f"""\
+        from compat import LegacyClient
+        client = LegacyClient("https://h", "c")
+        client.send_by_access_token({PAYLOAD}, 5)
+        """,
+        "not one payload",
+    )
+    check_noop(
+        """\
+        import compat
+        client = compat.LegacyClient("https://h", "c")
+        client.post("/v2/other", {})
+        client.post(path="/v2/messages/sendInbox")
+        """
+    )
+
+
+def test_diffs_mark_a_missing_final_newline() -> None:
+    diff = unified_diff("./a.py", "x = 1", "x = 2")
+    assert diff.startswith("--- a/a.py\n+++ b/a.py\n")
+    assert diff.count("\\ No newline at end of file") == 2
+
+
+def test_unreadable_files_are_reported(tmp_path: Path) -> None:
+    assert migrate_file(str(tmp_path), Options()).skipped is not None
+
+
+def test_audit_marks_what_migrate_rewrites(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        f"import compat\nclient = compat.LegacyClient('h', 'c')\nclient.send_by_access_token({PAYLOAD})\n"
+    )
+    (tmp_path / "b.py").write_text(f"post({BY_TOKEN}, {{'x': 1}})\n")
+    fixable = {(Path(f.path).name, f.rule): f.fixable for f in scan([tmp_path])}
+    assert fixable == {
+        ("a.py", "CPT003"): True,
+        ("a.py", "CPT002"): True,
+        ("b.py", "CPT001"): False,
+    }
+
+
+def refuse(*args: Any, **kwargs: Any) -> Any:
+    raise PermissionError(13, "Permission denied")
+
+
+def test_commands_exit_2_when_a_file_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import compat.audit._scan
+    import compat.migrate._files
+
+    (tmp_path / "a.py").write_text(f"post({INBOX}, {{}})\n")
+    monkeypatch.setattr(compat.audit._scan, "open", refuse, raising=False)
+    monkeypatch.setattr(compat.migrate._files, "open", refuse, raising=False)
+    assert cli.main(["audit", str(tmp_path)]) == 2
+    assert cli.main(["migrate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unreadable: Permission denied" in err
