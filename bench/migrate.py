@@ -45,14 +45,18 @@ def generated_tree(root: Path, count: int) -> list[str]:
     return [str(root)]
 
 
+def parse_and_print(name: str) -> None:
+    try:  # as compat migrate reads them: UTF-8, else skipped
+        with open(name, encoding="utf-8") as file:
+            source = file.read()
+        libcst.parse_module(source).code  # noqa: B018 - printing is what is timed
+    except (UnicodeError, libcst.ParserSyntaxError, RecursionError):
+        pass
+
+
 def round_trip(files: list[str]) -> int:
     for name in files:
-        try:  # as compat migrate reads them: UTF-8, else skipped
-            with open(name, encoding="utf-8") as file:
-                source = file.read()
-            libcst.parse_module(source).code  # noqa: B018 - printing is what is timed
-        except (UnicodeError, libcst.ParserSyntaxError, RecursionError):
-            continue
+        parse_and_print(name)
     return len(files)
 
 
