@@ -79,7 +79,7 @@ class AuditLog:
     def record(
         self,
         endpoint: str,
-        site: CallSite,
+        site: Union[CallSite, object],
         changes: tuple[Change, ...] = (),
         outcome: str = "",
     ) -> None:

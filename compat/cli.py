@@ -313,6 +313,43 @@ def _migrate_report(summary: Any, args: argparse.Namespace) -> None:
     )
 
 
+def _gateway(args: argparse.Namespace) -> int:
+    from .gateway import Gateway
+
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise _UsageError(f"--listen takes HOST:PORT, got {args.listen!r}")
+    try:
+        gateway = Gateway(
+            args.upstream,
+            args.client_id,
+            private_key=_read_key(args.private_key),
+            caller_public_key=_read_key(args.caller_public_key),
+            platform_public_key=_read_key(args.platform_public_key),
+            verify_callers=not args.no_verify_callers,
+            policy=policy_from_args(args),
+            host=host,
+            port=int(port),
+            sunset=args.sunset,
+            workers=args.workers,
+        )
+    except ValueError as err:
+        raise _UsageError(str(err)) from err
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        gateway.start()
+    except OSError as err:
+        raise _UsageError(f"cannot listen on {args.listen}: {err.strerror}") from err
+    print(f"compat gateway serving on {gateway.url} -> {gateway.successor}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        gateway.stop()
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run
 
@@ -469,6 +506,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_policy_options(migrate)
     migrate.set_defaults(handler=_migrate)
+
+    gateway = commands.add_parser(
+        "gateway",
+        help="serve the legacy endpoints to callers in any language, on the new one",
+        description=(
+            "Accept POSTs to the two legacy endpoints (any wallet prefix), check the caller's "
+            "signature, translate, send upstream to /v2/miniprogram/message/send (re-signed, "
+            "retried with the same requestId), and answer in the legacy shape, signed, with "
+            "Deprecation, Sunset and Link headers. Other paths get INVALID_API."
+        ),
+    )
+    gateway.add_argument(
+        "--upstream", required=True, metavar="URL", help="the new endpoint's base URL"
+    )
+    gateway.add_argument("--client-id", required=True, help="the merchant's Client-Id")
+    gateway.add_argument("--private-key", metavar="PEM", help="the merchant private key")
+    gateway.add_argument(
+        "--caller-public-key",
+        metavar="PEM",
+        help="check callers with this key (default: the private key's)",
+    )
+    gateway.add_argument(
+        "--platform-public-key", metavar="PEM", help="check the upstream's response signatures"
+    )
+    gateway.add_argument("--no-verify-callers", action="store_true", help="accept unsigned calls")
+    gateway.add_argument("--listen", default="127.0.0.1:8081", metavar="HOST:PORT")
+    gateway.add_argument("--sunset", metavar="DATE", help="the Sunset date to announce")
+    gateway.add_argument("--workers", type=int, default=16, help="requests served at once")
+    add_policy_options(gateway)
+    gateway.set_defaults(handler=_gateway)
     return parser
 
 

@@ -1,0 +1,338 @@
+"""``compat gateway``: the legacy endpoints, for callers in any language.
+
+An HTTP server that accepts ``POST .../v2/messages/sendInbox`` and
+``POST .../v2/customers/message/sendByAccessToken`` (any wallet prefix),
+checks the caller's signature with the merchant public key, translates the
+body, sends it upstream to ``/v2/miniprogram/message/send`` through
+:class:`~compat.MessageClient` (signed afresh, retried with the same
+requestId, the platform's response signature checked when its key is given),
+and answers in the legacy shape, signed for the caller, with ``Deprecation``
+(RFC 9745), ``Sunset`` (RFC 8594) and ``Link: <...>; rel="successor-version"``
+headers. Every other path gets the platform's ``INVALID_API``; every error is
+answered as the platform would, never as a 500.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Optional
+
+import attrs
+
+from . import _spec
+from ._wire import to_wire
+from .auditlog import audit_log
+from .client import MessageClient, Retries
+from .errors import ApiError, CompatError, TranslationError, ValidationError
+from .models import SendResponse
+from .signing import (
+    RsaSigner,
+    RsaVerifier,
+    content_to_sign,
+    parse_signature_header,
+    request_time,
+)
+from .translate import (
+    Policy,
+    translate_response,
+    translate_send_by_access_token,
+    translate_send_inbox,
+)
+
+__all__ = ["Gateway"]
+
+log = logging.getLogger("compat.gateway")
+
+_TRANSLATORS: dict[str, Callable[[Any, Policy], Any]] = {
+    _spec.SEND_INBOX.name: translate_send_inbox,
+    _spec.SEND_BY_ACCESS_TOKEN.name: translate_send_by_access_token,
+}
+
+
+@attrs.frozen
+class _Caller:
+    """An audit call site for a gateway caller: its address."""
+
+    address: str
+
+    def __str__(self) -> str:
+        return f"gateway caller {self.address}"
+
+
+class _Answer(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _result(code: str, message: str) -> dict[str, Any]:
+    status = _spec.RESULT_CODES.get(code, ("F", ""))[0]
+    return {"result": {"resultStatus": status, "resultCode": code, "resultMessage": message}}
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """A threaded HTTP server that serves at most ``workers`` requests at once."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: Any, workers: int) -> None:
+        super().__init__(address, handler)
+        self.slots = threading.BoundedSemaphore(workers)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.slots.acquire()  # when all workers are busy, the next accept waits
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
+class Gateway:
+    """The translating gateway. Use it as a context manager, or :meth:`start` / :meth:`stop`.
+
+    :param upstream: the new endpoint's base URL (with the wallet prefix).
+    :param client_id: the merchant's Client-Id, upstream and for callers.
+    :param private_key: the merchant private key (PEM): signs upstream requests
+        and, unless ``response_signer`` is given, the answers to callers.
+    :param caller_public_key: checks callers' signatures; by default the public
+        half of ``private_key``. ``verify_callers=False`` accepts unsigned calls.
+    :param platform_public_key: checks the upstream's response signatures.
+    :param sunset: the ``Sunset`` date (HTTP-date or ISO 8601), if announced.
+    :param deprecated_since: when the legacy endpoints were deprecated (a Unix
+        time); by default when the gateway started.
+    :param workers: requests served at once (the upstream pool has as many).
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        client_id: str,
+        *,
+        private_key: Any = None,
+        caller_public_key: Any = None,
+        platform_public_key: Any = None,
+        verify_callers: bool = True,
+        policy: Optional[Policy] = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        sunset: Optional[str] = None,
+        deprecated_since: Optional[int] = None,
+        workers: int = 16,
+        retries: Any = 3,
+        timeout: float = 15.0,
+    ) -> None:
+        import urllib3
+
+        self.client_id = client_id
+        self.policy = policy if policy is not None else Policy()
+        self.host, self.port = host, port
+        self.signer = RsaSigner(private_key) if private_key is not None else None
+        verifier_key = caller_public_key
+        if verifier_key is None and self.signer is not None:
+            verifier_key = self.signer.public_key_pem()
+        self.caller_verifier = (
+            RsaVerifier(verifier_key) if verify_callers and verifier_key is not None else None
+        )
+        if verify_callers and self.caller_verifier is None:
+            msg = "checking callers' signatures needs a key: give private_key or caller_public_key"
+            raise ValueError(msg)
+        self.upstream = MessageClient(
+            upstream,
+            client_id,
+            signer=self.signer,
+            verifier=RsaVerifier(platform_public_key) if platform_public_key is not None else None,
+            retries=retries if isinstance(retries, Retries) else Retries(total=retries),
+            timeout=timeout,
+            pool_manager=urllib3.PoolManager(num_pools=4, maxsize=workers, retries=False),
+        )
+        self.successor = self.upstream.base_url + _spec.SEND.path
+        self.deprecation = (
+            f"@{deprecated_since if deprecated_since is not None else int(time.time())}"
+        )
+        self.sunset = _http_date(sunset) if sunset else None
+        self.workers = workers
+        self._server: Optional[_BoundedServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Gateway:
+        gateway = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.gateway = gateway
+        server = _BoundedServer((self.host, self.port), Handler, self.workers)
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server = None
+        self.upstream._pool.clear()
+
+    def __enter__(self) -> Gateway:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"Gateway({self.url!r} -> {self.successor!r})"
+
+    # -- one call -----------------------------------------------------------------------
+
+    def handle(self, handler: _Handler, method: str) -> None:
+        path = handler.path.split("?", 1)[0]
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length > 0 else b""
+        endpoint = _spec.endpoint_for_path(path)
+        caller = _Caller(handler.client_address[0])
+        try:
+            if endpoint is None or not endpoint.deprecated:
+                raise _Answer("INVALID_API", f"no legacy API at {path}")
+            if method != "POST":
+                raise _Answer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
+            answer = self._call(endpoint, handler, path, raw, caller)
+        except _Answer as err:
+            answer = _result(err.code, err.message)
+        self._reply(handler, path, answer, deprecated=endpoint is not None and endpoint.deprecated)
+
+    def _call(
+        self,
+        endpoint: _spec.Endpoint,
+        handler: _Handler,
+        path: str,
+        raw: bytes,
+        caller: _Caller,
+    ) -> dict[str, Any]:
+        if self.caller_verifier is not None:
+            header = handler.headers.get("Signature", "")
+            when = handler.headers.get("Request-Time", "")
+            client_id = handler.headers.get("Client-Id", "")
+            signature = parse_signature_header(header).get("signature", "")
+            content = content_to_sign("POST", path, client_id, when, raw)
+            if not header or not when or not self.caller_verifier.verify(content, signature):
+                audit_log().record(endpoint.name, caller, (), "F INVALID_SIGNATURE")
+                raise _Answer("INVALID_SIGNATURE", "the request signature does not verify")
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            audit_log().record(endpoint.name, caller, (), "invalid: <body>")
+            raise _Answer("PARAM_ILLEGAL", "the body is not valid JSON") from None
+        changes: tuple[Any, ...] = ()
+        try:
+            translation = _TRANSLATORS[endpoint.name](payload, self.policy)
+            changes = translation.changes
+            response = self.upstream.send(translation.request)
+        except (ValidationError, TranslationError) as err:
+            audit_log().record(endpoint.name, caller, changes, f"invalid: {err.field}")
+            raise _Answer("PARAM_ILLEGAL", str(err)) from None
+        except ApiError as err:
+            # F, or U after the retries: the caller gets the platform's result as it came
+            result = err.result
+        except CompatError as err:  # TransportError, SignatureError
+            audit_log().record(endpoint.name, caller, changes, "transport error")
+            request_id = getattr(err, "request_id", None)
+            log.warning("upstream failed: %s (requestId %r)", type(err).__name__, request_id)
+            raise _Answer(
+                "UNKNOWN_EXCEPTION",
+                "the platform did not answer; call again with the same requestId",
+            ) from None
+        else:
+            result = response.result
+        audit_log().record(
+            endpoint.name, caller, changes, f"{result.result_status} {result.result_code}"
+        )
+        if not result.succeeded:
+            response = SendResponse(result)
+        return to_wire(translate_response(endpoint.name, response))
+
+    def _reply(
+        self, handler: _Handler, path: str, answer: dict[str, Any], *, deprecated: bool
+    ) -> None:
+        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+        if self.signer is not None:
+            when = request_time()
+            content = content_to_sign("POST", path, self.client_id, when, body)
+            headers.update(
+                {
+                    "Client-Id": self.client_id,
+                    "Response-Time": when,
+                    "Signature": self.signer.signature_header(content),
+                }
+            )
+        if deprecated:
+            headers["Deprecation"] = self.deprecation
+            headers["Link"] = f'<{self.successor}>; rel="successor-version"'
+            if self.sunset:
+                headers["Sunset"] = self.sunset
+        handler.send_body(200, body, headers)
+
+
+def _http_date(value: str) -> str:
+    """An HTTP-date from an HTTP-date or an ISO 8601 date/time."""
+    import datetime
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        when = datetime.datetime.fromisoformat(value)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+    return email.utils.format_datetime(when.astimezone(datetime.timezone.utc), usegmt=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    gateway: Gateway
+
+    def setup(self) -> None:
+        import socket
+
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_POST(self) -> None:
+        self.gateway.handle(self, "POST")
+
+    def do_GET(self) -> None:
+        self.gateway.handle(self, "GET")
+
+    def send_body(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
