@@ -145,6 +145,24 @@ def _read_key(path: Optional[str]) -> Optional[bytes]:
     return None if path is None else _read_input(path)
 
 
+def _serve(server: Any, where: str, banner: Callable[[], list[str]]) -> None:
+    """Start ``server``, print ``banner()``, and serve until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        server.start()
+    except OSError as err:
+        msg = f"cannot listen on {where}: {err.strerror}"
+        raise _UsageError(msg) from err
+    for line in banner():
+        print(line, flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     from .sandbox import Faults, Sandbox
 
@@ -169,20 +187,14 @@ def _sandbox(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise _UsageError(str(err)) from err
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    try:
-        sandbox.start()
-    except OSError as err:
-        msg = f"cannot listen on {args.host}:{args.port}: {err.strerror}"
-        raise _UsageError(msg) from err
-    print(f"compat sandbox serving on {sandbox.url}", flush=True)
-    print(f"  messages: http://{sandbox.host}:{sandbox.port}/_sandbox/messages", flush=True)
-    try:
-        stop.wait()
-    finally:
-        sandbox.stop()
+    _serve(
+        sandbox,
+        f"{args.host}:{args.port}",
+        lambda: [
+            f"compat sandbox serving on {sandbox.url}",
+            f"  messages: http://{sandbox.host}:{sandbox.port}/_sandbox/messages",
+        ],
+    )
     print(f"compat sandbox stopped; {len(sandbox.messages())} message(s) received", flush=True)
     return EXIT_OK
 
@@ -335,18 +347,11 @@ def _gateway(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise _UsageError(str(err)) from err
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    try:
-        gateway.start()
-    except OSError as err:
-        raise _UsageError(f"cannot listen on {args.listen}: {err.strerror}") from err
-    print(f"compat gateway serving on {gateway.url} -> {gateway.successor}", flush=True)
-    try:
-        stop.wait()
-    finally:
-        gateway.stop()
+    _serve(
+        gateway,
+        args.listen,
+        lambda: [f"compat gateway serving on {gateway.url} -> {gateway.successor}"],
+    )
     return EXIT_OK
 
 

@@ -19,12 +19,13 @@ import json
 import logging
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Optional
 
 import attrs
 
 from . import _spec
+from ._http import Handler
 from ._wire import to_wire
 from .auditlog import audit_log
 from .client import MessageClient, Retries
@@ -309,30 +310,12 @@ def _http_date(value: str) -> str:
     return email.utils.format_datetime(when.astimezone(datetime.timezone.utc), usegmt=True)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30
+class _Handler(Handler):
     gateway: Gateway
-
-    def setup(self) -> None:
-        import socket
-
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+    log = log
 
     def do_POST(self) -> None:
         self.gateway.handle(self, "POST")
 
     def do_GET(self) -> None:
         self.gateway.handle(self, "GET")
-
-    def send_body(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)

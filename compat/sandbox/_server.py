@@ -9,12 +9,13 @@ import random
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Optional
 
 import attrs
 
 from .. import _spec
+from .._http import Handler
 from .._validate import Validator
 from ..errors import ValidationError
 from ..models import mask_secret
@@ -400,17 +401,12 @@ def _result(code: str, message: str) -> dict[str, str]:
     return {"resultStatus": status, "resultCode": code, "resultMessage": message}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    #: seconds an idle keep-alive connection is kept open.
-    timeout = 30
+class _Handler(Handler):
     sandbox: Sandbox
+    log = log
 
     def setup(self) -> None:
         super().setup()
-        # Headers and body go out as two writes: without this, Nagle's algorithm holds
-        # the body until the client's delayed ACK, some 40 ms per answer.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.sandbox._lock:
             self.sandbox._connections.add(self.connection)
 
@@ -418,9 +414,6 @@ class _Handler(BaseHTTPRequestHandler):
         with self.sandbox._lock:
             self.sandbox._connections.discard(self.connection)
         super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
 
     def do_POST(self) -> None:
         self.sandbox.handle(self, "POST")
@@ -433,14 +426,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         self.sandbox.handle(self, "PUT")
-
-    def send_body(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def send_plain(self, status: int, body: bytes) -> None:
         self.send_body(status, body, {"Content-Type": "text/plain"})
