@@ -7,7 +7,25 @@ import socket
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-__all__ = ["Handler"]
+from . import _spec
+
+__all__ = ["Handler", "PlatformAnswer"]
+
+
+class PlatformAnswer(Exception):
+    """An answer a server gives as the platform does: a result code, and why.
+
+    ``status`` other than 200 is an HTTP failure with no result (the sandbox's faults).
+    """
+
+    def __init__(self, code: str, message: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+    def body(self) -> dict[str, object]:
+        return {"result": _spec.result(self.code, self.message)}
 
 
 class Handler(BaseHTTPRequestHandler):

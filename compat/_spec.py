@@ -348,6 +348,11 @@ RESULT_CODES: dict[str, tuple[str, str]] = {
 }
 
 
+def result(code: str, message: str) -> dict[str, str]:
+    """The wire ``result`` for a platform result code, its status from RESULT_CODES."""
+    return {"resultStatus": RESULT_CODES[code][0], "resultCode": code, "resultMessage": message}
+
+
 def endpoint_for_path(path: str) -> Optional[Endpoint]:
     """The endpoint a request path is for, ignoring any wallet prefix and query."""
     path = path.split("?", 1)[0].rstrip("/")

@@ -28,12 +28,32 @@ if TYPE_CHECKING:
     from ._warn import CallSite
     from .translate import Change
 
-__all__ = ["AuditEntry", "AuditLog", "audit_log"]
+__all__ = ["AuditEntry", "AuditLog", "audit_log", "outcome"]
 
 log = logging.getLogger("compat.deprecations")
 
 #: The environment variable naming a JSON-lines file to append every call to.
 AUDIT_FILE_VARIABLE = "COMPAT_AUDIT_FILE"
+
+
+def outcome(ended: object) -> str:
+    """A short, secret-free word on how a deprecated call ended, for the log.
+
+    ``ended`` is the platform's :class:`~compat.Result`, or the exception the
+    call ended with.
+    """
+    from .errors import ApiError, SignatureError, TranslationError, ValidationError
+    from .models import Result
+
+    if isinstance(ended, ApiError):
+        ended = ended.result
+    if isinstance(ended, Result):
+        return f"{ended.result_status} {ended.result_code}"
+    if isinstance(ended, (ValidationError, TranslationError)):
+        return f"invalid: {ended.field}"
+    if isinstance(ended, SignatureError):
+        return "bad response signature"
+    return "transport error"
 
 
 def _now() -> str:

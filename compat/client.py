@@ -31,7 +31,7 @@ from .errors import (
     ValidationError,
 )
 from .models import Result, SendRequest, SendResponse
-from .signing import content_to_sign, parse_signature_header, request_time
+from .signing import content_to_sign, request_time
 
 __all__ = ["DEFAULT_TIMEOUT", "MessageClient", "Retries"]
 
@@ -324,9 +324,7 @@ class MessageClient:
                 f"Response-Time header) but a platform key is configured; requestId {request_id!r}"
             )
             raise SignatureError(msg, request_id=request_id)
-        signature = parse_signature_header(header).get("signature", "")
-        content = content_to_sign("POST", path, client_id, time_, raw)
-        if not self.verifier.verify(content, signature):
+        if not self.verifier.verify_signed("POST", path, client_id, time_, header, raw):
             msg = (
                 f"send: the response signature to POST {path} does not verify with the "
                 f"platform public key; requestId {request_id!r}"

@@ -25,9 +25,9 @@ from typing import Any, Callable, Optional
 import attrs
 
 from . import _spec
-from ._http import Handler
+from ._http import Handler, PlatformAnswer
 from ._wire import to_wire
-from .auditlog import audit_log
+from .auditlog import audit_log, outcome
 from .client import MessageClient, Retries
 from .errors import ApiError, CompatError, TranslationError, ValidationError
 from .models import SendResponse
@@ -35,7 +35,6 @@ from .signing import (
     RsaSigner,
     RsaVerifier,
     content_to_sign,
-    parse_signature_header,
     request_time,
 )
 from .translate import (
@@ -63,18 +62,6 @@ class _Caller:
 
     def __str__(self) -> str:
         return f"gateway caller {self.address}"
-
-
-class _Answer(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _result(code: str, message: str) -> dict[str, Any]:
-    status = _spec.RESULT_CODES.get(code, ("F", ""))[0]
-    return {"result": {"resultStatus": status, "resultCode": code, "resultMessage": message}}
 
 
 class _BoundedServer(ThreadingHTTPServer):
@@ -216,12 +203,12 @@ class Gateway:
         caller = _Caller(handler.client_address[0])
         try:
             if endpoint is None or not endpoint.deprecated:
-                raise _Answer("INVALID_API", f"no legacy API at {path}")
+                raise PlatformAnswer("INVALID_API", f"no legacy API at {path}")
             if method != "POST":
-                raise _Answer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
+                raise PlatformAnswer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
             answer = self._call(endpoint, handler, path, raw, caller)
-        except _Answer as err:
-            answer = _result(err.code, err.message)
+        except PlatformAnswer as err:
+            answer = err.body()
         self._reply(handler, path, answer, deprecated=endpoint is not None and endpoint.deprecated)
 
     def _call(
@@ -233,43 +220,44 @@ class Gateway:
         caller: _Caller,
     ) -> dict[str, Any]:
         if self.caller_verifier is not None:
-            header = handler.headers.get("Signature", "")
-            when = handler.headers.get("Request-Time", "")
-            client_id = handler.headers.get("Client-Id", "")
-            signature = parse_signature_header(header).get("signature", "")
-            content = content_to_sign("POST", path, client_id, when, raw)
-            if not header or not when or not self.caller_verifier.verify(content, signature):
+            signed = self.caller_verifier.verify_signed(
+                "POST",
+                path,
+                handler.headers.get("Client-Id", ""),
+                handler.headers.get("Request-Time"),
+                handler.headers.get("Signature"),
+                raw,
+            )
+            if not signed:
                 audit_log().record(endpoint.name, caller, (), "F INVALID_SIGNATURE")
-                raise _Answer("INVALID_SIGNATURE", "the request signature does not verify")
+                raise PlatformAnswer("INVALID_SIGNATURE", "the request signature does not verify")
         try:
             payload = json.loads(raw)
         except ValueError:
             audit_log().record(endpoint.name, caller, (), "invalid: <body>")
-            raise _Answer("PARAM_ILLEGAL", "the body is not valid JSON") from None
+            raise PlatformAnswer("PARAM_ILLEGAL", "the body is not valid JSON") from None
         changes: tuple[Any, ...] = ()
         try:
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
             changes = translation.changes
             response = self.upstream.send(translation.request)
         except (ValidationError, TranslationError) as err:
-            audit_log().record(endpoint.name, caller, changes, f"invalid: {err.field}")
-            raise _Answer("PARAM_ILLEGAL", str(err)) from None
+            audit_log().record(endpoint.name, caller, changes, outcome(err))
+            raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
         except ApiError as err:
             # F, or U after the retries: the caller gets the platform's result as it came
             result = err.result
         except CompatError as err:  # TransportError, SignatureError
-            audit_log().record(endpoint.name, caller, changes, "transport error")
+            audit_log().record(endpoint.name, caller, changes, outcome(err))
             request_id = getattr(err, "request_id", None)
             log.warning("upstream failed: %s (requestId %r)", type(err).__name__, request_id)
-            raise _Answer(
+            raise PlatformAnswer(
                 "UNKNOWN_EXCEPTION",
                 "the platform did not answer; call again with the same requestId",
             ) from None
         else:
             result = response.result
-        audit_log().record(
-            endpoint.name, caller, changes, f"{result.result_status} {result.result_code}"
-        )
+        audit_log().record(endpoint.name, caller, changes, outcome(result))
         if not result.succeeded:
             response = SendResponse(result)
         return to_wire(translate_response(endpoint.name, response))

@@ -23,10 +23,9 @@ from urllib3.util import parse_url
 from . import _spec
 from ._warn import CallSite, warn
 from ._wire import from_wire, to_wire
-from .auditlog import audit_log
+from .auditlog import audit_log, outcome
 from .client import MessageClient
 from .errors import (
-    ApiError,
     CompatError,
     LegacyEndpointWarning,
     SignatureError,
@@ -41,7 +40,7 @@ from .models import (
     SendInboxResponse,
     SendResponse,
 )
-from .signing import content_to_sign, parse_signature_header, request_time
+from .signing import content_to_sign, request_time
 from .translate import (
     Policy,
     Translation,
@@ -77,17 +76,6 @@ _METHODS = {
     _spec.SEND_INBOX.name: "send_inbox",
     _spec.SEND_BY_ACCESS_TOKEN.name: "send_by_access_token",
 }
-
-
-def _outcome(error: BaseException) -> str:
-    """A short, secret-free word on how a call ended in an error, for the audit log."""
-    if isinstance(error, ApiError):
-        return f"{error.result.result_status} {error.result.result_code}"
-    if isinstance(error, (ValidationError, TranslationError)):
-        return f"invalid: {error.field}"
-    if isinstance(error, SignatureError):
-        return "bad response signature"
-    return "transport error"
 
 
 class LegacyClient:
@@ -227,14 +215,10 @@ class LegacyClient:
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
             response = self.client.send(translation.request)
         except CompatError as err:
-            _record(endpoint, site, translation, _outcome(err))
+            _record(endpoint, site, translation, outcome(err))
             raise
-        _record(endpoint, site, translation, _result_outcome(response))
+        _record(endpoint, site, translation, outcome(response.result))
         return translate_response(endpoint.name, response)
-
-
-def _result_outcome(response: SendResponse) -> str:
-    return f"{response.result.result_status} {response.result.result_code}"
 
 
 def _record(
@@ -313,7 +297,7 @@ class TranslatingPoolManager(urllib3.PoolManager):
                 raise ValidationError(msg, endpoint=endpoint.name, field="<body>") from None
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
         except (ValidationError, TranslationError) as err:
-            _record(endpoint, site, translation, _outcome(err))
+            _record(endpoint, site, translation, outcome(err))
             result = {"resultStatus": "F", "resultCode": "PARAM_ILLEGAL", "resultMessage": str(err)}
             answer = {"result": result}
             return _response(answer, 200, "OK", {}, url, preload)
@@ -334,7 +318,7 @@ class TranslatingPoolManager(urllib3.PoolManager):
                 "POST", new_url, body=data, headers=headers, redirect=False, **kw
             )
         except urllib3.exceptions.HTTPError:
-            _record(endpoint, site, translation, "transport error")
+            _record(endpoint, site, translation, outcome(None))
             raise
         answer_bytes = upstream.data
         try:
@@ -347,18 +331,22 @@ class TranslatingPoolManager(urllib3.PoolManager):
             )
         if self.verifier is not None:
             self._verify(upstream.headers, new_path, answer_bytes, translation)
-        _record(endpoint, site, translation, _result_outcome(response))
+        _record(endpoint, site, translation, outcome(response.result))
         legacy = to_wire(translate_response(endpoint.name, response))
         return _response(legacy, upstream.status, upstream.reason, upstream.headers, url, preload)
 
     def _verify(
         self, headers: Mapping[str, str], path: str, raw: bytes, translation: Translation
     ) -> None:
-        header, when = headers.get("Signature"), headers.get("Response-Time")
-        client_id = headers.get("Client-Id", "")
-        signature = parse_signature_header(header or "").get("signature", "")
-        content = content_to_sign("POST", path, client_id, when or "", raw)
-        if not header or not when or not self.verifier.verify(content, signature):
+        signed = self.verifier.verify_signed(
+            "POST",
+            path,
+            headers.get("Client-Id", ""),
+            headers.get("Response-Time"),
+            headers.get("Signature"),
+            raw,
+        )
+        if not signed:
             msg = (
                 f"the response to POST {path} is not signed with the platform key; "
                 f"requestId {translation.request.request_id!r}"

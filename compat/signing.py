@@ -234,5 +234,23 @@ class RsaVerifier:
             return True
         return False
 
+    def verify_signed(
+        self,
+        method: str,
+        path: str,
+        client_id: str,
+        time: Optional[str],
+        signature_header: Optional[str],
+        body: bytes,
+    ) -> bool:
+        """Whether a ``Signature`` header value signs this request or response.
+
+        False when the header or the time (``Request-Time``/``Response-Time``) is missing.
+        """
+        if not signature_header or not time:
+            return False
+        signature = parse_signature_header(signature_header).get("signature", "")
+        return self.verify(content_to_sign(method, path, client_id, time, body), signature)
+
     def __repr__(self) -> str:
         return f"RsaVerifier(<RSA {self._key.key_size}-bit public key>)"

@@ -52,11 +52,11 @@ def _annotate(statement: Statement, reasons: list[str]) -> Statement:
     return statement.with_changes(leading_lines=lines)
 
 
-def _add_imports(module: cst.Module, imports: set[str]) -> cst.Module:
+def _add_imports(module: cst.Module, imports: set[str], bound: set[str]) -> cst.Module:
+    """``module`` with the imports the rewrites need and ``bound`` does not have yet."""
     body = list(module.body)
-    existing = module.code
     statements: list[cst.SimpleStatementLine] = []
-    if "uuid" in imports and "import uuid" not in existing:
+    if "uuid" in imports and "uuid" not in bound:
         statements.append(cst.parse_statement("import uuid"))  # type: ignore[arg-type]
     names = sorted(name.split(".", 1)[1] for name in imports if name.startswith("compat."))
     if names:
@@ -101,7 +101,7 @@ def apply(
     plan = context.plan
     migrated = wrapper.module.visit(_Apply(plan))
     if plan.rewrites:
-        migrated = _add_imports(migrated, plan.imports)
+        migrated = _add_imports(migrated, plan.imports, context.imported)
     code = migrated.code
     rewritten = _changed_lines(text, code) if lines and plan.rewrites else frozenset()
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten

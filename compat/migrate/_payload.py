@@ -125,11 +125,10 @@ def _element(key: str, value: cst.BaseExpression) -> cst.DictElement:
 
 @attrs.define
 class _Templates:
-    """The moved parameter's value (one expression for all templates), and the new list."""
+    """The moved parameter's value: one expression (and its code) for all templates."""
 
     value: Optional[cst.BaseExpression] = None
     code: Optional[str] = None
-    node: Optional[cst.BaseExpression] = None
 
 
 def _template(

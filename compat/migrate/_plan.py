@@ -61,6 +61,8 @@ class Context:
         self._nodes[id(self.module)] = _walk(self.module, self.parents)
         self.plan = Plan()
         self.compat_modules: set[str] = set()
+        #: names that top-level ``import X`` statements bind (``uuid``, an alias, ...)
+        self.imported: set[str] = set()
         self.compat_names: dict[str, str] = {}  # local name -> compat name
         self.compat_import: Optional[cst.ImportFrom] = None
         self.constants: dict[str, str] = {}
@@ -74,6 +76,8 @@ class Context:
             if isinstance(statement, cst.Import):
                 for alias in statement.names:
                     name = self.code(alias.name)
+                    bound = self.code(alias.asname.name) if alias.asname else name.split(".")[0]
+                    self.imported.add(bound)
                     if name == "compat":
                         local = alias.asname.name if alias.asname else alias.name
                         self.compat_modules.add(self.code(local))

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import attrs
 
 from .. import _spec
-from .._http import Handler
+from .._http import Handler, PlatformAnswer
 from .._validate import Validator
 from ..errors import ValidationError
 from ..models import mask_secret
@@ -84,16 +84,6 @@ class _Message:
             "firstReceived": self.first,
             "lastReceived": self.last,
         }
-
-
-class _Answer(Exception):
-    """A platform result to send back (raised from deep in the handling)."""
-
-    def __init__(self, code: str, message: str, status: int = 200) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 class Sandbox:
@@ -255,14 +245,14 @@ class Sandbox:
         }
         try:
             answer, message = self._process(handler, method, path, raw, record)
-        except _Answer as err:
+        except PlatformAnswer as err:
             status = err.status
             if status != 200:
                 record.update(httpStatus=status, fault="error_before_store")
                 self._record(record)
                 handler.send_plain(status, b"Internal Server Error")
                 return
-            answer = {"result": _result(err.code, err.message)}
+            answer = err.body()
             message = None
         if message is not None:
             if self._draw() < self.faults.drop_after_store:
@@ -272,7 +262,7 @@ class Sandbox:
                 return
             if self._draw() < self.faults.unknown_after_store:
                 record["fault"] = "unknown_after_store"
-                answer = {"result": _result("UNKNOWN_EXCEPTION", "unknown exception")}
+                answer = {"result": _spec.result("UNKNOWN_EXCEPTION", "unknown exception")}
         result = answer["result"]
         record.update(
             httpStatus=200, resultStatus=result["resultStatus"], resultCode=result["resultCode"]
@@ -304,51 +294,51 @@ class Sandbox:
         self, handler: _Handler, method: str, path: str, raw: bytes, record: dict[str, Any]
     ) -> tuple[dict[str, Any], Optional[_Message]]:
         if not path.startswith(self.prefix + "/"):
-            raise _Answer("INVALID_API", f"no API at {path}")
+            raise PlatformAnswer("INVALID_API", f"no API at {path}")
         relative = path[len(self.prefix) :]
         endpoint = self._endpoints.get(relative)
         if endpoint is None:
-            raise _Answer("INVALID_API", f"no API at {path}")
+            raise PlatformAnswer("INVALID_API", f"no API at {path}")
         record["endpoint"] = endpoint.name
         if method != "POST":
-            raise _Answer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
+            raise PlatformAnswer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
         if self.faults.delay:
             time.sleep(self.faults.delay)
         if self._draw() < self.faults.error_before_store:
-            raise _Answer("", "injected server error", status=500)
+            raise PlatformAnswer("", "injected server error", status=500)
         content_type = handler.headers.get("Content-Type", "")
         if "application/json" not in content_type.lower():
-            raise _Answer("MEDIA_TYPE_NOT_ACCEPTABLE", "Content-Type must be application/json")
+            raise PlatformAnswer(
+                "MEDIA_TYPE_NOT_ACCEPTABLE", "Content-Type must be application/json"
+            )
         client_id = handler.headers.get("Client-Id", "")
         if self.client_id is not None and client_id != self.client_id:
-            raise _Answer("INVALID_CLIENT", "unknown Client-Id")
+            raise PlatformAnswer("INVALID_CLIENT", "unknown Client-Id")
         if self._verifier is not None:
             self._check_signature(handler, path, client_id, raw)
         try:
             body = json.loads(raw)
         except ValueError:
-            raise _Answer("PARAM_ILLEGAL", "the body is not valid JSON") from None
+            raise PlatformAnswer("PARAM_ILLEGAL", "the body is not valid JSON") from None
         if not isinstance(body, dict):
-            raise _Answer("PARAM_ILLEGAL", "the body must be a JSON object")
+            raise PlatformAnswer("PARAM_ILLEGAL", "the body must be a JSON object")
         record["requestId"] = body.get("requestId")
         try:
             self._validators[endpoint.path](body)
         except ValidationError as err:
-            raise _Answer("PARAM_ILLEGAL", str(err)) from None
+            raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
         if self.access_tokens is not None and body["accessToken"] not in self.access_tokens:
-            raise _Answer("INVALID_ACCESS_TOKEN", "the access token is invalid")
+            raise PlatformAnswer("INVALID_ACCESS_TOKEN", "the access token is invalid")
         return self._store(endpoint, path, body)
 
     def _check_signature(self, handler: _Handler, path: str, client_id: str, raw: bytes) -> None:
         assert self._verifier is not None
         header = handler.headers.get("Signature", "")
         when = handler.headers.get("Request-Time", "")
-        fields = parse_signature_header(header)
-        if not header or not when or fields.get("algorithm") != "RSA256":
-            raise _Answer("INVALID_SIGNATURE", "missing Signature or Request-Time header")
-        content = content_to_sign("POST", path, client_id, when, raw)
-        if not self._verifier.verify(content, fields.get("signature", "")):
-            raise _Answer("INVALID_SIGNATURE", "the signature does not verify")
+        if not header or not when or parse_signature_header(header).get("algorithm") != "RSA256":
+            raise PlatformAnswer("INVALID_SIGNATURE", "missing Signature or Request-Time header")
+        if not self._verifier.verify_signed("POST", path, client_id, when, header, raw):
+            raise PlatformAnswer("INVALID_SIGNATURE", "the signature does not verify")
 
     def _store(
         self, endpoint: _spec.Endpoint, path: str, body: dict[str, Any]
@@ -362,7 +352,7 @@ class Sandbox:
             message = self._messages.get(key)
             if message is not None:
                 if message.canonical != canonical:
-                    raise _Answer(
+                    raise PlatformAnswer(
                         "REPEAT_REQ_INCONSISTENT",
                         f"requestId {request_id!r} was used before with a different request",
                     )
@@ -370,7 +360,7 @@ class Sandbox:
                 message.last = now
                 return message.answer, message
             message_id = None
-            answer: dict[str, Any] = {"result": _result("SUCCESS", "success")}
+            answer: dict[str, Any] = {"result": _spec.result("SUCCESS", "success")}
             if "messageId" in endpoint.response.by_wire:
                 message_id = f"{self.seed:04d}{self._sequence:016d}"
                 answer["messageId"] = message_id
@@ -394,11 +384,6 @@ class Sandbox:
             return
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
-
-
-def _result(code: str, message: str) -> dict[str, str]:
-    status = _spec.RESULT_CODES[code][0]
-    return {"resultStatus": status, "resultCode": code, "resultMessage": message}
 
 
 class _Handler(Handler):
