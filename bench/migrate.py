@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -96,7 +97,8 @@ def main() -> int:
     exclude = ["compat", "compat-*.dist-info", "__editable__*compat*"]
     roots = trees()
     if args.quick:
-        roots = [os.path.join(roots[0], "json"), os.path.join(roots[0], "email")]
+        stdlib = sysconfig.get_paths()["stdlib"]
+        roots = [os.path.join(stdlib, "json"), os.path.join(stdlib, "email")]
     big = measure(
         "large real tree, nothing to migrate", roots, exclude, 300 if args.quick else 10**9
     )
