@@ -188,8 +188,16 @@ class MessageClient:
         _validate_send(body)
         return body
 
-    def send(self, request: Union[SendRequest, Mapping[str, Any]]) -> SendResponse:
+    def send(
+        self,
+        request: Union[SendRequest, Mapping[str, Any]],
+        *,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> SendResponse:
         """Send one message; return the platform's response when it says ``S``.
+
+        ``headers`` are sent with every attempt, below the client's own
+        (``Content-Type``, ``Client-Id``, ``Request-Time``, ``Signature``).
 
         Raises :class:`~compat.ValidationError` before anything is sent,
         :class:`~compat.RequestFailed` for ``F`` (at once),
@@ -200,9 +208,16 @@ class MessageClient:
         """
         body = self.body(request)
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return self.post(_SEND.path, payload, request_id=body["requestId"])
+        return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
 
-    def post(self, path: str, payload: bytes, *, request_id: str) -> SendResponse:
+    def post(
+        self,
+        path: str,
+        payload: bytes,
+        *,
+        request_id: str,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> SendResponse:
         """POST already-checked JSON bytes to ``path`` (below the prefix), with retries."""
         url = self.base_url + path
         signed_path = self.prefix + path
@@ -222,7 +237,7 @@ class MessageClient:
                 )
                 self._sleep(delay)
             try:
-                response = self._attempt(url, signed_path, payload, request_id)
+                response = self._attempt(url, signed_path, payload, request_id, headers)
             except _Retry as err:
                 retry = err
                 continue
@@ -252,12 +267,18 @@ class MessageClient:
         )
         raise TransportError(msg, request_id=request_id)
 
-    def _headers(self, path: str, payload: bytes) -> dict[str, str]:
-        headers = {
-            "Content-Type": "application/json; charset=UTF-8",
-            "Client-Id": self.client_id,
-            "Request-Time": request_time(),
-        }
+    def _headers(
+        self, path: str, payload: bytes, extra: Optional[Mapping[str, str]]
+    ) -> dict[str, str]:
+        own = {"content-type", "client-id", "request-time", "signature"}
+        headers = {k: v for k, v in (extra or {}).items() if k.lower() not in own}
+        headers.update(
+            {
+                "Content-Type": "application/json; charset=UTF-8",
+                "Client-Id": self.client_id,
+                "Request-Time": request_time(),
+            }
+        )
         if self.signer is not None:
             content = content_to_sign(
                 "POST", path, self.client_id, headers["Request-Time"], payload
@@ -265,14 +286,21 @@ class MessageClient:
             headers["Signature"] = self.signer.signature_header(content)
         return headers
 
-    def _attempt(self, url: str, path: str, payload: bytes, request_id: str) -> SendResponse:
+    def _attempt(
+        self,
+        url: str,
+        path: str,
+        payload: bytes,
+        request_id: str,
+        extra: Optional[Mapping[str, str]],
+    ) -> SendResponse:
         """One signed attempt: the response when final, else :class:`_Retry`."""
         try:
             answer = self._pool.request(
                 "POST",
                 url,
                 body=payload,
-                headers=self._headers(path, payload),
+                headers=self._headers(path, payload, extra),
                 timeout=self.timeout,
                 retries=False,
                 redirect=False,

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
-from . import _spec
+from . import _spec, _trace
 from ._http import Handler, PlatformAnswer
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
@@ -102,6 +102,9 @@ class Gateway:
     :param deprecated_since: when the legacy endpoints were deprecated (a Unix
         time); by default when the gateway started.
     :param workers: requests served at once (the upstream pool has as many).
+    :param trace: send each call's legacy original along upstream for a
+        sandbox's inbox page (``Compat-Legacy-Request``); by default only to a
+        loopback upstream, which no wallet is.
     """
 
     def __init__(
@@ -121,6 +124,7 @@ class Gateway:
         workers: int = 16,
         retries: Any = 3,
         timeout: float = 15.0,
+        trace: Optional[bool] = None,
     ) -> None:
         import urllib3
 
@@ -152,6 +156,7 @@ class Gateway:
         )
         self.sunset = _http_date(sunset) if sunset else None
         self.workers = workers
+        self.trace = _trace.enabled(trace, upstream)
         self._server: Optional[_BoundedServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -240,7 +245,10 @@ class Gateway:
         try:
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
             changes = translation.changes
-            response = self.upstream.send(translation.request)
+            headers = None
+            if self.trace:
+                headers = _trace.headers(path, "compat gateway", payload, changes)
+            response = self.upstream.send(translation.request, headers=headers)
         except (ValidationError, TranslationError) as err:
             audit_log().record(endpoint.name, caller, changes, outcome(err))
             raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None

@@ -20,7 +20,7 @@ import urllib3
 from typing_extensions import deprecated
 from urllib3.util import parse_url
 
-from . import _spec
+from . import _spec, _trace
 from ._warn import CallSite, warn
 from ._wire import from_wire, to_wire
 from .auditlog import audit_log, outcome
@@ -88,6 +88,10 @@ class LegacyClient:
     translated, sent, and answered in the legacy shape. Errors are those of the
     contract: ``ValidationError``, ``TranslationError``, ``RequestFailed``,
     ``ResultUnknown``, ``TransportError``.
+
+    ``trace``: send each call's legacy original along (the
+    ``Compat-Legacy-Request`` header) for a sandbox's inbox page to show;
+    by default only to a loopback host, which no wallet is.
     """
 
     def __init__(
@@ -96,10 +100,12 @@ class LegacyClient:
         client_id: str,
         *,
         policy: Optional[Policy] = None,
+        trace: Optional[bool] = None,
         **options: Any,
     ) -> None:
         self.policy = policy if policy is not None else Policy()
         self.client = MessageClient(base_url, client_id, **options)
+        self.trace = _trace.enabled(trace, base_url)
 
     def __enter__(self) -> LegacyClient:
         return self
@@ -213,7 +219,11 @@ class LegacyClient:
         translation: Optional[Translation] = None
         try:
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
-            response = self.client.send(translation.request)
+            headers = None
+            if self.trace:
+                path = self.client.prefix + endpoint.path
+                headers = _trace.headers(path, "LegacyClient", payload, translation.changes)
+            response = self.client.send(translation.request, headers=headers)
         except CompatError as err:
             _record(endpoint, site, translation, outcome(err))
             raise
@@ -228,7 +238,7 @@ def _record(
     audit_log().record(endpoint.name, site, changes, outcome)
 
 
-_DROPPED_HEADERS = {"content-length", "signature", "request-time"}
+_DROPPED_HEADERS = {"content-length", "signature", "request-time", _trace.HEADER.lower()}
 
 
 class TranslatingPoolManager(urllib3.PoolManager):
@@ -246,6 +256,8 @@ class TranslatingPoolManager(urllib3.PoolManager):
     The platform's response signature covers the new body, not the legacy one
     you get back: pass ``verifier`` to check it here; the legacy response
     carries no signature headers.
+
+    ``trace``: as for :class:`LegacyClient`, by default for loopback hosts only.
     """
 
     def __init__(
@@ -256,12 +268,14 @@ class TranslatingPoolManager(urllib3.PoolManager):
         signer: Any = None,
         verifier: Any = None,
         policy: Optional[Policy] = None,
+        trace: Optional[bool] = None,
         **connection_pool_kw: Any,
     ) -> None:
         super().__init__(num_pools, headers, **connection_pool_kw)
         self.signer = signer
         self.verifier = verifier
         self.policy = policy if policy is not None else Policy()
+        self.trace = trace
 
     def urlopen(  # type: ignore[override]
         self, method: str, url: str, redirect: bool = True, **kw: Any
@@ -309,6 +323,10 @@ class TranslatingPoolManager(urllib3.PoolManager):
         client_id = next((v for k, v in headers.items() if k.lower() == "client-id"), "")
         headers["Content-Type"] = "application/json; charset=UTF-8"
         headers["Request-Time"] = request_time()
+        if _trace.enabled(self.trace, url):
+            headers.update(
+                _trace.headers(path, "TranslatingPoolManager", payload, translation.changes)
+            )
         if self.signer is not None:
             content = content_to_sign("POST", new_path, client_id, headers["Request-Time"], data)
             headers["Signature"] = self.signer.signature_header(content)

@@ -41,6 +41,28 @@ def mask_secret(value: object) -> str:
     return f"'{value[:4]}…{value[-4:]}'"
 
 
+_SECRET_FIELDS = ("accessToken",)
+
+
+def mask_body(body: Any) -> Any:
+    """A copy of a request body with its access token masked (as the inspection API shows it).
+
+    Masking a masked body changes nothing.
+    """
+    if not isinstance(body, dict):
+        return body
+    masked = dict(body)
+    for field in _SECRET_FIELDS:
+        value = masked.get(field)
+        if isinstance(value, str) and not _is_masked(value):
+            masked[field] = mask_secret(value).strip("'")
+    return masked
+
+
+def _is_masked(value: str) -> bool:
+    return value == "…" or (len(value) == 9 and value[4] == "…")
+
+
 def _frozen_parameters(value: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(value, MappingProxyType):
         return value

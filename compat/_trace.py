@@ -1,0 +1,116 @@
+"""The legacy original of a translated call, carried to a local sandbox for its inbox page.
+
+A shim (:class:`~compat.LegacyClient`, :class:`~compat.TranslatingPoolManager`,
+``compat gateway``) that sends a translated message adds one header,
+``Compat-Legacy-Request``: the base64url of a JSON object naming the legacy path,
+the shim, the legacy body (its access token masked) and the changes the translation
+made. By default it does so only for a loopback host (``127.0.0.0/8``, ``::1``,
+``localhost``), where the only platform is a sandbox: a wallet never sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
+
+import attrs
+from urllib3.util import parse_url
+
+from . import _spec
+from ._wire import to_wire
+from .models import mask_body
+
+__all__ = ["HEADER", "decode", "enabled", "encode", "headers", "is_loopback"]
+
+HEADER = "Compat-Legacy-Request"
+#: a trace longer than this (encoded) is not sent: servers limit header lines.
+MAX_LENGTH = 16 * 1024
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine's loopback interface."""
+    try:
+        host = (parse_url(url).host or "").strip("[]").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def enabled(trace: Optional[bool], url: str) -> bool:
+    """``trace`` if given, else whether ``url`` is a loopback one."""
+    return is_loopback(url) if trace is None else bool(trace)
+
+
+def _jsonable(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return to_wire(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _wire_body(path: str, body: Any) -> Any:
+    """``body`` as its wire JSON: a model, or a mapping with wire or attribute names."""
+    body = _jsonable(body)
+    endpoint = _spec.endpoint_for_path(path)
+    if endpoint is None or not isinstance(body, dict):
+        return body
+    wire = {spec.attr: spec.wire for spec in endpoint.request}
+    return {wire.get(key, key): value for key, value in body.items()}
+
+
+def encode(
+    path: str, via: str, body: Any, changes: Iterable[tuple[str, str, str]]
+) -> Optional[str]:
+    """The header value for one call, or ``None`` when it would be too long."""
+    trace = {
+        "path": path,
+        "via": via,
+        "body": mask_body(_wire_body(path, body)),
+        "changes": [list(change) for change in changes],
+    }
+    raw = json.dumps(trace, ensure_ascii=False, separators=(",", ":"), default=repr)
+    value = base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii")
+    return value if len(value) <= MAX_LENGTH else None
+
+
+def headers(
+    path: str, via: str, body: Any, changes: Iterable[tuple[str, str, str]]
+) -> dict[str, str]:
+    """The trace header for one call (none when it would be too long)."""
+    value = encode(path, via, body, changes)
+    return {HEADER: value} if value else {}
+
+
+def decode(value: Optional[str]) -> Optional[dict[str, Any]]:
+    """A header value read back; ``None`` when absent or not a trace."""
+    if not value:
+        return None
+    try:
+        trace = json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        return None
+    if (
+        not isinstance(trace, dict)
+        or not isinstance(trace.get("path"), str)
+        or not isinstance(trace.get("via"), str)
+        or not isinstance(trace.get("changes"), list)
+        or not all(
+            isinstance(c, list) and len(c) == 3 and all(isinstance(p, str) for p in c)
+            for c in trace["changes"]
+        )
+    ):
+        return None
+    trace["body"] = mask_body(trace.get("body"))
+    return trace
