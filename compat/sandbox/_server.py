@@ -10,34 +10,28 @@ import socket
 import threading
 import time
 from http.server import ThreadingHTTPServer
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import attrs
 
-from .. import _spec
+from .. import _spec, _trace
 from .._http import Handler, PlatformAnswer
 from .._validate import Validator
 from ..errors import ValidationError
-from ..models import mask_secret
+from ..models import mask_body
 from ..signing import content_to_sign, parse_signature_header, request_time
+from . import _inbox
+from ._inbox import TemplateRegistry
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping
 
 __all__ = ["Faults", "Sandbox", "mask_body"]
 
 log = logging.getLogger("compat.sandbox")
 
 _INSPECT = "/_sandbox/"
-_SECRET_FIELDS = ("accessToken",)
-
-
-def mask_body(body: Any) -> Any:
-    """A copy of a request body with its access token masked (as the inspection API shows it)."""
-    if not isinstance(body, dict):
-        return body
-    masked = dict(body)
-    for field in _SECRET_FIELDS:
-        if isinstance(masked.get(field), str):
-            masked[field] = mask_secret(masked[field]).strip("'")
-    return masked
 
 
 def _rate(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -72,6 +66,8 @@ class _Message:
     count: int = 1
     first: str = ""
     last: str = ""
+    #: the legacy original, when a shim sent it along (:mod:`compat._trace`).
+    legacy: Optional[dict[str, Any]] = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +79,7 @@ class _Message:
             "count": self.count,
             "firstReceived": self.first,
             "lastReceived": self.last,
+            "legacy": self.legacy,
         }
 
 
@@ -103,6 +100,9 @@ class Sandbox:
     :param access_tokens: when set, other tokens get ``INVALID_ACCESS_TOKEN``.
     :param faults: failures to inject; :param seed: makes them repeatable.
     :param strict: unknown body fields are ``PARAM_ILLEGAL`` (default).
+    :param templates: texts to show messages with on the inbox page
+        (``GET /_sandbox/``): a mapping of templateCode -> language -> text with
+        ``${name}`` placeholders, or the path of such a JSON file.
     """
 
     def __init__(
@@ -118,6 +118,7 @@ class Sandbox:
         faults: Faults = Faults(),
         seed: int = 0,
         strict: bool = True,
+        templates: Union[TemplateRegistry, Mapping[str, Any], str, os.PathLike[str], None] = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             msg = f"prefix must start with / and not end with one, got {prefix!r}"
@@ -129,6 +130,7 @@ class Sandbox:
         self.faults = faults
         self.seed = seed
         self.access_tokens = set(access_tokens) if access_tokens is not None else None
+        self.templates = TemplateRegistry.load(templates)
         self._verifier = None
         self._signer = None
         if merchant_public_key is not None:
@@ -150,6 +152,7 @@ class Sandbox:
         self._log: list[_Message] = []
         self._requests: list[dict[str, Any]] = []
         self._sequence = 0
+        self._version = 0  # moves whenever the inbox page would change
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self._connections: set[socket.socket] = set()
@@ -221,6 +224,7 @@ class Sandbox:
             self._messages.clear()
             self._log.clear()
             self._requests.clear()
+            self._version += 1
             return count
 
     # -- handling ----------------------------------------------------------------
@@ -235,6 +239,9 @@ class Sandbox:
         raw = handler.rfile.read(length) if length > 0 else b""
         if path.startswith(_INSPECT):
             self._inspect(handler, method, path)
+            return
+        if path == _INSPECT.rstrip("/") and method == "GET":
+            handler.send_body(301, b"", {"Location": _INSPECT})
             return
         record: dict[str, Any] = {
             "method": method,
@@ -329,7 +336,8 @@ class Sandbox:
             raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
         if self.access_tokens is not None and body["accessToken"] not in self.access_tokens:
             raise PlatformAnswer("INVALID_ACCESS_TOKEN", "the access token is invalid")
-        return self._store(endpoint, path, body)
+        legacy = _trace.decode(handler.headers.get(_trace.HEADER))
+        return self._store(endpoint, path, body, legacy)
 
     def _check_signature(self, handler: _Handler, path: str, client_id: str, raw: bytes) -> None:
         assert self._verifier is not None
@@ -341,7 +349,11 @@ class Sandbox:
             raise PlatformAnswer("INVALID_SIGNATURE", "the signature does not verify")
 
     def _store(
-        self, endpoint: _spec.Endpoint, path: str, body: dict[str, Any]
+        self,
+        endpoint: _spec.Endpoint,
+        path: str,
+        body: dict[str, Any],
+        legacy: Optional[dict[str, Any]],
     ) -> tuple[dict[str, Any], Optional[_Message]]:
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
         request_id = body.get("requestId")
@@ -358,6 +370,7 @@ class Sandbox:
                     )
                 message.count += 1
                 message.last = now
+                self._version += 1
                 return message.answer, message
             message_id = None
             answer: dict[str, Any] = {"result": _spec.result("SUCCESS", "success")}
@@ -367,12 +380,24 @@ class Sandbox:
             message = _Message(
                 endpoint.name, path, request_id, message_id, canonical, body, answer, 1, now, now
             )
+            message.legacy = legacy
             self._messages[key] = message
+            self._version += 1
             self._log.append(message)
             return answer, message
 
+    def inbox_page(self) -> str:
+        """The inbox page's HTML (as ``GET /_sandbox/`` serves it)."""
+        with self._lock:
+            inbox = [(m.body.get("accessToken"), m.to_json()) for m in self._log]
+            version = self._version
+        return _inbox.page(inbox, self.templates, version)
+
     def _inspect(self, handler: _Handler, method: str, path: str) -> None:
         name = path[len(_INSPECT) :].strip("/")
+        if method == "GET" and name in _PAGES:
+            self._page(handler, name)
+            return
         if name == "messages" and method == "GET":
             payload: dict[str, Any] = {"messages": self.messages()}
         elif name == "requests" and method == "GET":
@@ -384,6 +409,37 @@ class Sandbox:
             return
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
+
+    def _page(self, handler: _Handler, name: str) -> None:
+        with self._lock:
+            inbox = [(m.body.get("accessToken"), m.to_json()) for m in self._log]
+            version = self._version
+        headers = dict(_inbox.PAGE_HEADERS)
+        if name == "inbox/version":
+            body = json.dumps({"version": version}).encode()
+            headers["Content-Type"] = "application/json"
+        elif name == "inbox/messages":
+            body = _inbox.fragment(inbox, self.templates).encode("utf-8")
+            headers["Content-Type"] = "text/html; charset=utf-8"
+            headers["Compat-Inbox-Version"] = str(version)
+        else:
+            content_type, text = _PAGES[name] or ("", "")
+            if not text:
+                content_type = "text/html; charset=utf-8"
+                text = _inbox.page(inbox, self.templates, version)
+            body = text.encode("utf-8")
+            headers["Content-Type"] = content_type
+        handler.send_body(200, body, headers)
+
+
+#: what ``GET /_sandbox/NAME`` serves: the page, its script and style, and its live state.
+_PAGES: dict[str, Optional[tuple[str, str]]] = {
+    "": None,
+    "inbox.js": ("text/javascript; charset=utf-8", _inbox.SCRIPT),
+    "inbox.css": ("text/css; charset=utf-8", _inbox.STYLE),
+    "inbox/version": None,
+    "inbox/messages": None,
+}
 
 
 class _Handler(Handler):
