@@ -32,11 +32,8 @@ MAX_LENGTH = 16 * 1024
 
 
 def is_loopback(url: str) -> bool:
-    """Whether ``url``'s host is this machine's loopback interface."""
-    try:
-        host = (parse_url(url).host or "").strip("[]").lower()
-    except ValueError:
-        return False
+    """Whether ``url`` (an already checked URL) names this machine's loopback interface."""
+    host = (parse_url(url).host or "").strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -64,10 +61,8 @@ def _wire_body(path: str, body: Any) -> Any:
     """``body`` as its wire JSON: a model, or a mapping with wire or attribute names."""
     body = _jsonable(body)
     endpoint = _spec.endpoint_for_path(path)
-    if endpoint is None or not isinstance(body, dict):
-        return body
-    wire = {spec.attr: spec.wire for spec in endpoint.request}
-    return {wire.get(key, key): value for key, value in body.items()}
+    wire = {spec.attr: spec.wire for spec in endpoint.request} if endpoint else {}
+    return {wire.get(k, k): v for k, v in body.items()} if isinstance(body, dict) else body
 
 
 def encode(

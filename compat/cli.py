@@ -184,6 +184,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             faults=faults,
             seed=args.seed,
             strict=not args.lenient,
+            templates=args.templates,
         )
     except ValueError as err:
         raise _UsageError(str(err)) from err
@@ -192,6 +193,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         f"{args.host}:{args.port}",
         lambda: [
             f"compat sandbox serving on {sandbox.url}",
+            f"  inbox:    http://{sandbox.host}:{sandbox.port}/_sandbox/",
             f"  messages: http://{sandbox.host}:{sandbox.port}/_sandbox/messages",
         ],
     )
@@ -344,6 +346,7 @@ def _gateway(args: argparse.Namespace) -> int:
             port=int(port),
             sunset=args.sunset,
             workers=args.workers,
+            trace=args.trace,
         )
     except ValueError as err:
         raise _UsageError(str(err)) from err
@@ -399,8 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the embedded message platform locally",
         description=(
             "Serve /v2/miniprogram/message/send and the two legacy endpoints on this machine, "
-            "validating as the platform does, until interrupted. Inspect what arrived at "
-            "/_sandbox/messages and /_sandbox/requests; DELETE /_sandbox/messages resets."
+            "validating as the platform does, until interrupted. See what arrived on the inbox "
+            "page /_sandbox/, or as JSON at /_sandbox/messages and /_sandbox/requests; "
+            "DELETE /_sandbox/messages resets."
         ),
     )
     sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
@@ -421,6 +425,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument(
         "--lenient", action="store_true", help="accept body fields the spec does not list"
+    )
+    sandbox.add_argument(
+        "--templates",
+        metavar="FILE",
+        help=(
+            "JSON of templateCode -> language -> text with ${name} placeholders, to show "
+            "messages with on the inbox page"
+        ),
     )
     faults = sandbox.add_argument_group("fault injection (rates 0..1, repeatable with --seed)")
     faults.add_argument("--unknown-rate", type=float, default=0.0, help="U after storing")
@@ -539,6 +551,15 @@ def build_parser() -> argparse.ArgumentParser:
     gateway.add_argument("--listen", default="127.0.0.1:8081", metavar="HOST:PORT")
     gateway.add_argument("--sunset", metavar="DATE", help="the Sunset date to announce")
     gateway.add_argument("--workers", type=int, default=16, help="requests served at once")
+    gateway.add_argument(
+        "--trace",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=(
+            "send each call's legacy original upstream for the sandbox's inbox page "
+            "(default: only when the upstream is on a loopback address)"
+        ),
+    )
     add_policy_options(gateway)
     gateway.set_defaults(handler=_gateway)
     return parser

@@ -61,3 +61,12 @@ def inbox(**changes: Any) -> dict[str, Any]:
 def by_token(**changes: Any) -> dict[str, Any]:
     """The sendByAccessToken sample with a requestId and the given keys changed."""
     return _with({**SEND_BY_ACCESS_TOKEN_SAMPLE, "requestId": "order-42"}, changes)
+
+
+def new_body(**changes: Any) -> dict[str, Any]:
+    """The sendInbox sample translated: a new endpoint body, with keys changed or removed."""
+    from compat import translate_send_inbox
+
+    body = translate_send_inbox(inbox()).to_wire()
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not None}

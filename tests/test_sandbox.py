@@ -13,21 +13,15 @@ from typing import Any
 import pytest
 import urllib3
 
-from compat import MessageClient, RsaSigner, TransportError, translate_send_inbox
+from compat import MessageClient, RsaSigner, TransportError
 from compat.sandbox import Faults, Sandbox, mask_body
 from compat.signing import content_to_sign, parse_signature_header, request_time
 
 from .conftest import public_pem
-from .payloads import SEND_BY_ACCESS_TOKEN_SAMPLE, SEND_INBOX_SAMPLE, TOKEN, inbox
+from .payloads import SEND_BY_ACCESS_TOKEN_SAMPLE, SEND_INBOX_SAMPLE, TOKEN, new_body
 
 SEND = "/v2/miniprogram/message/send"
 HTTP = urllib3.PoolManager(retries=False)
-
-
-def new_body(**changes: Any) -> dict[str, Any]:
-    body = translate_send_inbox(inbox()).to_wire()
-    body.update(changes)
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def post(

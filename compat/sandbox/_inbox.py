@@ -149,7 +149,7 @@ def _e(value: object) -> str:
 
 
 def page(
-    inbox: Sequence[tuple[object, dict[str, Any]]], registry: TemplateRegistry, version: int
+    inbox: Sequence[tuple[object, dict[str, Any]]], version: int, registry: TemplateRegistry
 ) -> str:
     """The whole page: ``inbox`` holds (recipient, message) pairs, oldest first."""
     return (
@@ -230,20 +230,15 @@ def _message(message: dict[str, Any], registry: TemplateRegistry) -> str:
 
 
 def _contents(body: dict[str, Any], registry: TemplateRegistry) -> str:
-    code = body.get("templateCode")
-    templates = body.get("templates")
+    """Each template as its text, or raw (the body was validated: its shape is known)."""
+    code = body["templateCode"]
     out = ['<div class="contents">\n']
-    for template in templates if isinstance(templates, list) else ():
-        if not isinstance(template, dict):
-            continue
+    for template in body["templates"]:
         language = template.get("language")
-        parameters = template.get("templateParameters")
-        parameters = parameters if isinstance(parameters, dict) else {}
-        pieces = registry.render(
-            str(code), language if isinstance(language, str) else None, parameters
-        )
-        lang = f' lang="{_e(language)}"' if isinstance(language, str) else ""
-        label = _e(language) if isinstance(language, str) else "any language"
+        parameters = template["templateParameters"]
+        pieces = registry.render(code, language, parameters)
+        lang = f' lang="{_e(language)}"' if language is not None else ""
+        label = _e(language) if language is not None else "any language"
         if pieces is not None:
             text = "".join(
                 _e(piece) if kind == "text" else f'<span class="{kind}">{_e(piece)}</span>'
@@ -270,23 +265,25 @@ def _redirect(body: dict[str, Any]) -> Optional[str]:
     for name in ("redirectUrl", *_spec.REDIRECT_ALIASES):
         if isinstance(body.get(name), str):
             return str(body[name])
-    for template in body.get("templates") or ():
-        parameters = template.get("templateParameters") if isinstance(template, dict) else None
+    for template in body["templates"]:
         for parameter in _spec.MOVED_PARAMETERS:
-            if isinstance(parameters, dict) and isinstance(parameters.get(parameter), str):
-                return str(parameters[parameter])
+            if isinstance(template["templateParameters"].get(parameter), str):
+                return str(template["templateParameters"][parameter])
     return None
 
 
 def _link(url: Optional[str]) -> str:
     if url is None:
         return '<p class="link none">No link: tapping it opens nothing.</p>\n'
-    if re.match(r"(?i)https?://", url):
-        return (
-            f'<p class="link">Opens <a href="{_e(url)}" rel="noopener noreferrer" '
-            f'target="_blank">{_e(url)}</a></p>\n'
-        )
-    return f'<p class="link other">Opens <code>{_e(url)}</code> (not a web link)</p>\n'
+    # as a browser reads an href: tabs and newlines dropped, controls and spaces trimmed
+    href = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33))))
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", href)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        return f'<p class="link other">Opens <code>{_e(url)}</code> (not a web link)</p>\n'
+    return (
+        f'<p class="link">Opens <a href="{_e(href)}" rel="noopener noreferrer" '
+        f'target="_blank">{_e(url)}</a></p>\n'
+    )
 
 
 def _diff(legacy: dict[str, Any], message: dict[str, Any]) -> str:

@@ -387,11 +387,13 @@ class Sandbox:
             return answer, message
 
     def inbox_page(self) -> str:
-        """The inbox page's HTML (as ``GET /_sandbox/`` serves it)."""
+        """The inbox page's HTML, as ``GET /_sandbox/`` serves it."""
+        return _inbox.page(*self._inbox(), self.templates)
+
+    def _inbox(self) -> tuple[list[tuple[object, dict[str, Any]]], int]:
+        """(recipient, message) pairs oldest first, and the inbox's version."""
         with self._lock:
-            inbox = [(m.body.get("accessToken"), m.to_json()) for m in self._log]
-            version = self._version
-        return _inbox.page(inbox, self.templates, version)
+            return [(m.body.get("accessToken"), m.to_json()) for m in self._log], self._version
 
     def _inspect(self, handler: _Handler, method: str, path: str) -> None:
         name = path[len(_INSPECT) :].strip("/")
@@ -411,9 +413,7 @@ class Sandbox:
         handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
 
     def _page(self, handler: _Handler, name: str) -> None:
-        with self._lock:
-            inbox = [(m.body.get("accessToken"), m.to_json()) for m in self._log]
-            version = self._version
+        inbox, version = self._inbox()
         headers = dict(_inbox.PAGE_HEADERS)
         if name == "inbox/version":
             body = json.dumps({"version": version}).encode()
@@ -426,7 +426,7 @@ class Sandbox:
             content_type, text = _PAGES[name] or ("", "")
             if not text:
                 content_type = "text/html; charset=utf-8"
-                text = _inbox.page(inbox, self.templates, version)
+                text = _inbox.page(inbox, version, self.templates)
             body = text.encode("utf-8")
             headers["Content-Type"] = content_type
         handler.send_body(200, body, headers)
