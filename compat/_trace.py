@@ -47,22 +47,28 @@ def enabled(trace: Optional[bool], url: str) -> bool:
     return is_loopback(url) if trace is None else bool(trace)
 
 
-def _jsonable(value: Any) -> Any:
+#: attribute name -> wire name, by endpoint: keyword calls name fields as attributes.
+_WIRE_NAMES = {
+    e.name: {spec.attr: spec.wire for spec in e.request} for e in _spec.ENDPOINTS.values()
+}
+
+
+def _default(value: Any) -> Any:
+    """What ``json`` cannot write itself: models (as their wire JSON) and other mappings."""
     if attrs.has(type(value)):
         return to_wire(value)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+        return dict(value)
+    return repr(value)
 
 
 def _wire_body(path: str, body: Any) -> Any:
     """``body`` as its wire JSON: a model, or a mapping with wire or attribute names."""
-    body = _jsonable(body)
+    if attrs.has(type(body)):
+        return to_wire(body)
     endpoint = _spec.endpoint_for_path(path)
-    wire = {spec.attr: spec.wire for spec in endpoint.request} if endpoint else {}
-    return {wire.get(k, k): v for k, v in body.items()} if isinstance(body, dict) else body
+    wire = _WIRE_NAMES[endpoint.name] if endpoint else {}
+    return {wire.get(k, k): v for k, v in body.items()} if isinstance(body, Mapping) else body
 
 
 def encode(
@@ -75,7 +81,7 @@ def encode(
         "body": mask_body(_wire_body(path, body)),
         "changes": [list(change) for change in changes],
     }
-    raw = json.dumps(trace, ensure_ascii=False, separators=(",", ":"), default=repr)
+    raw = json.dumps(trace, ensure_ascii=False, separators=(",", ":"), default=_default)
     value = base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii")
     return value if len(value) <= MAX_LENGTH else None
 
