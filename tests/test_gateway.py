@@ -186,7 +186,10 @@ def test_a_node_client(
     assert message["body"]["appId"] == "2021004125637654"
 
 
-def test_compat_gateway_command(upstream: Sandbox, merchant_key: bytes, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("trace", "traced"), [([], True), (["--no-trace"], False)])
+def test_compat_gateway_command(
+    upstream: Sandbox, merchant_key: bytes, tmp_path: Path, trace: list[str], traced: bool
+) -> None:
     key = tmp_path / "merchant.pem"
     key.write_bytes(merchant_key)
     process = subprocess.Popen(
@@ -205,6 +208,7 @@ def test_compat_gateway_command(upstream: Sandbox, merchant_key: bytes, tmp_path
             "127.0.0.1:0",
             "--sunset",
             "Wed, 30 Jun 2027 00:00:00 GMT",
+            *trace,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -222,6 +226,8 @@ def test_compat_gateway_command(upstream: Sandbox, merchant_key: bytes, tmp_path
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
+    # the upstream is a sandbox on loopback: the legacy original goes along unless told not to
+    assert (upstream.messages()[0]["legacy"] is not None) is traced
 
 
 @pytest.mark.parametrize(
