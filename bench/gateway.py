@@ -113,6 +113,7 @@ def main() -> int:
             "--client-id",
             "client-1",
             "--no-verify-callers",
+            "--no-trace",  # as in front of a wallet: the inbox page's trace is for sandboxes
             "--listen",
             "127.0.0.1:0",
         ],
