@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -38,6 +39,29 @@ def best_of(
                 call()
             best[name] = min(best[name], (time.perf_counter() - start) / number)
     return best
+
+
+def median_of(
+    contenders: dict[str, Callable[[], object]], rounds: int, warmup: int = 20
+) -> dict[str, float]:
+    """Median seconds per call of each contender, taking turns call by call.
+
+    For calls that wait on a server: a run of one contender's calls and then
+    another's lets the machine's state drift between them (on a virtual
+    machine, by 20% and more from run to run); turn by turn, every contender
+    meets the same conditions, and the median ignores the odd stall.
+    """
+    for call in contenders.values():
+        for _ in range(warmup):
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    clock = time.perf_counter
+    for _ in range(rounds):
+        for name, call in contenders.items():
+            start = clock()
+            call()
+            samples[name].append(clock() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def verdict(met: bool, target: str, quick: bool) -> str:

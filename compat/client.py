@@ -41,6 +41,11 @@ log = logging.getLogger("compat")
 DEFAULT_TIMEOUT = urllib3.Timeout(connect=5.0, read=15.0)
 
 _SEND = _spec.SEND
+#: compact UTF-8 JSON, the encoder made once (``json.dumps`` with options makes one a call).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: the headers the client sets itself; extra headers cannot replace them.
+_OWN = frozenset({"content-type", "client-id", "request-time", "signature"})
+
 _validate_send = Validator(_SEND.name, _SEND.request, extra_keys="error")
 
 
@@ -154,6 +159,7 @@ class MessageClient:
         self.retries = retries if isinstance(retries, Retries) else Retries(total=retries)
         self._owns_pool = pool_manager is None
         self._pool = pool_manager or urllib3.PoolManager(num_pools=4, maxsize=10, retries=False)
+        self._origin = (url.host, url.port, url.scheme)
         self._random = random.Random()
         self._sleep: Callable[[float], None] = time.sleep
 
@@ -207,7 +213,7 @@ class MessageClient:
         again later is safe.
         """
         body = self.body(request)
-        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = _encode(body).encode("utf-8")
         return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
 
     def post(
@@ -270,8 +276,7 @@ class MessageClient:
     def _headers(
         self, path: str, payload: bytes, extra: Optional[Mapping[str, str]]
     ) -> dict[str, str]:
-        own = {"content-type", "client-id", "request-time", "signature"}
-        headers = {k: v for k, v in (extra or {}).items() if k.lower() not in own}
+        headers = {k: v for k, v in extra.items() if k.lower() not in _OWN} if extra else {}
         headers.update(
             {
                 "Content-Type": "application/json; charset=UTF-8",
@@ -295,15 +300,18 @@ class MessageClient:
         extra: Optional[Mapping[str, str]],
     ) -> SendResponse:
         """One signed attempt: the response when final, else :class:`_Retry`."""
+        host, port, scheme = self._origin
         try:
-            answer = self._pool.request(
+            # straight to the host's connection pool: the URL is known to be this host's
+            answer = self._pool.connection_from_host(host, port, scheme).urlopen(
                 "POST",
-                url,
+                path,
                 body=payload,
                 headers=self._headers(path, payload, extra),
                 timeout=self.timeout,
                 retries=False,
                 redirect=False,
+                assert_same_host=False,
             )
         except Urllib3Error as err:
             raise _Retry(_describe(err)) from err
