@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -56,8 +57,10 @@ def outcome(ended: object) -> str:
     return "transport error"
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+def _iso(when: float) -> str:
+    """A Unix time as ISO 8601 UTC with milliseconds."""
+    moment = datetime.datetime.fromtimestamp(when, datetime.timezone.utc)
+    return moment.isoformat(timespec="milliseconds")
 
 
 @attrs.define
@@ -67,13 +70,24 @@ class AuditEntry:
     endpoint: str
     site: str
     count: int = 0
-    first: str = ""
-    last: str = ""
+    #: when the first and the latest call were made (Unix time).
+    first_time: float = 0.0
+    last_time: float = 0.0
     #: kind and field of every change translations from here made, with counts.
     changes: Counter[str] = attrs.field(factory=Counter)
     #: outcomes with counts: ``S SUCCESS``, ``F PARAM_ILLEGAL``, ``U ...``,
     #: ``invalid: <field>``, ``transport error``.
     outcomes: Counter[str] = attrs.field(factory=Counter)
+
+    @property
+    def first(self) -> str:
+        """When the first call was made (ISO 8601, UTC)."""
+        return _iso(self.first_time)
+
+    @property
+    def last(self) -> str:
+        """When the latest call was made (ISO 8601, UTC)."""
+        return _iso(self.last_time)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,23 +118,24 @@ class AuditLog:
         outcome: str = "",
     ) -> None:
         """Count one call of ``endpoint`` from ``site``."""
-        now = _now()
+        now = time.time()
         where = str(site)
         kinds = [f"{c.kind} {c.field}" for c in changes]
         with self._lock:
             entry = self._entries.get((endpoint, where))
-            first_time = entry is None
+            new_site = entry is None
             if entry is None:
-                entry = self._entries[(endpoint, where)] = AuditEntry(endpoint, where, first=now)
+                entry = AuditEntry(endpoint, where, first_time=now)
+                self._entries[(endpoint, where)] = entry
             entry.count += 1
-            entry.last = now
+            entry.last_time = now
             entry.changes.update(kinds)
             if outcome:
                 entry.outcomes[outcome] += 1
             sink = self.sink
             if sink is not None:
                 line = {
-                    "time": now,
+                    "time": _iso(now),
                     "endpoint": endpoint,
                     "site": where,
                     "changes": kinds,
@@ -128,7 +143,7 @@ class AuditLog:
                 }
                 with open(sink, "a", encoding="utf-8") as file:
                     file.write(json.dumps(line, ensure_ascii=False) + "\n")
-        if first_time:
+        if new_site:
             log.warning(
                 "deprecated %s called from %s; use POST /v2/miniprogram/message/send "
                 "(run `compat migrate`)",
@@ -143,7 +158,7 @@ class AuditLog:
                 attrs.evolve(e, changes=Counter(e.changes), outcomes=Counter(e.outcomes))
                 for e in self._entries.values()
             ]
-        return sorted(entries, key=lambda e: (-e.count, e.first))
+        return sorted(entries, key=lambda e: (-e.count, e.first_time))
 
     @property
     def total(self) -> int:

@@ -216,6 +216,14 @@ class MessageClient:
         payload = _encode(body).encode("utf-8")
         return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
 
+    def _send_checked(
+        self, request: SendRequest, headers: Optional[Mapping[str, str]]
+    ) -> SendResponse:
+        """:meth:`send` for a request the translator built, and so checked, already."""
+        body = to_wire(request)
+        payload = _encode(body).encode("utf-8")
+        return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
+
     def post(
         self,
         path: str,

@@ -248,7 +248,7 @@ class Gateway:
             headers = None
             if self.trace:
                 headers = _trace.headers(path, "compat gateway", payload, changes)
-            response = self.upstream.send(translation.request, headers=headers)
+            response = self.upstream._send_checked(translation.request, headers)
         except (ValidationError, TranslationError) as err:
             audit_log().record(endpoint.name, caller, changes, outcome(err))
             raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None

@@ -223,7 +223,7 @@ class LegacyClient:
             if self.trace:
                 path = self.client.prefix + endpoint.path
                 headers = _trace.headers(path, "LegacyClient", payload, translation.changes)
-            response = self.client.send(translation.request, headers=headers)
+            response = self.client._send_checked(translation.request, headers)
         except CompatError as err:
             _record(endpoint, site, translation, outcome(err))
             raise
