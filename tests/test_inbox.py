@@ -16,7 +16,7 @@ import urllib3
 from compat import ContentTemplate, LegacyClient, SendInboxRequest, TranslatingPoolManager
 from compat.gateway import Gateway
 from compat.sandbox import Sandbox
-from compat.sandbox._inbox import TemplateRegistry
+from compat.sandbox._inbox import SHOWN, TemplateRegistry
 
 from .payloads import TOKEN, by_token, inbox, new_body
 from .servers import ScriptedServer, result
@@ -446,3 +446,15 @@ def test_a_message_without_a_link_says_so(compat_sandbox_factory: Any) -> None:
     assert re.sub(r"<time>.*?</time>", "", html) == re.sub(
         r"<time>.*?</time>", "", sandbox.inbox_page()
     )
+
+
+def test_a_long_inbox_shows_the_newest(compat_sandbox: Sandbox) -> None:
+    for n in range(SHOWN + 5):
+        post_new(compat_sandbox, new_body(requestId=f"many-{n}"))
+    html = page(compat_sandbox)
+    shown = articles(html)
+    assert len(shown) == SHOWN
+    assert f'data-request-id="many-{SHOWN + 4}"' in shown[0]
+    assert 'data-request-id="many-4"' not in html
+    assert f"{SHOWN + 5} messages to 1 recipient, newest first (the newest {SHOWN} here" in html
+    assert len(compat_sandbox.messages()) == SHOWN + 5

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 import attrs
 
@@ -22,7 +22,16 @@ from .. import _spec
 from .._validate import json_type
 from ..models import mask_secret
 
-__all__ = ["PAGE_HEADERS", "SCRIPT", "STYLE", "TemplateRegistry", "fragment", "page"]
+__all__ = [
+    "PAGE_HEADERS",
+    "SCRIPT",
+    "SHOWN",
+    "STYLE",
+    "Inbox",
+    "TemplateRegistry",
+    "fragment",
+    "page",
+]
 
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
 
@@ -148,10 +157,24 @@ def _e(value: object) -> str:
 # -- the page -----------------------------------------------------------------------
 
 
-def page(
-    inbox: Sequence[tuple[object, dict[str, Any]]], version: int, registry: TemplateRegistry
-) -> str:
-    """The whole page: ``inbox`` holds (recipient, message) pairs, oldest first."""
+#: the page shows this many of the newest messages (all are at /_sandbox/messages).
+SHOWN = 200
+
+
+class Inbox(NamedTuple):
+    """What the page shows, taken under the sandbox's lock."""
+
+    #: the newest :data:`SHOWN` (recipient, message) pairs, oldest first.
+    messages: Sequence[tuple[object, dict[str, Any]]]
+    #: how many messages and recipients there are in all.
+    total: int
+    recipients: int
+    #: moves whenever the page would change.
+    version: int
+
+
+def page(inbox: Inbox, registry: TemplateRegistry) -> str:
+    """The whole page."""
     return (
         "<!doctype html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -161,7 +184,7 @@ def page(
         '<script src="inbox.js" defer></script>\n'
         '<noscript><meta http-equiv="refresh" content="5"></noscript>\n'
         "</head>\n"
-        f'<body data-version="{version}">\n'
+        f'<body data-version="{inbox.version}">\n'
         '<header class="top"><h1>Sandbox inbox</h1>'
         f'<p class="templates">{len(registry)} template(s) in the registry · '
         '<span id="live">updates by itself</span></p></header>\n'
@@ -170,21 +193,28 @@ def page(
     )
 
 
-def fragment(inbox: Sequence[tuple[object, dict[str, Any]]], registry: TemplateRegistry) -> str:
+def fragment(inbox: Inbox, registry: TemplateRegistry) -> str:
     """The message list: recipients with the newest message first, each newest first."""
-    if not inbox:
+    if not inbox.total:
         return (
             '<p class="empty">No messages yet. Send one to '
             f"<code>POST {_e(_spec.SEND.path)}</code> (or through the shim or the "
             "gateway) and it shows here.</p>\n"
         )
     groups: dict[object, list[dict[str, Any]]] = {}
-    for recipient, message in reversed(inbox):  # newest first, so groups come in order too
+    for recipient, message in reversed(inbox.messages):  # newest first, groups in order too
         groups.setdefault(recipient, []).append(message)
-    count = len(inbox)
+    count, recipients = inbox.total, inbox.recipients
+    shown = len(inbox.messages)
     out = [
         f'<p class="summary">{count} message{"s" if count != 1 else ""} to '
-        f"{len(groups)} recipient{'s' if len(groups) != 1 else ''}, newest first</p>\n"
+        f"{recipients} recipient{'s' if recipients != 1 else ''}, newest first"
+        + (
+            f' (the newest {shown} here; all of them at <a href="messages">/_sandbox/messages</a>)'
+            if shown < count
+            else ""
+        )
+        + "</p>\n"
     ]
     for recipient, messages in groups.items():
         label = mask_secret(recipient).strip("'")

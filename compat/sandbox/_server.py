@@ -388,12 +388,16 @@ class Sandbox:
 
     def inbox_page(self) -> str:
         """The inbox page's HTML, as ``GET /_sandbox/`` serves it."""
-        return _inbox.page(*self._inbox(), self.templates)
+        return _inbox.page(self._inbox(), self.templates)
 
-    def _inbox(self) -> tuple[list[tuple[object, dict[str, Any]]], int]:
-        """(recipient, message) pairs oldest first, and the inbox's version."""
+    def _inbox(self) -> _inbox.Inbox:
         with self._lock:
-            return [(m.body.get("accessToken"), m.to_json()) for m in self._log], self._version
+            return _inbox.Inbox(
+                [(m.body.get("accessToken"), m.to_json()) for m in self._log[-_inbox.SHOWN :]],
+                len(self._log),
+                len({m.body.get("accessToken") for m in self._log}),
+                self._version,
+            )
 
     def _inspect(self, handler: _Handler, method: str, path: str) -> None:
         name = path[len(_INSPECT) :].strip("/")
@@ -413,20 +417,20 @@ class Sandbox:
         handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
 
     def _page(self, handler: _Handler, name: str) -> None:
-        inbox, version = self._inbox()
+        inbox = self._inbox()
         headers = dict(_inbox.PAGE_HEADERS)
         if name == "inbox/version":
-            body = json.dumps({"version": version}).encode()
+            body = json.dumps({"version": inbox.version}).encode()
             headers["Content-Type"] = "application/json"
         elif name == "inbox/messages":
             body = _inbox.fragment(inbox, self.templates).encode("utf-8")
             headers["Content-Type"] = "text/html; charset=utf-8"
-            headers["Compat-Inbox-Version"] = str(version)
+            headers["Compat-Inbox-Version"] = str(inbox.version)
         else:
             content_type, text = _PAGES[name] or ("", "")
             if not text:
                 content_type = "text/html; charset=utf-8"
-                text = _inbox.page(inbox, version, self.templates)
+                text = _inbox.page(inbox, self.templates)
             body = text.encode("utf-8")
             headers["Content-Type"] = content_type
         handler.send_body(200, body, headers)
