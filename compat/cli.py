@@ -430,8 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--templates",
         metavar="FILE",
         help=(
-            "JSON of templateCode -> language -> text with ${name} placeholders, to show "
-            "messages with on the inbox page"
+            "JSON of templateCode -> language -> text with ${name} placeholders (or a list of "
+            '{"templateCode", "language", "text"} records), to show messages with on the '
+            "inbox page"
         ),
     )
     faults = sandbox.add_argument_group("fault injection (rates 0..1, repeatable with --seed)")

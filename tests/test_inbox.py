@@ -346,6 +346,23 @@ def test_the_registry_matches_languages_loosely() -> None:
     assert len(TemplateRegistry.load(None)) == 0
 
 
+def test_the_registry_loads_a_list_of_records(tmp_path: Path) -> None:
+    path = tmp_path / "templates.json"
+    records = [
+        {"templateCode": "T", "language": "en-US", "text": "Hi ${who}"},
+        {"templateCode": "T", "language": "th-TH", "text": "สวัสดี ${who}"},
+        {"templateCode": "T", "text": "${who}!"},
+        {"templateCode": "U", "text": "any"},
+    ]
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    registry = TemplateRegistry.load(path)
+    assert registry.text("T", "th_TH") == "สวัสดี ${who}"
+    assert registry.text("T", "en-US") == "Hi ${who}"
+    assert registry.text("T", "fr-FR") == "${who}!"  # the record without a language
+    assert registry.text("T", None) == "${who}!"
+    assert registry.text("U", "en-US") == "any"
+
+
 def test_the_registry_loads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "templates.json"
     path.write_text(json.dumps(TEMPLATES), encoding="utf-8")
@@ -358,7 +375,9 @@ def test_the_registry_loads_a_file(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("{not json", "not valid JSON"),
-        ("[1]", "must be a JSON object of templateCode -> texts, got array"),
+        ('"hello"', "must be a JSON object of templateCode -> texts, or a list of records"),
+        ("[1]", "record [0] must be an object with a templateCode and a text"),
+        ('[{"templateCode": "T"}]', "record [0] must be an object with a templateCode"),
         ('{"T": 3}', "'T' must be a text or an object of language -> text, got number"),
         ('{"T": {}}', "'T' must be a text or an object of language -> text, got object"),
         ('{"T": {"en-US": null}}', "'T' 'en-US' must be a text, got null"),
@@ -403,7 +422,7 @@ def test_compat_sandbox_templates_option(tmp_path: Path) -> None:
 
 def test_compat_sandbox_names_a_bad_templates_file(tmp_path: Path) -> None:
     path = tmp_path / "templates.json"
-    path.write_text("[]", encoding="utf-8")
+    path.write_text("[1]", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "compat", "sandbox", "--port", "0", "--templates", str(path)],
         capture_output=True,
@@ -412,7 +431,7 @@ def test_compat_sandbox_names_a_bad_templates_file(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert f"templates file {path}: must be" in done.stderr
+    assert f"templates file {path}: record [0] must be" in done.stderr
 
 
 def test_a_model_call_is_traced_as_its_wire_body(compat_sandbox: Sandbox) -> None:

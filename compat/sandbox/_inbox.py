@@ -55,8 +55,11 @@ def _language_key(language: str) -> str:
 class TemplateRegistry:
     """Texts by templateCode and language, with ``${name}`` placeholders.
 
-    Load one from a JSON file (``{"ORDER_SHIPPED": {"en-US": "Order ${orderId} shipped"}}``;
-    a plain string serves every language) with :meth:`load`.
+    Load one from a JSON file with :meth:`load`: an object
+    (``{"ORDER_SHIPPED": {"en-US": "Order ${orderId} shipped"}}``; a plain
+    text serves every language), or a list of records
+    (``[{"templateCode": "ORDER_SHIPPED", "language": "en-US", "text": "..."}]``,
+    ``language`` optional).
     """
 
     texts: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
@@ -82,9 +85,12 @@ class TemplateRegistry:
             except ValueError as err:
                 msg = f"{where}: not valid JSON ({err})"
                 raise ValueError(msg) from None
+        if isinstance(source, list):
+            source = _from_records(source, where)
         if not isinstance(source, Mapping):
             msg = (
-                f"{where}: must be a JSON object of templateCode -> texts, got {json_type(source)}"
+                f"{where}: must be a JSON object of templateCode -> texts, or a list of "
+                f"records, got {json_type(source)}"
             )
             raise ValueError(msg)
         texts: dict[str, dict[str, str]] = {}
@@ -113,15 +119,13 @@ class TemplateRegistry:
         texts = self.texts.get(code)
         if not texts:
             return None
-        if "*" in texts:
-            return texts["*"]
         if language is None:
-            return next(iter(texts.values()))
+            return texts.get("*", next(iter(texts.values())))
         wanted = _language_key(language)
         for name, text in texts.items():
-            if _language_key(name) == wanted:
+            if name != "*" and _language_key(name) == wanted:
                 return text
-        return None
+        return texts.get("*")
 
     def render(
         self, code: str, language: Optional[str], parameters: Mapping[str, Any]
@@ -144,6 +148,22 @@ class TemplateRegistry:
         if position < len(text):
             pieces.append(("text", text[position:]))
         return pieces
+
+
+def _from_records(records: list[Any], where: str) -> dict[str, Any]:
+    """``[{"templateCode", "language"?, "text"}, ...]`` as templateCode -> language -> text."""
+    texts: dict[str, Any] = {}
+    for n, record in enumerate(records):
+        fields = record if isinstance(record, Mapping) else {}
+        code, language, text = (fields.get(k) for k in ("templateCode", "language", "text"))
+        if not isinstance(code, str) or not isinstance(text, str):
+            msg = (
+                f"{where}: record [{n}] must be an object with a templateCode and a text "
+                f"(and a language), got {json.dumps(record, ensure_ascii=False)[:80]}"
+            )
+            raise ValueError(msg)
+        texts.setdefault(code, {})[language if isinstance(language, str) else "*"] = text
+    return texts
 
 
 def _plain(value: object) -> str:
