@@ -134,3 +134,18 @@ def test_usage(program: str) -> None:
     )
     assert done.returncode == 2
     assert "usage" in done.stderr
+
+
+def test_the_example_templates_render_every_example_message(compat_sandbox_factory: Any) -> None:
+    """examples/sandbox_templates.json has a text for each message the example app sends."""
+    sandbox = compat_sandbox_factory(templates=APP.parent / "sandbox_templates.json")
+    shim = load("notifications_shim")
+    with compat.LegacyClient(sandbox.url, shim.CLIENT_ID) as client:
+        with pytest.warns(LEGACY_AND_LOSSY):
+            shim.order_shipped(client, TOKEN, "000042", "Somchai")
+            shim.flash_sale(client, TOKEN, "30%")
+    html = sandbox.inbox_page()
+    assert "shown raw" not in html
+    assert 'class="missing"' not in html
+    assert html.count('class="template rendered"') == 3  # Thai and English, then the sale
+    assert 'order <span class="param">000042</span> is on its way' in html
