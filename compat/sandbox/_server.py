@@ -417,23 +417,23 @@ class Sandbox:
         handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
 
     def _page(self, handler: _Handler, name: str) -> None:
-        inbox = self._inbox()
         headers = dict(_inbox.PAGE_HEADERS)
-        if name == "inbox/version":
-            body = json.dumps({"version": inbox.version}).encode()
+        static = _PAGES[name]
+        if static is not None:  # the script, the style
+            headers["Content-Type"], text = static
+        elif name == "inbox/version":  # polled every second: no snapshot
+            with self._lock:
+                text = json.dumps({"version": self._version})
             headers["Content-Type"] = "application/json"
-        elif name == "inbox/messages":
-            body = _inbox.fragment(inbox, self.templates).encode("utf-8")
-            headers["Content-Type"] = "text/html; charset=utf-8"
-            headers["Compat-Inbox-Version"] = str(inbox.version)
         else:
-            content_type, text = _PAGES[name] or ("", "")
-            if not text:
-                content_type = "text/html; charset=utf-8"
+            inbox = self._inbox()
+            headers["Content-Type"] = "text/html; charset=utf-8"
+            if name == "inbox/messages":
+                text = _inbox.fragment(inbox, self.templates)
+                headers["Compat-Inbox-Version"] = str(inbox.version)
+            else:
                 text = _inbox.page(inbox, self.templates)
-            body = text.encode("utf-8")
-            headers["Content-Type"] = content_type
-        handler.send_body(200, body, headers)
+        handler.send_body(200, text.encode("utf-8"), headers)
 
 
 #: what ``GET /_sandbox/NAME`` serves: the page, its script and style, and its live state.
