@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 import attrs
-from urllib3.util import parse_url
 
 from . import _spec
 from ._wire import to_wire
@@ -31,9 +30,9 @@ HEADER = "Compat-Legacy-Request"
 MAX_LENGTH = 16 * 1024
 
 
-def is_loopback(url: str) -> bool:
-    """Whether ``url`` (an already checked URL) names this machine's loopback interface."""
-    host = (parse_url(url).host or "").strip("[]").lower()
+def is_loopback(host: Optional[str]) -> bool:
+    """Whether ``host`` (of a parsed URL) is this machine's loopback interface."""
+    host = (host or "").strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -42,9 +41,9 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def enabled(trace: Optional[bool], url: str) -> bool:
-    """``trace`` if given, else whether ``url`` is a loopback one."""
-    return is_loopback(url) if trace is None else bool(trace)
+def enabled(trace: Optional[bool], host: Optional[str]) -> bool:
+    """``trace`` if given, else whether ``host`` is a loopback one."""
+    return is_loopback(host) if trace is None else bool(trace)
 
 
 #: attribute name -> wire name, by endpoint: keyword calls name fields as attributes.

@@ -212,15 +212,12 @@ class MessageClient:
         are spent. The last two carry the requestId: sending the same request
         again later is safe.
         """
-        body = self.body(request)
-        payload = _encode(body).encode("utf-8")
-        return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
+        return self._send_body(self.body(request), headers)
 
-    def _send_checked(
-        self, request: SendRequest, headers: Optional[Mapping[str, str]]
+    def _send_body(
+        self, body: dict[str, Any], headers: Optional[Mapping[str, str]]
     ) -> SendResponse:
-        """:meth:`send` for a request the translator built, and so checked, already."""
-        body = to_wire(request)
+        """Send a checked wire body (:meth:`send`'s, or a translation's: checked already)."""
         payload = _encode(body).encode("utf-8")
         return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
 
@@ -233,7 +230,6 @@ class MessageClient:
         headers: Optional[Mapping[str, str]] = None,
     ) -> SendResponse:
         """POST already-checked JSON bytes to ``path`` (below the prefix), with retries."""
-        url = self.base_url + path
         signed_path = self.prefix + path
         attempts = self.retries.total + 1
         retry: Optional[_Retry] = None
@@ -251,7 +247,7 @@ class MessageClient:
                 )
                 self._sleep(delay)
             try:
-                response = self._attempt(url, signed_path, payload, request_id, headers)
+                response = self._attempt(signed_path, payload, request_id, headers)
             except _Retry as err:
                 retry = err
                 continue
@@ -301,7 +297,6 @@ class MessageClient:
 
     def _attempt(
         self,
-        url: str,
         path: str,
         payload: bytes,
         request_id: str,

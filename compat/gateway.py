@@ -156,7 +156,7 @@ class Gateway:
         )
         self.sunset = _http_date(sunset) if sunset else None
         self.workers = workers
-        self.trace = _trace.enabled(trace, upstream)
+        self.trace = _trace.enabled(trace, self.upstream._origin[0])
         self._server: Optional[_BoundedServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -248,7 +248,7 @@ class Gateway:
             headers = None
             if self.trace:
                 headers = _trace.headers(path, "compat gateway", payload, changes)
-            response = self.upstream._send_checked(translation.request, headers)
+            response = self.upstream._send_body(translation.to_wire(), headers)
         except (ValidationError, TranslationError) as err:
             audit_log().record(endpoint.name, caller, changes, outcome(err))
             raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None

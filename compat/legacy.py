@@ -105,7 +105,7 @@ class LegacyClient:
     ) -> None:
         self.policy = policy if policy is not None else Policy()
         self.client = MessageClient(base_url, client_id, **options)
-        self.trace = _trace.enabled(trace, base_url)
+        self.trace = _trace.enabled(trace, self.client._origin[0])
 
     def __enter__(self) -> LegacyClient:
         return self
@@ -223,7 +223,7 @@ class LegacyClient:
             if self.trace:
                 path = self.client.prefix + endpoint.path
                 headers = _trace.headers(path, "LegacyClient", payload, translation.changes)
-            response = self.client._send_checked(translation.request, headers)
+            response = self.client._send_body(translation.to_wire(), headers)
         except CompatError as err:
             _record(endpoint, site, translation, outcome(err))
             raise
@@ -323,7 +323,7 @@ class TranslatingPoolManager(urllib3.PoolManager):
         client_id = next((v for k, v in headers.items() if k.lower() == "client-id"), "")
         headers["Content-Type"] = "application/json; charset=UTF-8"
         headers["Request-Time"] = request_time()
-        if _trace.enabled(self.trace, url):
+        if _trace.enabled(self.trace, parsed.host):
             headers.update(
                 _trace.headers(path, "TranslatingPoolManager", payload, translation.changes)
             )

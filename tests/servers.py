@@ -8,7 +8,10 @@ up without answering) or ``Sleep(seconds, then)``.
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -117,6 +120,37 @@ class ScriptedServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+
+class Command:
+    """``python -m compat ARGS`` run as a server until the ``with`` block ends.
+
+    ``line()`` reads its next line of output; on leaving, it gets SIGTERM and
+    must exit 0 (unless the block raised); ``out`` then holds the rest of its output.
+    """
+
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.out = ""
+
+    def __enter__(self) -> Command:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "compat", *self.args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return self
+
+    def line(self) -> str:
+        assert self.process.stdout is not None
+        return self.process.stdout.readline()
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.out, err = self.process.communicate(timeout=10)
+        if kind is None:
+            assert self.process.returncode == 0, err
 
 
 def free_port() -> int:

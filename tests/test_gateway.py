@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from compat.signing import content_to_sign, parse_signature_header, request_time
 
 from .conftest import public_pem
 from .payloads import TOKEN, inbox
-from .servers import free_port
+from .servers import Command, free_port
 
 CLIENT = "2022091910020000"
 LEGACY = "/api/open/v2/messages/sendInbox"
@@ -192,40 +191,16 @@ def test_compat_gateway_command(
 ) -> None:
     key = tmp_path / "merchant.pem"
     key.write_bytes(merchant_key)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "compat",
-            "gateway",
-            "--upstream",
-            upstream.url,
-            "--client-id",
-            CLIENT,
-            "--private-key",
-            str(key),
-            "--listen",
-            "127.0.0.1:0",
-            "--sunset",
-            "Wed, 30 Jun 2027 00:00:00 GMT",
-            *trace,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+    sunset = "Wed, 30 Jun 2027 00:00:00 GMT"
+    options = ["--client-id", CLIENT, "--private-key", str(key), "--sunset", sunset, *trace]
+    with Command(
+        "gateway", "--upstream", upstream.url, "--listen", "127.0.0.1:0", *options
+    ) as gateway:
+        line = gateway.line()
         assert line.startswith("compat gateway serving on http://127.0.0.1:")
-        url = line.split()[4]
-        answer = call(url, LEGACY, inbox(), merchant_key)
+        answer = call(line.split()[4], LEGACY, inbox(), merchant_key)
         assert json.loads(answer.data)["result"]["resultCode"] == "SUCCESS"
-        assert answer.headers["Sunset"] == "Wed, 30 Jun 2027 00:00:00 GMT"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=10)
-    assert process.returncode == 0, err
+        assert answer.headers["Sunset"] == sunset
     # the upstream is a sandbox on loopback: the legacy original goes along unless told not to
     assert (upstream.messages()[0]["legacy"] is not None) is traced
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import signal
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from compat.sandbox import Sandbox
 from compat.sandbox._inbox import SHOWN, TemplateRegistry
 
 from .payloads import TOKEN, by_token, inbox, new_body
-from .servers import ScriptedServer, result
+from .servers import Command, ScriptedServer, result
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -399,24 +398,12 @@ def test_a_missing_registry_file_is_named(tmp_path: Path) -> None:
 def test_compat_sandbox_templates_option(tmp_path: Path) -> None:
     path = tmp_path / "templates.json"
     path.write_text(json.dumps(TEMPLATES), encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "compat", "sandbox", "--port", "0", "--templates", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[-1]
-        inbox_line = process.stdout.readline()
-        assert inbox_line.split() == ["inbox:", url + "/_sandbox/"]
+    with Command("sandbox", "--port", "0", "--templates", str(path)) as sandbox:
+        url = sandbox.line().split()[-1]
+        assert sandbox.line().split() == ["inbox:", url + "/_sandbox/"]
         with LegacyClient(url, "c-1") as client:
             client.send_inbox(inbox())
         html = HTTP.request("GET", url + "/_sandbox/").data.decode()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=10)
-    assert process.returncode == 0, err
     assert 'Hello <span class="param">string to represent a name</span>' in html
 
 

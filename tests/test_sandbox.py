@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import signal
 import subprocess
 import sys
 from typing import Any
@@ -19,6 +18,7 @@ from compat.signing import content_to_sign, parse_signature_header, request_time
 
 from .conftest import public_pem
 from .payloads import SEND_BY_ACCESS_TOKEN_SAMPLE, SEND_INBOX_SAMPLE, TOKEN, new_body
+from .servers import Command
 
 SEND = "/v2/miniprogram/message/send"
 HTTP = urllib3.PoolManager(retries=False)
@@ -298,39 +298,15 @@ def test_mask_body_leaves_other_values_alone() -> None:
 def test_compat_sandbox_command(tmp_path: Any, platform_key: bytes) -> None:
     key = tmp_path / "platform.pem"
     key.write_bytes(platform_key)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "compat",
-            "sandbox",
-            "--port",
-            "0",
-            "--prefix",
-            "/api/open",
-            "--platform-private-key",
-            str(key),
-            "--seed",
-            "3",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
+    options = ["--prefix", "/api/open", "--platform-private-key", str(key), "--seed", "3"]
+    with Command("sandbox", "--port", "0", *options) as sandbox:
+        first = sandbox.line()
         assert first.startswith("compat sandbox serving on http://127.0.0.1:")
         url = first.split()[-1]
         assert url.endswith("/api/open")
-        process.stdout.readline()
         with MessageClient(url, "c-1") as client:
             assert client.send(new_body()).result.result_code == "SUCCESS"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=10)
-    assert process.returncode == 0, err
-    assert "1 message(s) received" in out
+    assert "1 message(s) received" in sandbox.out
 
 
 @pytest.mark.parametrize(
