@@ -98,6 +98,8 @@ class Endpoint:
     rules: tuple[FieldRule, ...] = ()
     #: whether a translated call must end up with a redirectUrl (INBOX messages do).
     redirect_required: bool = False
+    #: the method of ``compat.LegacyClient`` that makes this legacy call (legacy ones only).
+    shim_method: Optional[str] = None
 
     @property
     def deprecated(self) -> bool:
@@ -252,6 +254,7 @@ SEND_INBOX = Endpoint(
         FieldRule("extendInfo", "extendInfo", "copied"),
     ),
     redirect_required=True,
+    shim_method="send_inbox",
 )
 
 SEND_BY_ACCESS_TOKEN = Endpoint(
@@ -299,12 +302,18 @@ SEND_BY_ACCESS_TOKEN = Endpoint(
         ),
         FieldRule("extendInfo", "extendInfo", "copied"),
     ),
+    shim_method="send_by_access_token",
 )
 
 #: All endpoints by name.
 ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (SEND, SEND_INBOX, SEND_BY_ACCESS_TOKEN)}
 #: The deprecated endpoints by name.
 LEGACY_ENDPOINTS: dict[str, Endpoint] = {n: e for n, e in ENDPOINTS.items() if e.deprecated}
+
+#: The deprecated endpoints by the name of the LegacyClient method that calls each.
+SHIM_METHODS: dict[str, Endpoint] = {
+    e.shim_method: e for e in LEGACY_ENDPOINTS.values() if e.shim_method is not None
+}
 
 #: Top-level keys accepted as another name of ``redirectUrl`` (the new endpoint's
 #: own sample shows ``actionUrl``, which its table does not list).

@@ -254,11 +254,7 @@ def _migrate(args: argparse.Namespace) -> int:
             raise _UsageError(f"no rule named {name!r} (rules: {', '.join(known)})")
     policy = policy_from_args(args)
     options = Options(
-        app_id=policy.app_id,
-        default_redirect_url=policy.default_redirect_url,
-        overlong_request_id=policy.overlong_request_id,
-        template_codes=dict(policy.template_codes),
-        keep_moved_parameters=policy.keep_moved_parameters,
+        policy=policy,
         annotate=not args.no_annotate,
         only=tuple(args.only),
         skip=tuple(args.skip),

@@ -136,7 +136,7 @@ def run(out: TextIO = sys.stdout) -> int:
             (_spec.SEND_BY_ACCESS_TOKEN, SEND_BY_ACCESS_TOKEN, translate_send_by_access_token),
         ]
         for number, (endpoint, payload, translate) in enumerate(calls, 1):
-            method = "send_inbox" if endpoint is _spec.SEND_INBOX else "send_by_access_token"
+            method = endpoint.shim_method
             out.write(f"\n{number}. {endpoint.name}, as legacy code calls it\n")
             out.write(f"  client.{method}(payload) with the legacy payload:\n")
             out.write(_indent(dumps(payload)) + "\n")

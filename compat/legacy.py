@@ -72,10 +72,7 @@ def deprecation_message(endpoint: str) -> str:
 
 
 #: The LegacyClient method of each legacy endpoint.
-_METHODS = {
-    _spec.SEND_INBOX.name: "send_inbox",
-    _spec.SEND_BY_ACCESS_TOKEN.name: "send_by_access_token",
-}
+_METHODS = {e.name: method for method, e in _spec.SHIM_METHODS.items()}
 
 
 class LegacyClient:

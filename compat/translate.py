@@ -127,6 +127,16 @@ class Policy:
     #: keep ``pushContentUrl`` in templateParameters after moving it to redirectUrl.
     keep_moved_parameters: bool = False
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # template_codes is a read-only view, which pickle cannot copy: rebuild from a dict
+        fields = {f.name: getattr(self, f.name) for f in attrs.fields(Policy)}
+        fields["template_codes"] = dict(self.template_codes)
+        return _policy, (fields,)
+
+
+def _policy(fields: dict[str, Any]) -> Policy:
+    return Policy(**fields)
+
 
 class Change(NamedTuple):
     """One thing the translation changed: what kind, which field, and how."""
@@ -167,6 +177,16 @@ _TEMPLATE_KEYS = {
 
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+#: A missing requestId (``Policy(missing_request_id="generate")``), as the module to import
+#: and the expression to write: the codemod writes out what :func:`new_request_id` does.
+GENERATED_REQUEST_ID = ("uuid", "uuid.uuid4().hex")
+
+
+def new_request_id() -> str:
+    """A fresh requestId for a call that has none: ``uuid.uuid4().hex``."""
+    return uuid.uuid4().hex
 
 
 _build_template = trusted_builder(ContentTemplate)
@@ -217,6 +237,14 @@ class _Translator:
             (parameter, target, f"templates[%d].templateParameters.{parameter}", f"-> {target}")
             for parameter, target in _spec.MOVED_PARAMETERS.items()
         )
+
+    def new_key(self, key: object) -> Optional[str]:
+        """The new body's key for a legacy payload's top-level ``key`` (an alias, a wire or
+        snake_case name); None for a key this endpoint does not know."""
+        canonical = self.keys.get(key) if isinstance(key, str) else None
+        if canonical is None:
+            return None
+        return self.renames.get(canonical, canonical)
 
     # -- input -------------------------------------------------------------
 
@@ -337,7 +365,7 @@ class _Translator:
             if policy.missing_request_id == "error":
                 msg = f'{name}: requestId is missing (Policy(missing_request_id="error"))'
                 raise MissingFieldError(msg, endpoint=name, field="requestId")
-            data["requestId"] = uuid.uuid4().hex
+            data["requestId"] = new_request_id()
             changes.append(
                 Change(
                     "generated",
@@ -470,6 +498,9 @@ class _Translator:
 
 _SEND_INBOX = _Translator(_spec.SEND_INBOX, SendInboxRequest)
 _SEND_BY_ACCESS_TOKEN = _Translator(_spec.SEND_BY_ACCESS_TOKEN, SendByAccessTokenRequest)
+
+#: The translator of each legacy endpoint, by name (the codemod runs these too).
+TRANSLATORS: dict[str, _Translator] = {t.name: t for t in (_SEND_INBOX, _SEND_BY_ACCESS_TOKEN)}
 
 _DEFAULT_POLICY = Policy()
 

@@ -24,7 +24,7 @@ from ._text import PATHS, Lines, path_message, scan_text
 __all__ = ["scan_python"]
 
 _SHIM_NAMES = {"LegacyClient", "TranslatingPoolManager"}
-_LEGACY_METHODS = {"send_inbox": "sendInbox", "send_by_access_token": "sendByAccessToken"}
+_LEGACY_METHODS = {method: e.name for method, e in _spec.SHIM_METHODS.items()}
 _RENAMED = next(iter(_spec.SEND_INBOX.renames))  # authClientId
 _MOVED = next(iter(_spec.MOVED_PARAMETERS))  # pushContentUrl
 _PAYLOAD_KEYS = {spec.wire for e in _spec.LEGACY_ENDPOINTS.values() for spec in e.request}

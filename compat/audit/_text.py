@@ -30,8 +30,7 @@ PATHS = re.compile(
 #: What a file must contain for any rule to match; files without them are not parsed.
 GATE: tuple[bytes, ...] = (
     *(e.path.rsplit("/", 1)[1].encode() for e in _spec.LEGACY_ENDPOINTS.values()),
-    b"send_inbox",
-    b"send_by_access_token",
+    *(method.encode() for method in _spec.SHIM_METHODS),
     b"LegacyClient",
     b"TranslatingPoolManager",
     b"compat.legacy",

@@ -1,49 +1,68 @@
-"""A legacy payload dict literal, rewritten into the new endpoint's body, in the source.
+"""A legacy payload written in the source, run through the translator itself.
 
-The same rules as the translator (``compat.translate``), applied to code
-instead of values: keys renamed, ``pushContentUrl`` moved to ``redirectUrl``,
-defaults filled from the options. Values that are not literals are moved as
-they are written; whatever cannot be decided from the source raises
-:class:`Manual` with the reason, and nothing is rewritten.
+The codemod has no rules of its own: it reads the payload literal into a value,
+with a *stand-in* string for every expression it cannot evaluate, runs the very
+translator the shim runs (``compat.translate``), and writes the translation
+back into the source, each stand-in replaced by the expression it stands for.
+
+A stand-in is one value; the expression it stands for can take any. So the
+rewrite is also checked in other *worlds*: each stand-in made long (past each
+limit of the spec), or equal to any other string the payload or the policy
+holds (a ``template_codes`` key, another field). In every world, the rewrite
+must send what the translator would send, or both must refuse the call. Where
+they differ, what the shim sends depends on a value the source does not fix,
+and the site is left for manual work, with that reason.
+
+Non-literal values are taken to be strings, as the legacy fields are.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
-from typing import Optional
+import ast
+import warnings
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 import libcst as cst
-import libcst.matchers as m
 
 from .. import _spec
-from .._validate import utf16_len
+from .._validate import Validator
+from ..errors import CompatError
+from ..translate import _TEMPLATE_KEYS, GENERATED_REQUEST_ID, TRANSLATORS, Policy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
 
 __all__ = ["Manual", "Options", "translate_dict", "translate_keywords"]
 
 _NEW = _spec.SEND.request
-_REDIRECT = "redirectUrl"
-_ALIASES = dict.fromkeys(_spec.REDIRECT_ALIASES, _REDIRECT)
+_CHECK_NEW = Validator(_spec.SEND.name, _NEW, extra_keys="error")
+_DEFAULT_POLICY = Policy()
+#: Lengths at which a stand-in is tried: just past every limit of the spec.
+_LENGTHS = sorted(
+    {
+        spec.max_length + 1
+        for table in (_NEW, *(e.request for e in _spec.LEGACY_ENDPOINTS.values()))
+        for spec in table
+        if spec.type == _spec.STRING and spec.max_length is not None
+    }
+)
 
 
 class Manual(Exception):
     """This site cannot be migrated safely; the message says why."""
 
 
-def _freeze(value: Mapping[str, str]) -> Mapping[str, str]:
-    return dict(value)
-
-
 @attrs.frozen
 class Options:
-    """The choices a migration makes (as :class:`compat.Policy` for the shim)."""
+    """How ``compat migrate`` runs.
 
-    app_id: Optional[str] = None
-    default_redirect_url: Optional[str] = None
-    overlong_request_id: str = "error"
-    template_codes: Mapping[str, str] = attrs.field(factory=dict, converter=_freeze, hash=False)
-    keep_moved_parameters: bool = False
+    ``policy`` is the :class:`compat.Policy` of raw HTTP calls, which had no
+    shim; a call through a LegacyClient or TranslatingPoolManager migrates
+    under the policy that object was built with.
+    """
+
+    policy: Policy = _DEFAULT_POLICY
     #: mark what is left for manual work with a ``# compat: migrate manually:`` comment.
     annotate: bool = True
     #: rule names to run (empty: all) and to skip.
@@ -51,40 +70,318 @@ class Options:
     skip: tuple[str, ...] = ()
 
 
-def _string(value: str) -> cst.SimpleString:
-    quote = "'" if '"' in value and "'" not in value else '"'
-    escaped = value.replace("\\", "\\\\")
-    return cst.SimpleString(f"{quote}{escaped}{quote}")
+# -- reading the source ------------------------------------------------------------------
 
 
-def _renamed(key: cst.SimpleString, name: str) -> cst.SimpleString:
-    return key.with_changes(value=f"{key.prefix}{key.quote}{name}{key.quote}")
+@attrs.define(eq=False)
+class _Unknown:
+    """An expression of the source whose value the codemod cannot know."""
+
+    node: cst.BaseExpression
+    code: str
+    #: the stand-in this expression is in the base world
+    token: str
+    #: set when the expression depends on the comprehension that builds the templates
+    loop: bool = False
 
 
-def _literal(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+@attrs.define(eq=False)
+class _Generated:
+    """A value the translator makes up: written as the expression that makes it."""
+
+    module: str
+    code: str
 
 
-def _key(element: cst.BaseDictElement) -> str:
-    if not isinstance(element, cst.DictElement):
-        msg = "the payload unpacks another mapping (**); its keys cannot be read here"
-        raise Manual(msg)
-    key = _literal(element.key)
-    if key is None:
-        msg = "the payload has a key that is not a string literal"
-        raise Manual(msg)
-    return key
+#: A leaf of a rewrite: a literal string, an unknown expression, or a generated value.
+_Leaf = Union[str, _Unknown, _Generated]
 
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
+_LITERALS = (
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.UnaryOperation,
+)
+
+
+def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
+    """(True, value) for a literal (a string, a number, None, True, False)."""
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return True, {"None": None, "True": True, "False": False}[node.value]
+    if isinstance(node, _LITERALS):
+        try:
+            return True, ast.literal_eval(_code(node).strip())
+        except (ValueError, SyntaxError):
+            return False, None
+    return False, None
+
+
 def _names(node: cst.CSTNode) -> set[str]:
-    return {n.value for n in m.findall(node, m.Name()) if isinstance(n, cst.Name)}
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(Names())
+    return found
+
+
+def _pure(node: cst.BaseExpression) -> bool:
+    """Whether two copies of the expression have the same value (names, attributes)."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _pure(node.value)
+    return False
+
+
+class _Reader:
+    """Reads a payload literal into a value, with stand-ins for what is not literal."""
+
+    def __init__(self) -> None:
+        self.unknowns: list[_Unknown] = []
+        self._shared: dict[str, _Unknown] = {}
+        #: the names a comprehension binds, while reading its element
+        self.loop: set[str] = set()
+        self.iteration = 0
+
+    def unknown(self, node: cst.BaseExpression) -> str:
+        code = _code(node).strip()
+        loop = bool(self.loop and _names(node) & self.loop)
+        key = f"{self.iteration}:{code}" if loop else code
+        shared = self._shared.get(key) if _pure(node) else None
+        if shared is None:
+            token = "\ue000" + chr(0xE100 + len(self.unknowns))
+            shared = _Unknown(node, code, token, loop)
+            self.unknowns.append(shared)
+            if _pure(node):
+                self._shared[key] = shared
+        return shared.token
+
+    def value(self, node: cst.BaseExpression, kind: str = _spec.STRING, field: str = "") -> Any:
+        """The value of ``node`` for a field of the spec type ``kind``."""
+        found, value = _literal(node)
+        if found:
+            return value
+        if kind == _spec.TEMPLATES:
+            return self.templates(node, field)
+        if isinstance(node, cst.Dict):
+            return self.mapping(node, kind, field)
+        if kind in (_spec.PARAMETERS, _TEMPLATE):
+            msg = (
+                f"{field} is not written out here as a dict literal, so what the shim does "
+                "with it cannot be seen"
+            )
+            raise Manual(msg)
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return [self.value(e.value, _spec.STRING, field) for e in node.elements]
+        return self.unknown(node)
+
+    def mapping(self, node: cst.Dict, kind: str, field: str) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                where = field or "the payload"
+                msg = f"{where} unpacks another mapping (**): its keys cannot be read"
+                raise Manual(msg)
+            found, key = _literal(element.key)
+            if not found or not isinstance(key, str):
+                msg = f"{field or 'the payload'} has a key that is not a string literal"
+                raise Manual(msg)
+            if key in out:
+                msg = f"{field or 'the payload'} names {key!r} twice"
+                raise Manual(msg)
+            out[key] = self.value(element.value, _child_kind(kind, key), _path(field, key))
+        return out
+
+    def templates(self, node: cst.BaseExpression, field: str) -> list[Any]:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items = []
+            for index, element in enumerate(node.elements):
+                if not isinstance(element, cst.Element):
+                    msg = f"{field} unpacks another list (*)"
+                    raise Manual(msg)
+                items.append(self.value(element.value, _TEMPLATE, f"{field}[{index}]"))
+            return items
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            # two turns of the loop, each with its own stand-ins for what the loop binds
+            bound: set[str] = set()
+            clause: Optional[cst.CompFor] = node.for_in
+            while clause is not None:
+                bound |= _names(clause.target)
+                clause = clause.inner_for_in
+            self.loop = bound
+            try:
+                turns = []
+                for self.iteration in (1, 2):
+                    turns.append(self.value(node.elt, _TEMPLATE, f"{field}[{self.iteration - 1}]"))
+            finally:
+                self.loop, self.iteration = set(), 0
+            return turns
+        msg = f"{field} is not written out here as a list literal or comprehension"
+        raise Manual(msg)
+
+
+_TEMPLATE = "template"
+
+
+def _child_kind(kind: str, key: str) -> str:
+    if kind == _TEMPLATE:
+        spec = _spec.CONTENT_TEMPLATE.by_wire.get(_TEMPLATE_KEYS.get(key, key))
+        return spec.type if spec is not None else _spec.STRING
+    if kind == _spec.PARAMETERS:
+        return _spec.STRING
+    spec = _spec.SEND.request.by_wire.get(key)
+    for endpoint in _spec.LEGACY_ENDPOINTS.values():
+        spec = spec or endpoint.request.by_wire.get(key)
+        spec = spec or next((s for s in endpoint.request if s.attr == key), None)
+    return spec.type if spec is not None else _spec.STRING
+
+
+def _path(field: str, key: str) -> str:
+    return f"{field}.{key}" if field else key
+
+
+# -- worlds ----------------------------------------------------------------------------
+
+
+def _substitute(value: Any, world: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return world.get(value, value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, world) for v in value]
+    return value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _worlds(
+    unknowns: Sequence[_Unknown], payload: Any, policy: Policy
+) -> Iterator[tuple[_Unknown, dict[str, str]]]:
+    """Other values the unknowns may take: long ones, and equal to every other string."""
+    tokens = {u.token for u in unknowns}
+    others = {s for s in _strings(payload) if s not in tokens}
+    others.update(policy.template_codes)
+    others.update(v for v in (policy.app_id, policy.default_redirect_url) if v is not None)
+    for unknown in unknowns:
+        for length in _LENGTHS:
+            yield unknown, {unknown.token: unknown.token + "x" * (length - len(unknown.token))}
+        for other in sorted(others | (tokens - {unknown.token})):
+            yield unknown, {unknown.token: other}
+
+
+def _translate(name: str, payload: Any, policy: Policy) -> tuple[bool, Any]:
+    """(True, new body) or (False, the error) from the translator the shim runs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            translation = TRANSLATORS[name](payload, policy)
+        except CompatError as err:
+            return False, err
+    body = translation.to_wire()
+    if any(c.kind == "generated" and c.field == "requestId" for c in translation.changes):
+        body["requestId"] = _GENERATED
+    return True, body
+
+
+_GENERATED = _Generated(*GENERATED_REQUEST_ID)
+
+
+def _leaves(body: Any, unknowns: dict[str, _Unknown]) -> Any:
+    """The translator's body with each stand-in back as the expression it stands for."""
+    if isinstance(body, str):
+        unknown = unknowns.get(body)
+        if unknown is not None:
+            return unknown
+        if any(token in body for token in unknowns):
+            msg = "the new body would hold a value computed from an expression of the source"
+            raise Manual(msg)
+        return body
+    if isinstance(body, dict):
+        return {k: _leaves(v, unknowns) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_leaves(v, unknowns) for v in body]
+    return body
+
+
+def _evaluate(rewrite: Any, world: Mapping[str, str]) -> Any:
+    """What the rewrite sends in ``world``."""
+    if isinstance(rewrite, _Unknown):
+        return world.get(rewrite.token, rewrite.token)
+    if isinstance(rewrite, dict):
+        return {k: _evaluate(v, world) for k, v in rewrite.items()}
+    if isinstance(rewrite, list):
+        return [_evaluate(v, world) for v in rewrite]
+    return rewrite
+
+
+def _sent(body: Any) -> tuple[bool, Any]:
+    """What the new endpoint makes of a body: (True, it) or (False, None) when refused."""
+    check = {**body, "requestId": "0" * 32} if body.get("requestId") is _GENERATED else body
+    if not _CHECK_NEW.is_valid(check):
+        try:
+            _CHECK_NEW(check)
+        except CompatError:
+            return False, None
+    return True, body
+
+
+def _same(expected: tuple[bool, Any], got: tuple[bool, Any]) -> bool:
+    if not expected[0] or not got[0]:
+        return expected[0] == got[0]
+    return bool(expected[1] == got[1])
+
+
+def _reason(err: Any, unknowns: Sequence[_Unknown]) -> str:
+    text = str(err)
+    for unknown in unknowns:
+        text = text.replace(repr(unknown.token), unknown.code).replace(unknown.token, unknown.code)
+    return text
+
+
+# -- writing the source ----------------------------------------------------------------
+
+
+def _string(value: str) -> cst.SimpleString:
+    """A string literal for ``value``, in double quotes unless it holds one."""
+    text = repr(value)
+    if text[0] == "'" and '"' not in value:
+        text = f'"{text[1:-1]}"'
+    return cst.SimpleString(text)
+
+
+def _element(key: str, value: cst.BaseExpression) -> cst.DictElement:
+    return cst.DictElement(
+        _string(key),
+        value,
+        whitespace_before_colon=cst.SimpleWhitespace(""),
+        whitespace_after_colon=cst.SimpleWhitespace(" "),
+    )
+
+
+def _renamed(key: cst.BaseExpression, name: str) -> cst.BaseExpression:
+    if isinstance(key, cst.SimpleString) and key.prefix.lower() in ("", "u"):
+        return key.with_changes(value=f"{key.prefix}{key.quote}{name}{key.quote}")
+    return _string(name)
 
 
 def _with_commas(
@@ -114,195 +411,194 @@ def _with_commas(
     return out
 
 
-def _element(key: str, value: cst.BaseExpression) -> cst.DictElement:
-    return cst.DictElement(
-        _string(key),
-        value,
-        whitespace_before_colon=cst.SimpleWhitespace(""),
-        whitespace_after_colon=cst.SimpleWhitespace(" "),
-    )
+class _Writer:
+    def __init__(self, translator: Any) -> None:
+        self.translator = translator
+        self.needs: set[str] = set()
 
-
-@attrs.define
-class _Templates:
-    """The moved parameter's value: one expression (and its code) for all templates."""
-
-    value: Optional[cst.BaseExpression] = None
-    code: Optional[str] = None
-
-
-def _template(
-    template: cst.BaseExpression,
-    found: _Templates,
-    keep: bool,
-    bound: set[str],
-    move: bool,
-) -> cst.BaseExpression:
-    if not isinstance(template, cst.Dict):
-        msg = "a template is not written out as a dict literal"
-        raise Manual(msg)
-    parameter = next(iter(_spec.MOVED_PARAMETERS))
-    elements = list(template.elements)
-    for index, element in enumerate(elements):
-        key = _key(element)
-        if key not in _spec.CONTENT_TEMPLATE.by_wire:
-            msg = f"a template has the unknown field {key!r}"
-            raise Manual(msg)
-        if key != "templateParameters":
-            continue
-        assert isinstance(element, cst.DictElement)
-        parameters = element.value
-        if not isinstance(parameters, cst.Dict):
-            msg = (
-                "templateParameters is not a dict literal, so a pushContentUrl in it cannot be seen"
-            )
-            raise Manual(msg)
-        kept: list[cst.BaseDictElement] = []
-        for item in parameters.elements:
-            if _key(item) == parameter:
-                assert isinstance(item, cst.DictElement)
-                code = _code(item.value)
-                if found.code is not None and code != found.code:
-                    msg = f"the templates' {parameter} values differ; the new endpoint has one"
-                    raise Manual(msg)
-                if _names(item.value) & bound:
-                    msg = f"{parameter} depends on the loop that builds the templates"
-                    raise Manual(msg)
-                found.code, found.value = code, item.value
-                if keep or not move:
-                    kept.append(item)
-            else:
-                kept.append(item)
-        if len(kept) != len(parameters.elements):
-            fixed = parameters.with_changes(elements=_with_commas(kept, parameters.elements))
-            elements[index] = element.with_changes(value=fixed)
-    return template.with_changes(elements=elements)
-
-
-def _templates(
-    value: cst.BaseExpression, found: _Templates, keep: bool, move: bool
-) -> cst.BaseExpression:
-    if isinstance(value, cst.List):
-        items = []
-        for item in value.elements:
-            if not isinstance(item, cst.Element):
-                msg = "the templates list unpacks another list (*)"
+    def leaf(self, leaf: Any, node: Optional[cst.BaseExpression], field: str) -> cst.BaseExpression:
+        if isinstance(leaf, _Unknown):
+            if node is not None and leaf.node is node:
+                return node
+            if leaf.loop and not field.startswith("templates"):
+                msg = f"{field} would come from {leaf.code}, which the templates' loop binds"
                 raise Manual(msg)
-            items.append(item.with_changes(value=_template(item.value, found, keep, set(), move)))
-        return value.with_changes(elements=items)
-    if isinstance(value, cst.ListComp):
-        bound = _names(value.for_in.target)
-        return value.with_changes(elt=_template(value.elt, found, keep, bound, move))
-    msg = "templates is not a list literal or comprehension written here"
-    raise Manual(msg)
+            return leaf.node.deep_clone()
+        if isinstance(leaf, _Generated):
+            self.needs.add(leaf.module)
+            return cst.parse_expression(leaf.code)
+        if isinstance(leaf, str):
+            if node is not None:
+                found, value = _literal(node)
+                if found and value == leaf:
+                    return node
+            return _string(leaf)
+        raise AssertionError(leaf)  # pragma: no cover - the translator writes strings
+
+    def body(self, rewrite: dict[str, Any], node: cst.Dict) -> cst.Dict:
+        return self.mapping(rewrite, node, self.translator.new_key, "")
+
+    def mapping(
+        self,
+        rewrite: dict[str, Any],
+        node: cst.Dict,
+        new_key: Callable[[object], Optional[str]],
+        field: str,
+    ) -> cst.Dict:
+        elements: dict[str, cst.DictElement] = {}
+        for element in node.elements:
+            assert isinstance(element, cst.DictElement)
+            key = _literal(element.key)[1]
+            new = new_key(key)
+            if new is None or new not in rewrite or new in elements:
+                continue  # dropped (absent, an unknown field, the same field twice)
+            value = self.value(rewrite[new], element.value, _path(field, new))
+            if new != key:
+                element = element.with_changes(key=_renamed(element.key, new))
+            elements[new] = element.with_changes(value=value)
+        order = list(elements)
+        keys = list(rewrite)
+        for position, key in enumerate(keys):
+            if key in elements:
+                continue
+            elements[key] = _element(key, self.value(rewrite[key], None, _path(field, key)))
+            after = next((k for k in keys[position + 1 :] if k in order), None)
+            order.insert(order.index(after) if after is not None else len(order), key)
+        return node.with_changes(elements=_with_commas([elements[k] for k in order], node.elements))
+
+    def value(
+        self, rewrite: Any, node: Optional[cst.BaseExpression], field: str
+    ) -> cst.BaseExpression:
+        if isinstance(rewrite, dict):  # templateParameters: the same keys, fewer
+            assert isinstance(node, cst.Dict)
+            return self.mapping(rewrite, node, _same_key, field)
+        if isinstance(rewrite, list):
+            return self.templates(rewrite, node, field)
+        return self.leaf(rewrite, node, field)
+
+    def template(self, rewrite: Any, node: cst.BaseExpression, field: str) -> cst.BaseExpression:
+        assert isinstance(rewrite, dict)
+        assert isinstance(node, cst.Dict)
+        return self.mapping(rewrite, node, _template_key, field)
+
+    def templates(self, rewrite: list[Any], node: Any, field: str) -> cst.BaseExpression:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            elements = [
+                element.with_changes(value=self.template(item, element.value, f"{field}[{i}]"))
+                for i, (item, element) in enumerate(zip(rewrite, node.elements))
+                if isinstance(element, cst.Element)
+            ]
+            return node.with_changes(elements=elements)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            return node.with_changes(elt=self.template(rewrite[0], node.elt, f"{field}[0]"))
+        raise AssertionError(field)  # pragma: no cover - the reader took only these
+
+
+def _template_key(key: object) -> Optional[str]:
+    return _TEMPLATE_KEYS.get(key) if isinstance(key, str) else None
+
+
+def _same_key(key: object) -> Optional[str]:
+    return key if isinstance(key, str) else None
+
+
+def _loop_consistent(rewrite: dict[str, Any]) -> bool:
+    """A comprehension's two turns were translated alike: one element writes both."""
+    templates = rewrite.get("templates")
+    if not isinstance(templates, list) or len(templates) != 2:
+        return True
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, _Unknown):
+            return ("unknown", value.code)
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        return value
+
+    return bool(shape(templates[0]) == shape(templates[1]))
+
+
+# -- the entry points ------------------------------------------------------------------
+
+
+#: How compat migrate's options name the policy, for the reasons given on raw HTTP calls.
+_FLAGS = {
+    "Policy.app_id": "--app-id",
+    "Policy.default_redirect_url": "--default-redirect-url",
+    "Policy.template_codes": "--template-code OLD=NEW",
+    'Policy(overlong_request_id="digest")': "--overlong-request-id digest",
+    'Policy(unknown_fields="drop")': "--unknown-fields drop",
+    'Policy(missing_request_id="error")': "--missing-request-id error",
+}
 
 
 def translate_dict(
-    node: cst.Dict, endpoint: _spec.Endpoint, options: Options
+    node: cst.Dict, endpoint: _spec.Endpoint, policy: Policy, *, raw: bool = False
 ) -> tuple[cst.Dict, set[str]]:
-    """The new body for the legacy payload ``node``; and the modules it needs (``uuid``).
+    """The new body for the legacy payload ``node``, as the translator makes it under
+    ``policy``; and the modules it needs (``uuid``).
 
-    :raises Manual: when the body cannot be decided from the source.
+    :param raw: a raw HTTP call (its policy comes from the command line, and reasons
+        name the command line's options).
+    :raises Manual: when what the shim sends cannot be decided from the source.
     """
-    name = endpoint.name
-    allowed = set(endpoint.request.by_wire) | {_REDIRECT, *_ALIASES}
-    originals = list(node.elements)
-    keys = [_key(e) for e in originals]
-    if len(set(keys)) != len(keys):
-        msg = "the payload names a field twice"
-        raise Manual(msg)
-    unknown = [k for k in keys if k not in allowed]
-    if unknown:
-        msg = f"the payload has the unknown field {unknown[0]!r}"
-        raise Manual(msg)
-    renames = {**endpoint.renames, **_ALIASES}
-    elements: dict[str, cst.DictElement] = {}
-    for key, element in zip(keys, originals):
-        assert isinstance(element, cst.DictElement)
-        new = renames.get(key, key)
-        if new != key:
-            element = element.with_changes(key=_renamed(element.key, new))  # type: ignore[arg-type]
-        elements[new] = element
-
-    top = elements.get(_REDIRECT)
-    found = _Templates()
-    templates = elements.get("templates")
-    if templates is None:
-        msg = "the payload has no templates"
-        raise Manual(msg)
-    _templates(templates.value, found, True, True)  # look first: what is there to move?
-    move = True
-    if found.value is not None and top is not None and _code(top.value) != found.code:
-        if not endpoint.redirect_required:
-            msg = "a top-level redirectUrl and pushContentUrl differ; the new endpoint has one"
-            raise Manual(msg)
-        move = False  # sendInbox: the top-level redirectUrl comes first; the parameter stays
-    new_templates = _templates(templates.value, _Templates(), options.keep_moved_parameters, move)
-    elements["templates"] = templates.with_changes(value=new_templates)
-
-    needs: set[str] = set()
-    order = list(elements)
-    if "appId" not in elements:
-        if options.app_id is None:
-            msg = f"{name} without authClientId: give the appId with --app-id"
-            raise Manual(msg)
-        elements["appId"] = _element("appId", _string(options.app_id))
-        order.insert(0, "appId")
-    if _REDIRECT not in elements:
-        redirect: Optional[cst.BaseExpression] = None
-        if found.value is not None and move:
-            redirect = found.value
-        elif options.default_redirect_url is not None:
-            redirect = _string(options.default_redirect_url)
-        elif endpoint.redirect_required:
-            msg = f"{name} needs a redirectUrl: give one with --default-redirect-url"
-            raise Manual(msg)
-        if redirect is not None:
-            elements[_REDIRECT] = _element(_REDIRECT, redirect)
-            order.insert(order.index("templates"), _REDIRECT)
-    if "requestId" not in elements:
-        if endpoint.request["requestId"].required:
-            msg = f"{name} without requestId"
-            raise Manual(msg)
-        # what the shim does (Policy(missing_request_id="generate")), written out
-        call = cst.parse_expression("uuid.uuid4().hex")
-        elements["requestId"] = _element("requestId", call)
-        order.insert(order.index("templates"), "requestId")
-        needs.add("uuid")
-    _check_literals(elements, options, name)
-    return node.with_changes(elements=_with_commas([elements[k] for k in order], originals)), needs
+    try:
+        return _translate_dict(node, endpoint, policy)
+    except Manual as err:
+        if not raw:
+            raise
+        reason = str(err).replace("the shim refuses", "the translator refuses")
+        for name, flag in _FLAGS.items():
+            reason = reason.replace(name, flag)
+        raise Manual(reason) from None
 
 
-def _check_literals(elements: dict[str, cst.DictElement], options: Options, name: str) -> None:
-    """Rule 3: literal values over the new limits are mapped where the options say how."""
-    code = elements.get("templateCode")
-    if code is not None:
-        value = _literal(code.value)
-        if value is not None and value in options.template_codes:
-            elements["templateCode"] = code.with_changes(
-                value=_string(options.template_codes[value])
-            )
-    request_id = elements.get("requestId")
-    if request_id is not None:
-        value = _literal(request_id.value)
-        limit = _NEW["requestId"].max_length or 0
-        if value is not None and utf16_len(value) > limit:
-            if options.overlong_request_id != "digest":
-                msg = (
-                    f"requestId is {utf16_len(value)} characters long, over the limit of {limit}: "
-                    "shorten it, or pass --overlong-request-id digest"
+def _translate_dict(
+    node: cst.Dict, endpoint: _spec.Endpoint, policy: Policy
+) -> tuple[cst.Dict, set[str]]:
+    translator = TRANSLATORS[endpoint.name]
+    reader = _Reader()
+    payload = reader.mapping(node, "", "")
+    comprehension = any(u.loop for u in reader.unknowns)
+    unknowns = {u.token: u for u in reader.unknowns}
+    ok, body = _translate(endpoint.name, payload, policy)
+    if not ok:
+        reason = _reason(body, reader.unknowns)
+        if comprehension and isinstance(payload.get("templates"), list):
+            single = {**payload, "templates": payload["templates"][:1]}
+            if _translate(endpoint.name, single, policy)[0]:
+                reason = (
+                    f"the templates' loop makes templates that differ where it matters: {reason}"
                 )
-                raise Manual(msg)
-            digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
-            elements["requestId"] = request_id.with_changes(value=_string(digest))
-    for wire in ("templateCode", "appId"):
-        element = elements.get(wire)
-        value = _literal(element.value) if element is not None else None
-        limit = _NEW[wire].max_length or 0
-        if value is not None and utf16_len(value) > limit:
-            hint = " (map it with --template-code OLD=NEW)" if wire == "templateCode" else ""
-            msg = f"{wire} is {utf16_len(value)} characters long, over the limit of {limit}{hint}"
+        msg = f"the shim refuses this call: {reason}"
+        raise Manual(msg)
+    rewrite = _leaves(body, unknowns)
+    if comprehension and not _loop_consistent(rewrite):
+        msg = "the loop that builds the templates changes more than the templates"
+        raise Manual(msg)
+    for unknown, world in _worlds(reader.unknowns, payload, policy):
+        expected = _translate(endpoint.name, _substitute(payload, world), policy)
+        if not _same(expected, _sent(_evaluate(rewrite, world))):
+            what = "length" if world[unknown.token].startswith(unknown.token) else "value"
+            msg = (
+                f"what the shim sends depends on the {what} of {unknown.code}, which the "
+                f"source does not fix (under {_policy_text(policy)})"
+            )
             raise Manual(msg)
+    writer = _Writer(translator)
+    new = writer.body(rewrite, node)
+    return new, writer.needs
+
+
+def _policy_text(policy: Policy) -> str:
+    given = []
+    for field in attrs.fields(Policy):
+        value = getattr(policy, field.name)
+        if field.name == "template_codes":
+            value = dict(value)
+        if value != getattr(_DEFAULT_POLICY, field.name) and value != {}:
+            given.append(f"{field.name}={value!r}")
+    return f"Policy({', '.join(given)})"
 
 
 def without_deprecation_ignores(
@@ -320,7 +616,7 @@ def without_deprecation_ignores(
 
 
 def translate_keywords(
-    call: cst.Call, endpoint: _spec.Endpoint, options: Options
+    call: cst.Call, endpoint: _spec.Endpoint, policy: Policy
 ) -> tuple[cst.Dict, set[str]]:
     """The new body for a shim call made with snake_case keyword fields, laid out as the call."""
     wire = {spec.attr: spec.wire for spec in endpoint.request}
@@ -335,4 +631,4 @@ def translate_keywords(
     brace = cst.LeftCurlyBrace(
         whitespace_after=without_deprecation_ignores(call.whitespace_before_args)
     )
-    return translate_dict(cst.Dict(elements, lbrace=brace), endpoint, options)
+    return translate_dict(cst.Dict(elements, lbrace=brace), endpoint, policy)

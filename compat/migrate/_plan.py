@@ -8,6 +8,7 @@ comments. The rules (``compat.migrate.rules``) decide per call.
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -19,6 +20,7 @@ from .. import _spec
 from ..audit._text import PATHS
 
 if TYPE_CHECKING:
+    from ..translate import Policy
     from ._payload import Options
 
 __all__ = ["MANUAL_MARK", "Context", "ManualSite", "Plan"]
@@ -66,6 +68,8 @@ class Context:
         self.compat_names: dict[str, str] = {}  # local name -> compat name
         self.compat_import: Optional[cst.ImportFrom] = None
         self.constants: dict[str, str] = {}
+        #: module-level name -> every value assigned to it at the top level
+        self.module_values: dict[str, list[cst.BaseExpression]] = {}
         for node in self.module.body:
             self._note_imports(node)
 
@@ -82,20 +86,34 @@ class Context:
                         local = alias.asname.name if alias.asname else alias.name
                         self.compat_modules.add(self.code(local))
             elif isinstance(statement, cst.ImportFrom) and statement.module is not None:
-                if self.code(statement.module) == "compat" and not isinstance(
+                module = self.code(statement.module)
+                if (module == "compat" or module.startswith("compat.")) and not isinstance(
                     statement.names, cst.ImportStar
                 ):
-                    self.compat_import = self.compat_import or statement
+                    if module == "compat":
+                        self.compat_import = self.compat_import or statement
                     for alias in statement.names:
                         imported = self.code(alias.name)
                         local_name = self.code(alias.asname.name) if alias.asname else imported
                         self.compat_names[local_name] = imported
-            elif isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-                target, value = statement.targets[0].target, statement.value
-                if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
+            elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
+                targets = (
+                    [t.target for t in statement.targets]
+                    if isinstance(statement, cst.Assign)
+                    else [statement.target]
+                )
+                value = statement.value
+                for target in targets:
+                    if isinstance(target, cst.Name) and value is not None:
+                        self.module_values.setdefault(target.value, []).append(value)
+                if (
+                    len(targets) == 1
+                    and isinstance(targets[0], cst.Name)
+                    and isinstance(value, cst.SimpleString)
+                ):
                     text = value.evaluated_value
                     if isinstance(text, str):
-                        self.constants[target.value] = text
+                        self.constants[targets[0].value] = text
 
     def compat_name(self, name: str) -> str:
         """How this module can name ``compat.<name>``; plans the import when it cannot yet."""
@@ -120,6 +138,58 @@ class Context:
         if found is None:
             found = self._nodes[id(scope)] = _walk(scope)
         return found
+
+    def is_compat(self, node: cst.CSTNode, name: str) -> bool:
+        """Whether ``node`` names ``compat.<name>`` (through any import alias)."""
+        if isinstance(node, cst.Name):
+            return self.compat_names.get(node.value) == name
+        if isinstance(node, cst.Attribute):
+            if node.attr.value != name:
+                return False
+            code = self.code(node.value)
+            return code in self.compat_modules or code in ("compat.legacy", "compat.translate")
+        return False
+
+    def policy_of(self, value: Optional[cst.BaseExpression]) -> tuple[Optional[Policy], str]:
+        """The :class:`compat.Policy` an expression is, when the source fixes it; else the reason.
+
+        ``None`` (or no value) is ``Policy()``; a ``Policy(...)`` call of literals, or a
+        module-level name bound once to one, is that policy.
+        """
+        from ..translate import Policy
+
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            return Policy(), ""
+        seen = self.code(value).strip()
+        if isinstance(value, cst.Name):
+            values = self.module_values.get(value.value, [])
+            if len(values) == 1 and not self._rebound(value.value):
+                value = values[0]
+        if isinstance(value, cst.Call) and self.is_compat(value.func, "Policy"):
+            try:
+                args = [
+                    ast.literal_eval(self.code(a.value).strip())
+                    for a in value.args
+                    if a.keyword is None and not a.star
+                ]
+                kwargs = {
+                    a.keyword.value: ast.literal_eval(self.code(a.value).strip())
+                    for a in value.args
+                    if a.keyword is not None
+                }
+                if any(a.star for a in value.args):
+                    raise ValueError(seen)
+                return Policy(*args, **kwargs), ""
+            except (ValueError, TypeError, SyntaxError):
+                pass
+        return None, f"the client's policy ({seen}) is not fixed by the source"
+
+    def _rebound(self, name: str) -> bool:
+        """Whether a module-level name is assigned anywhere but at the top level."""
+        for node in self.nodes(self.module):
+            if isinstance(node, (cst.Global,)) and any(n.name.value == name for n in node.names):
+                return True
+        return False
 
     @property
     def uses_compat(self) -> bool:

@@ -6,41 +6,47 @@ import ast
 import textwrap
 from typing import Any
 
+from compat import Policy
 from compat.migrate import Options, Result, migrate_source
 
 
-def check_transformed(before: str, after: str, **options: Any) -> Result:
+def options(annotate: bool = True, **policy: Any) -> Options:
+    """Options for a run, with the raw-HTTP policy built from ``policy``'s fields."""
+    return Options(policy=Policy(**policy), annotate=annotate)
+
+
+def check_transformed(before: str, after: str, **policy: Any) -> Result:
     """``before`` migrates to exactly ``after`` (which must parse), and a rerun changes nothing."""
     before, after = textwrap.dedent(before), textwrap.dedent(after)
     ast.parse(after)
-    result = migrate_source(before, Options(**options))
+    result = migrate_source(before, options(**policy))
     assert result.source == after, result.source
     assert result.changed
-    again = migrate_source(result.source, Options(**options))
+    again = migrate_source(result.source, options(**policy))
     assert again.source == result.source
     return result
 
 
-def check_noop(source: str, **options: Any) -> Result:
+def check_noop(source: str, **policy: Any) -> Result:
     """Nothing in ``source`` is rewritten (a manual mark may be added, see check_manual)."""
     source = textwrap.dedent(source)
-    result = migrate_source(source, Options(annotate=False, **options))
+    result = migrate_source(source, options(annotate=False, **policy))
     assert result.source == source
     assert not result.changed
     assert not result.rewrites
     return result
 
 
-def check_manual(source: str, reason: str, **options: Any) -> Result:
+def check_manual(source: str, reason: str, **policy: Any) -> Result:
     """``source`` is left for manual work, marked once with ``reason``; a rerun adds nothing."""
     source = textwrap.dedent(source)
-    check_noop(source, **options)
-    result = migrate_source(source, Options(**options))
+    check_noop(source, **policy)
+    result = migrate_source(source, options(**policy))
     assert not result.rewrites
     assert any(reason in site.reason for site in result.manual), result.manual
     marks = [line for line in result.source.splitlines() if "# compat: migrate manually:" in line]
     assert len(marks) >= 1
     assert reason in "\n".join(marks)
-    again = migrate_source(result.source, Options(**options))
+    again = migrate_source(result.source, options(**policy))
     assert again.source == result.source
     return result

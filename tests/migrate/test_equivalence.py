@@ -151,7 +151,7 @@ def test_transformed_cases_send_the_same(
     before = compat_sandbox_factory()
     fixed_uuids()
     assert quietly(lambda: legacy.send(before.url)).status == 200
-    result = migrate_source(source, Options(**options))
+    result = migrate_source(source, Options(policy=policy))
     assert result.rewrites == {"raw_http": 1}, result.manual
     after = compat_sandbox_factory()
     fixed_uuids()

@@ -90,8 +90,8 @@ def test_post_becomes_to_wire_of_send() -> None:
     )
 
 
-def test_clients_from_elsewhere_send_through_their_message_client() -> None:
-    result = check_transformed(
+def test_an_unproven_receiver_is_left_as_it_is() -> None:
+    check_manual(
         """\
         from compat import LegacyClient
 
@@ -100,59 +100,167 @@ def test_clients_from_elsewhere_send_through_their_message_client() -> None:
                        "templateCode": "T", "templates": [{"templateParameters": {}}]}
             return client.send_by_access_token(payload)
         """,
+        "client is not provably a compat.LegacyClient",
+    )
+
+
+def test_an_in_house_post_is_a_raw_call_not_the_shim() -> None:
+    check_transformed(
         """\
-        # compat: migrate manually: LegacyClient is still used here; its calls now go through .client.send: make the client a MessageClient where it is built
         from compat import LegacyClient
 
-        def notify(client, token):
-            payload = {"appId": "A", "accessToken": token, "requestId": "r",
-                       "templateCode": "T", "templates": [{"templateParameters": {}}]}
-            return client.client.send(payload)
-        """,
-    )
-    assert result.rewrites == {"legacy_client": 1}
+        class Wallet:
+            def post(self, path, body): ...
 
-
-def test_a_policy_in_code_keeps_the_legacy_client() -> None:
-    result = check_transformed(
-        """\
-        from compat import LegacyClient, Policy
-
-        client = LegacyClient("https://h", "c", policy=Policy(app_id="A"))
-        client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",
-                                     "templateCode": "T", "templates": []})
+        wallet = Wallet()
+        wallet.post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",
+                    "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
         """,
         """\
-        # compat: migrate manually: LegacyClient is still used here; its calls now go through .client.send: make the client a MessageClient where it is built
-        from compat import LegacyClient, Policy
+        # compat: migrate manually: LegacyClient is still used here: make each client a MessageClient where it is built once no legacy method is called on it (migrated calls go through .client.send)
+        from compat import LegacyClient
 
-        client = LegacyClient("https://h", "c", policy=Policy(app_id="A"))
-        client.client.send({"appId": "A", "accessToken": "t", "requestId": "r",
-                                     "templateCode": "T", "templates": []})
+        class Wallet:
+            def post(self, path, body): ...
+
+        wallet = Wallet()
+        wallet.post("/v2/miniprogram/message/send", {"appId": "A", "accessToken": "t",
+                    "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
         """,
     )
-    assert len(result.manual) == 1
 
 
-def test_options_fill_what_the_policy_filled() -> None:
+def test_the_clients_policy_applies_and_the_cli_policy_does_not() -> None:
     check_transformed(
+        """\
+        from compat import LegacyClient, Policy
+
+        client = LegacyClient("https://h", "c", policy=Policy(
+            template_codes={"TP_CART_REMINDER_V1": "TP_CART_REMINDER"}, app_id="APP9",
+            default_redirect_url="/pages/cart"))
+        client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "TP_CART_REMINDER_V1",
+                           "templates": [{"templateParameters": {}}]})
+        """,
+        """\
+        from compat import MessageClient, Policy
+
+        client = MessageClient("https://h", "c")
+        client.send({"appId": "APP9", "accessToken": "t", "requestId": "r", "templateCode": "TP_CART_REMINDER",
+                           "redirectUrl": "/pages/cart",
+                           "templates": [{"templateParameters": {}}]})
+        """,
+        app_id="CLI",
+        default_redirect_url="/cli",
+        template_codes={"TP_CART_REMINDER_V1": "CLI"},
+    )
+
+
+def test_a_policy_constant_and_an_alias() -> None:
+    check_transformed(
+        """\
+        import compat
+        from compat import LegacyClient as LC, Policy as P
+
+        POLICY = P(app_id="APP9")
+        client = LC("https://h", "c", policy=POLICY)
+        client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        """,
+        """\
+        import compat
+        from compat import MessageClient as LC, Policy as P
+
+        POLICY = P(app_id="APP9")
+        client = LC("https://h", "c")
+        client.send({"appId": "APP9", "accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "redirectUrl": "/p",
+                           "templates": [{"templateParameters": {}}]})
+        """,
+    )
+
+
+def test_a_shim_without_policy_gets_no_cli_defaults() -> None:
+    check_manual(
         """\
         from compat import LegacyClient
         client = LegacyClient("https://h", "c")
         client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "OLD",
                            "templates": [{"templateParameters": {}}]})
         """,
-        """\
-        from compat import MessageClient
-        client = MessageClient("https://h", "c")
-        client.send({"appId": "APP", "accessToken": "t", "requestId": "r", "templateCode": "NEW",
-                           "redirectUrl": "/home",
-                           "templates": [{"templateParameters": {}}]})
-        """,
+        "authClientId is missing and Policy.app_id is not set",
         app_id="APP",
         default_redirect_url="/home",
-        template_codes={"OLD": "NEW"},
     )
+
+
+def test_a_policy_the_source_does_not_fix_is_manual() -> None:
+    check_manual(
+        """\
+        from compat import LegacyClient
+        client = LegacyClient("https://h", "c", policy=settings.POLICY)
+        client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",
+                                     "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        "the client's policy (settings.POLICY) is not fixed by the source",
+    )
+    check_manual(
+        """\
+        from compat import LegacyClient, Policy
+        client = LegacyClient("https://h", "c", policy=Policy(app_id=APP))
+        client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",
+                                     "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        "the client's policy (Policy(app_id=APP)) is not fixed by the source",
+    )
+
+
+def test_self_attribute_clients_are_proven_by_their_class() -> None:
+    check_transformed(
+        """\
+        from compat import LegacyClient, Policy
+
+        class Notifier:
+            def __init__(self, base):
+                self.client = LegacyClient(base, "c", policy=Policy(app_id="APP"))
+
+            def ping(self, token):
+                return self.client.send_inbox(access_token=token, request_id="r", template_code="T",
+                                              templates=[{"templateParameters": {"pushContentUrl": "/p"}}])
+        """,
+        """\
+        from compat import MessageClient, Policy
+
+        class Notifier:
+            def __init__(self, base):
+                self.client = MessageClient(base, "c")
+
+            def ping(self, token):
+                return self.client.send({"appId": "APP", "accessToken": token, "requestId": "r", "templateCode": "T",
+                                              "redirectUrl": "/p",
+                                              "templates": [{"templateParameters": {}}]})
+        """,
+    )
+
+
+def test_a_client_that_escapes_keeps_the_legacy_client() -> None:
+    result = check_transformed(
+        """\
+        from compat import LegacyClient
+        client = LegacyClient("https://h", "c")
+        register(client)
+        client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",
+                                     "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        """\
+        # compat: migrate manually: LegacyClient is still used here: make each client a MessageClient where it is built once no legacy method is called on it (migrated calls go through .client.send)
+        from compat import LegacyClient
+        client = LegacyClient("https://h", "c")
+        register(client)
+        client.client.send({"appId": "A", "accessToken": "t", "requestId": "r",
+                                     "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+    )
+    assert result.rewrites == {"legacy_client": 1}
 
 
 def test_missing_request_id_is_generated_as_the_shim_does() -> None:
@@ -167,8 +275,7 @@ def test_missing_request_id_is_generated_as_the_shim_does() -> None:
         from compat import MessageClient
         import uuid
         client = MessageClient("https://h", "c")
-        client.send({"appId": "A", "accessToken": "t", "templateCode": "T",
-                                     "requestId": uuid.uuid4().hex,
+        client.send({"appId": "A", "accessToken": "t", "requestId": uuid.uuid4().hex, "templateCode": "T",
                                      "templates": [{"templateParameters": {}}]})
         """,
     )

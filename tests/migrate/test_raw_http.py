@@ -66,16 +66,24 @@ def test_f_string_path_and_a_name_bound_in_the_function() -> None:
 
 def test_overlong_request_id_is_digested_only_when_asked() -> None:
     source = """\
-        post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",
+        post("/v2/messages/sendInbox", {"authClientId": "A", "accessToken": "t", "redirectUrl": "/p",
              "requestId": "%s", "templateCode": "T", "templates": [{"templateParameters": {}}]})
         """ % ("r" * 70)
-    check_manual(source, "requestId is 70 characters long, over the limit of 64")
+    check_manual(source, "requestId is 70 characters long (UTF-16 code units); the limit is 64")
     digest = hashlib.sha256(("r" * 70).encode("utf-8")).hexdigest()
     check_transformed(
         source,
-        source.replace("r" * 70, digest).replace(
-            "/v2/customers/message/sendByAccessToken", "/v2/miniprogram/message/send"
+        source.replace("r" * 70, digest)
+        .replace("/v2/messages/sendInbox", "/v2/miniprogram/message/send")
+        .replace('"authClientId"', '"appId"'),
+        overlong_request_id="digest",
+    )
+    # sendByAccessToken's own limit is 64: the shim refuses such a call, digest or not
+    check_manual(
+        source.replace("/v2/messages/sendInbox", "/v2/customers/message/sendByAccessToken").replace(
+            '"authClientId"', '"appId"'
         ),
+        "sendByAccessToken: requestId is 70 characters long (UTF-16 code units); the limit is 64",
         overlong_request_id="digest",
     )
 
@@ -87,7 +95,9 @@ def test_template_codes_are_mapped_and_long_ones_reported() -> None:
         """ % ("T" * 70)
     check_manual(
         source,
-        "templateCode is 70 characters long, over the limit of 64 (map it with --template-code OLD=NEW)",
+        "templateCode is 70 characters long (UTF-16 code units); the limit is 64 on "
+        "/v2/miniprogram/message/send (the legacy limit was 256); map it to the new code with "
+        "--template-code OLD=NEW",
     )
     check_transformed(
         source,
@@ -121,23 +131,23 @@ def test_what_the_shim_would_refuse_is_manual() -> None:
     check_manual(
         'post("/v2/messages/sendInbox", {"accessToken": "t", "requestId": "r", "templateCode": "T",'
         ' "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
-        "without authClientId: give the appId with --app-id",
+        "sendInbox: authClientId is missing and --app-id is not set",
     )
     check_manual(
         'post("/v2/messages/sendInbox", {"accessToken": "t", "authClientId": "A", "requestId": "r",'
         ' "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
-        "needs a redirectUrl",
+        "give a top-level redirectUrl, a pushContentUrl template parameter, or --default-redirect-url",
     )
     check_manual(
         'post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",'
         ' "templateCode": "T", "templates": [{"templateParameters": {"pushContentUrl": "/a"}},'
         ' {"templateParameters": {"pushContentUrl": "/b"}}]})\n',
-        "pushContentUrl values differ",
+        "templates[0].templateParameters.pushContentUrl and templates[1].templateParameters.pushContentUrl differ",
     )
     check_manual(
         'post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t",'
         ' "templateCode": "T", "colour": "red", "templates": []})\n',
-        "unknown field 'colour'",
+        "colour is not a known field",
     )
     check_manual(
         'post("/v2/customers/message/sendByAccessToken", {"appId": "A", **extra, "templates": []})\n',
@@ -146,12 +156,12 @@ def test_what_the_shim_would_refuse_is_manual() -> None:
     check_manual(
         "post('/v2/customers/message/sendByAccessToken', {'appId': 'A', 'accessToken': 't',"
         " 'templateCode': 'T', 'templates': [{'templateParameters': {'pushContentUrl': u}} for u in urls]})\n",
-        "depends on the loop that builds the templates",
+        "the templates' loop makes templates that differ where it matters",
     )
     check_manual(
         "post('/v2/customers/message/sendByAccessToken', {'appId': 'A', 'accessToken': 't',"
         " 'templateCode': 'T', 'templates': TEMPLATES})\n",
-        "templates is not a list literal",
+        "templates is not written out here as a list literal or comprehension",
     )
 
 

@@ -47,7 +47,7 @@ class Rule:
         endpoint, literal, path_argument = found
         try:
             payload = self._payload(node, path_argument, endpoint)
-            body, needs = translate_dict(payload, endpoint, context.options)
+            body, needs = translate_dict(payload, endpoint, context.options.policy, raw=True)
         except Manual as err:
             context.manual(NAME, node, str(err))
             return True
