@@ -101,6 +101,8 @@ class ScriptedServer:
                 else:
                     data = json.dumps(step.body).encode() if isinstance(step, Json) else step.body
                     self.send_response(step.status)
+                    if isinstance(step, Json) and "Content-Type" not in step.headers:
+                        self.send_header("Content-Type", "application/json")
                     for name, value in step.headers.items():
                         self.send_header(name, value)
                     self.send_header("Content-Length", str(len(data)))

@@ -32,6 +32,7 @@ EXPECTED = {
     ("CPT004", "app/notify.py", 38, 22, "sendByAccessToken"),  # requestId of 71
     ("CPT004", "app/notify.py", 40, 47, "sendByAccessToken"),  # pushContentUrl
     ("CPT003", "app/shim_user.py", 2, 1, None),  # from compat import LegacyClient as LC
+    ("CPT003", "app/shim_user.py", 4, 10, None),  # LC(...), the alias built
     ("CPT003", "app/shim_user.py", 5, 9, None),  # c.LegacyClient
     ("CPT002", "app/shim_user.py", 9, 5, "sendInbox"),
     ("CPT002", "app/shim_user.py", 11, 5, "sendByAccessToken"),
@@ -107,9 +108,9 @@ def test_text_format() -> None:
             endpoint = None if match.group(4) == "-" else match.group(4)
             found.add((match.group(3), current, int(match.group(1)), int(match.group(2)), endpoint))
     assert found == EXPECTED
-    assert "28 finding(s) in 8 file(s) (10 error, 9 warning, 9 note); 0 fixable" in done.stdout
+    assert "29 finding(s) in 8 file(s) (10 error, 10 warning, 9 note); 0 fixable" in done.stdout
     assert "by rule: CPT001 legacy-path 10, CPT002 legacy-shim-call 3" in done.stdout
-    assert "by endpoint: sendByAccessToken 9, sendInbox 17, unknown 2" in done.stdout
+    assert "by endpoint: sendByAccessToken 9, sendInbox 17, unknown 3" in done.stdout
     assert "skipped 4: 3 folder, 1 binary" in done.stdout
 
 
@@ -117,7 +118,7 @@ def test_json_format(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     done = run(str(FIXTURE), "--format", "json", "--output", str(out))
     assert done.returncode == 1
-    assert "28 finding(s); report written to" in done.stderr
+    assert "29 finding(s); report written to" in done.stderr
     document = json.loads(out.read_text())
     assert document["version"] == 1
     assert document["tool"]["name"] == "compat audit"
@@ -144,7 +145,7 @@ def test_json_format(tmp_path: Path) -> None:
     assert document["summary"]["byRule"] == {
         "CPT001": 10,
         "CPT002": 3,
-        "CPT003": 2,
+        "CPT003": 3,
         "CPT004": 4,
         "CPT005": 9,
     }
@@ -206,7 +207,7 @@ def test_github_format() -> None:
             assert levels[match.group(1)] == {r.id: r.severity for r in RULES}[rule]
             found.add((rule, relative(match.group(2)), int(match.group(3)), int(match.group(4))))
     assert found == {key[:4] for key in EXPECTED}
-    assert done.stdout.rstrip().endswith("compat audit: 28 finding(s) in 8 file(s)")
+    assert done.stdout.rstrip().endswith("compat audit: 29 finding(s) in 8 file(s)")
 
 
 def test_github_annotations_escape_their_text() -> None:

@@ -19,7 +19,7 @@ import attrs
 from .. import _spec
 from .._validate import utf16_len
 from ._rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
-from ._text import PATHS, Lines, path_message, scan_text
+from ._text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
 
 __all__ = ["scan_python"]
 
@@ -87,6 +87,12 @@ class _Visitor(ast.NodeVisitor):
         self.constants: dict[str, str] = {}
         #: names bound to the compat module, and to the shim's names
         self.compat_modules: set[str] = set()
+        #: local name -> the shim class it is imported as (``LC`` -> ``LegacyClient``)
+        self.shim_names: dict[str, str] = {}
+        #: names (and ``.attr``s) bound to a LegacyClient
+        self.clients: set[str] = set()
+        #: whether the module posts to a legacy path
+        self.posts = False
         self.uses_compat = False
         self.parents: dict[ast.AST, ast.AST] = {}
 
@@ -117,6 +123,64 @@ class _Visitor(ast.NodeVisitor):
                             self.compat_modules.add(alias.asname or "compat")
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "compat":
                 self.uses_compat = True
+                for alias in node.names:
+                    if alias.name in _SHIM_NAMES:
+                        self.shim_names[alias.asname or alias.name] = alias.name
+        # names and attributes bound to a LegacyClient (built, annotated, with ... as)
+        for node in ast.walk(tree):
+            value: Optional[ast.AST] = None
+            targets: list[ast.AST] = []
+            if isinstance(node, ast.Assign):
+                value, targets = node.value, list(node.targets)
+            elif isinstance(node, ast.AnnAssign):
+                value, targets = node.value or node.annotation, [node.target]
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                value, targets = node.context_expr, [node.optional_vars]
+            elif isinstance(node, ast.arg) and node.annotation is not None:
+                value, targets = node.annotation, [ast.Name(node.arg)]
+            if value is None or self.shim_class(value) != "LegacyClient":
+                continue
+            for bound in targets:
+                if isinstance(bound, ast.Name):
+                    self.clients.add(bound.id)
+                elif isinstance(bound, ast.Attribute):
+                    self.clients.add("." + bound.attr)
+        self.posts = any(
+            isinstance(node, ast.Call) and self.legacy_path_of_call(node) for node in ast.walk(tree)
+        )
+
+    def shim_class(self, node: ast.AST) -> Optional[str]:
+        """The shim class ``node`` names or builds (``LC(...)``, ``compat.LegacyClient``)."""
+        if isinstance(node, ast.Call):
+            return self.shim_class(node.func)
+        if isinstance(node, ast.Name):
+            return self.shim_names.get(node.id)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in _SHIM_NAMES
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.compat_modules
+        ):
+            return node.attr
+        return None
+
+    def legacy_path_of_call(self, node: ast.Call) -> bool:
+        """Whether a call names a legacy path in an argument (joined relative paths too)."""
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if self.legacy_path(arg) or self.relative_path(node, arg):
+                return True
+        return False
+
+    def relative_path(self, call: ast.Call, arg: ast.AST) -> Optional[tuple[str, str]]:
+        """A legacy path without its leading slash, as the relative part of a URL join."""
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return None
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name != "urljoin" or len(call.args) < 2 or call.args[1] is not arg:
+            return None
+        match = RELATIVE_PATHS.match(arg.value)
+        return (match.lastgroup or "", match.group()) if match else None
 
     # -- strings built from parts -----------------------------------------------------
 
@@ -188,9 +252,25 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Name) and func.id in self.shim_names and func.id not in _SHIM_NAMES:
+            self.add(
+                node,
+                SHIM_IMPORT.id,
+                None,
+                f"builds compat's drop-in shim ({self.shim_names[func.id]}, as {func.id})",
+            )
+        for arg in node.args[1:2]:
+            found = self.relative_path(node, arg)
+            if found is not None:
+                self.add(arg, "CPT001", found[0], path_message(*found, "this URL join"))
         if self.uses_compat and isinstance(func, ast.Attribute):
-            endpoint = _LEGACY_METHODS.get(func.attr)
-            if endpoint is None and func.attr == "post" and node.args:
+            endpoint: Optional[str] = _LEGACY_METHODS.get(func.attr)
+            if (
+                endpoint is None
+                and func.attr == "post"
+                and node.args
+                and self.is_client(func.value)
+            ):
                 found = self.legacy_path(node.args[0])
                 endpoint = found[0] if found else None
             if endpoint is not None:
@@ -203,7 +283,32 @@ class _Visitor(ast.NodeVisitor):
                 )
         self.generic_visit(node)
 
+    def is_client(self, node: ast.AST) -> bool:
+        """Whether ``node`` is a name or attribute bound to a LegacyClient in the module."""
+        if isinstance(node, ast.Name):
+            return node.id in self.clients
+        return isinstance(node, ast.Attribute) and "." + node.attr in self.clients
+
     # -- legacy payloads ----------------------------------------------------------------
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        """``payload["authClientId"] = ...`` in a module that posts to a legacy path."""
+        if self.posts:
+            for target in node.targets:
+                key = target.slice if isinstance(target, ast.Subscript) else None
+                if isinstance(key, ast.Constant) and key.value in (_RENAMED, _MOVED):
+                    what = (
+                        f"{_RENAMED} is appId"
+                        if key.value == _RENAMED
+                        else f"{_MOVED} is a top-level redirectUrl"
+                    )
+                    self.add(
+                        key,
+                        LEGACY_PAYLOAD.id,
+                        _spec.SEND_INBOX.name if key.value == _RENAMED else None,
+                        f"sets {key.value} on a legacy payload: {what} on POST {_spec.SEND.path}",
+                    )
+        self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         keys = {
@@ -235,7 +340,11 @@ class _Visitor(ast.NodeVisitor):
                                 f"allows {limit}",
                             )
         parameters = keys.get("templateParameters")
-        if parameters is not None and isinstance(parameters[1], ast.Dict):
+        if (
+            parameters is not None
+            and isinstance(parameters[1], ast.Dict)
+            and not self.has_redirect(node)
+        ):
             for inner in parameters[1].keys:
                 if isinstance(inner, ast.Constant) and inner.value == _MOVED:
                     self.add(
@@ -246,6 +355,18 @@ class _Visitor(ast.NodeVisitor):
                         "link as a top-level redirectUrl",
                     )
         self.generic_visit(node)
+
+    def has_redirect(self, node: ast.AST) -> bool:
+        """Whether the payload around a template has a top-level redirectUrl: then a
+        pushContentUrl parameter is kept on purpose (``keep_moved_parameters``)."""
+        current: Optional[ast.AST] = node
+        while current is not None:
+            if isinstance(current, ast.Dict):
+                keys = {k.value for k in current.keys if isinstance(k, ast.Constant)}
+                if "redirectUrl" in keys or keys & set(_spec.REDIRECT_ALIASES):
+                    return True
+            current = self.parents.get(current)
+        return False
 
     def endpoint_of(self, node: ast.AST) -> Optional[str]:
         """The legacy endpoint the payload around ``node`` is for, when its keys tell."""
@@ -261,8 +382,11 @@ class _Visitor(ast.NodeVisitor):
         return None
 
 
-def scan_python(path: str, text: str) -> list[Finding]:
-    """Every finding in one Python source; unparsable sources get the text scan."""
+def scan_python(path: str, text: str, *, fixable: bool = True) -> list[Finding]:
+    """Every finding in one Python source; unparsable sources get the text scan.
+
+    :param fixable: say which findings ``compat migrate`` rewrites (it runs the codemod).
+    """
     lines = Lines(text)
     try:
         tree = ast.parse(text, path)
@@ -273,6 +397,8 @@ def scan_python(path: str, text: str) -> list[Finding]:
     visitor = _Visitor(path, lines, {lines.offset(f.line, f.column - 1) for f in findings})
     visitor.prepare(tree)
     visitor.visit(tree)
+    if not fixable:
+        return findings + visitor.findings
     return _mark_fixable(text, findings + visitor.findings)
 
 

@@ -16,13 +16,22 @@ from typing import Optional
 from .. import _spec
 from ._rules import DOC_MENTION, LEGACY_PATH, Finding
 
-__all__ = ["GATE", "PATHS", "family_of", "scan_text"]
+__all__ = ["GATE", "PATHS", "RELATIVE_PATHS", "family_of", "scan_text"]
 
 #: A deprecated path, with or without a wallet prefix before it; not a longer name
 #: (``/v2/messages/sendInboxes``).
 PATHS = re.compile(
     "|".join(
         f"(?P<{e.name}>{re.escape(e.path)})(?![A-Za-z0-9_])"
+        for e in _spec.LEGACY_ENDPOINTS.values()
+    )
+)
+
+#: A deprecated path without its leading slash, as the whole text of a URL join's
+#: relative part (``urljoin(base, "v2/messages/sendInbox")``).
+RELATIVE_PATHS = re.compile(
+    "|".join(
+        f"(?P<{e.name}>^{re.escape(e.path.lstrip('/'))})(?![A-Za-z0-9_/])"
         for e in _spec.LEGACY_ENDPOINTS.values()
     )
 )

@@ -41,6 +41,26 @@ class _Apply(cst.CSTTransformer):
         return updated_node
 
 
+def _marks(module: cst.Module, header: list[cst.EmptyLine]) -> dict[cst.CSTNode, str]:
+    """The reason of each manual mark in ``module``, by the statement it stands above."""
+    found: dict[cst.CSTNode, str] = {}
+
+    class Marks(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                lines = list(node.leading_lines)
+                if module.body and node is module.body[0]:
+                    lines = header + lines
+                for line in lines:
+                    if _is_mark(line):
+                        assert line.comment is not None
+                        found[node] = line.comment.value[len(MANUAL_MARK) :].strip()
+            return True
+
+    module.visit(Marks())
+    return found
+
+
 def _is_mark(line: cst.EmptyLine) -> bool:
     return line.comment is not None and line.comment.value.startswith(MANUAL_MARK)
 
@@ -87,7 +107,8 @@ def apply(
     except cst.ParserSyntaxError as err:
         msg = f"not valid Python: {err.message} (line {err.raw_line})"
         raise MigrateError(msg) from err
-    if options.annotate and any(_is_mark(line) for line in module.header):
+    header = [line for line in module.header if _is_mark(line)]
+    if options.annotate and header:
         # a mark above the first statement parses into the module header: the plan
         # puts it back on the statement, once
         module = module.with_changes(header=[ln for ln in module.header if not _is_mark(ln)])
@@ -98,6 +119,8 @@ def apply(
     wrapper.module.visit(_Calls(rules))
     for rule in rules:
         rule.finish()
+    if not options.only and not options.skip:
+        _mark_leftovers(context, text, _marks(module, header), len(header))
     plan = context.plan
     migrated = wrapper.module.visit(_Apply(plan))
     if plan.rewrites:
@@ -105,6 +128,77 @@ def apply(
     code = migrated.code
     rewritten = _changed_lines(text, code) if lines and plan.rewrites else frozenset()
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
+
+
+#: Why what the audit still finds after the rules is left, by audit rule.
+_LEFTOVER = {
+    "CPT001": (
+        "raw_http",
+        "this legacy path is not posted here with a payload compat migrate can read: "
+        "change it where it is sent, or remove it when nothing uses it",
+    ),
+    "CPT002": ("legacy_client", "a legacy call compat migrate cannot prove is the shim's"),
+    "CPT003": (
+        "legacy_client",
+        "compat's drop-in shim is still used here: once no legacy call goes through it, "
+        "use MessageClient (or urllib3.PoolManager for a TranslatingPoolManager)",
+    ),
+    "CPT004": (
+        "raw_http",
+        "a legacy payload that is not posted to a legacy path here (built for another "
+        "call, or changed after it is built): migrate it with the call that sends it",
+    ),
+}
+
+
+def _mark_leftovers(
+    context: Context, text: str, marks: dict[cst.CSTNode, str], removed: int
+) -> None:
+    """One mark, with the rule's reason, on each statement where the audit still finds a
+    use that no rule rewrote or marked (comments and docstrings are not uses).
+
+    ``marks``: the reasons of the marks already in the source, by statement; a statement
+    keeps its own (a rerun may no longer see what a rule saw the first time).
+    ``removed``: the lines of marks taken out of the module's header (the plan puts them
+    back), which ``text`` still has.
+    """
+    from ..audit._python import scan_python
+
+    findings = [f for f in scan_python("<migrate>", text, fixable=False) if f.rule in _LEFTOVER]
+    if not findings:
+        return
+    positions = context.positions
+    replaced = [positions[n] for n in context.plan.replacements if n in positions]
+    statements = [
+        n
+        for n in context.nodes(context.module)
+        if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    ]
+    for finding in findings:
+        line, end_line = finding.line - removed, finding.end_line - removed
+        span = ((line, finding.column - 1), (end_line, finding.end_column - 1))
+        if any(_overlap(span, _span(p)) for p in replaced):
+            continue  # a rewrite changed (part of) it
+        around = [s for s in statements if _overlap((span[0], span[0]), _span(positions[s]))]
+        if not around or any(s in context.plan.marked for s in around):
+            continue  # a rule marked it (or the statement around it) already
+        statement = min(around, key=lambda s: positions[s].end.line - positions[s].start.line)
+        rule, reason = _LEFTOVER[finding.rule]
+        for part, why in context.plan.related.items():
+            if part in positions and _overlap(span, _span(positions[part])):
+                reason = why
+        context.manual(rule, statement, marks.get(statement, reason))
+
+
+def _span(position: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (position.start.line, position.start.column), (position.end.line, position.end.column)
+
+
+def _overlap(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> bool:
+    """Whether two spans share a position (an empty span: whether it lies in the other)."""
+    if a[0] == a[1]:
+        return b[0] <= a[0] < b[1]
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _changed_lines(before: str, after: str) -> frozenset[int]:

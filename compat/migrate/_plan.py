@@ -44,9 +44,14 @@ class ManualSite:
 class Plan:
     replacements: dict[cst.CSTNode, cst.CSTNode] = attrs.field(factory=dict)
     notes: dict[Statement, list[str]] = attrs.field(factory=dict)
+    #: the statements left for manual work (marked, unless marks are off)
+    marked: set[cst.CSTNode] = attrs.field(factory=set)
     rewrites: Counter[str] = attrs.field(factory=Counter)
     manual: list[ManualSite] = attrs.field(factory=list)
     imports: set[str] = attrs.field(factory=set)
+    #: what a call left for manual work is made of (its path, its payload), with the
+    #: reason a mark on them gives
+    related: dict[cst.CSTNode, str] = attrs.field(factory=dict)
 
 
 class Context:
@@ -216,11 +221,23 @@ class Context:
             current = self.parents.get(current)
         return current if current is not None else self.module
 
+    def relate(self, parts: list[Optional[cst.CSTNode]], call: cst.CSTNode) -> None:
+        """``parts`` belong to ``call``, which is left for manual work."""
+        function = self.function(call)
+        where = f"in {function.name.value}()" if isinstance(function, cst.FunctionDef) else "here"
+        for part in parts:
+            if part is not None:
+                self.plan.related[part] = (
+                    f"this goes with a call {where} that is left for manual work (see its mark)"
+                )
+
     def manual(self, rule: str, node: cst.CSTNode, reason: str) -> None:
         self.plan.manual.append(ManualSite(self.line(node), rule, reason))
         statement = self.statement(node)
-        if statement is not None and self.options.annotate:
-            self.plan.notes.setdefault(statement, []).append(reason)
+        if statement is not None:
+            self.plan.marked.add(statement)
+            if self.options.annotate:
+                self.plan.notes.setdefault(statement, []).append(reason)
 
     # -- strings and names ------------------------------------------------------------
 
@@ -260,6 +277,32 @@ class Context:
         if len(assigns) == 1 and len(assigns[0].targets) == 1:
             return assigns[0]
         return None
+
+    def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
+        """Whether ``name`` is assigned in the function around ``near`` (so, when it has no
+        :meth:`binding`, assigned more than once or changed after)."""
+        return any(
+            isinstance(node, cst.Assign)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == name.value
+                for t in node.targets
+            )
+            for node in self.nodes(self.function(near))
+        )
+
+    def local(self, name: cst.Name, near: cst.CSTNode) -> bool:
+        """Whether ``name`` is a parameter or a variable of the function around ``near``."""
+        scope = self.function(near)
+        if scope is self.module:
+            return False
+        for node in self.nodes(scope):
+            if isinstance(node, cst.Param) and node.name.value == name.value:
+                return True
+            if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem)):
+                target = getattr(node, "target", None) or getattr(node, "asname", None)
+                if target is not None and _mentions(target, name.value):
+                    return True
+        return False
 
 
 _MUTATORS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__"}

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from compat import Policy
 from compat.migrate import Options, Result, migrate_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def compat(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess[str]:
+    """``python -m compat ARGS`` in ``cwd``, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "compat", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def options(annotate: bool = True, **policy: Any) -> Options:

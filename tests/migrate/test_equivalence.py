@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import subprocess
 import sys
 import textwrap
 import types
-import uuid
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -24,19 +22,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "legacy_app"
 TOKEN = "2019112719074101000700000077771xxxx"
-
-
-@pytest.fixture
-def fixed_uuids(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """uuid4 gives the same sequence after each reset: requestIds fixed by the test."""
-    counter = itertools.count(1)
-
-    def reset() -> None:
-        nonlocal counter
-        counter = itertools.count(1)
-
-    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
-    return reset
 
 
 def load(source: str, name: str) -> types.ModuleType:

@@ -22,16 +22,17 @@ through), and the LegacyClient left is marked for manual work.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import attrs
 import libcst as cst
 
 from ... import _spec
-from ...translate import Policy
 from .._payload import Manual, translate_dict, translate_keywords
+from .._receivers import Receivers
 
 if TYPE_CHECKING:
+    from ...translate import Policy
     from .._plan import Context
 
 ORDER = 10
@@ -45,15 +46,6 @@ _HARMLESS = {"close", "__enter__", "__exit__", "client"}
 
 
 @attrs.define
-class _Shim:
-    """A receiver that is provably a LegacyClient."""
-
-    policy: Optional[Policy]
-    #: why the policy is not known
-    reason: str = ""
-
-
-@attrs.define
 class _Call:
     node: cst.Call
     receiver: cst.BaseExpression
@@ -61,27 +53,12 @@ class _Call:
     post: bool
 
 
-def _scope_nodes(scope: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes of a function or module, not those of the functions and classes in it."""
-    found: list[cst.CSTNode] = []
-
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            found.append(node)
-            return node is scope or not isinstance(
-                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-            )
-
-    scope.visit(Collect())
-    return found
-
-
 class Rule:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.calls: list[_Call] = []
         self.failed = False
-        self._constructions: Optional[list[cst.Call]] = None
+        self.receivers = Receivers(context, _SHIM)
 
     def call(self, node: cst.Call) -> bool:
         context = self.context
@@ -98,7 +75,7 @@ class Rule:
             if found is None:
                 return False
             endpoint, arguments = found[0], arguments[1:]
-        shim = self.shim(func.value, node)
+        shim = self.receivers.shim(func.value, node)
         if shim is None:
             if method == "post":
                 return False  # not compat's post: a raw HTTP call, for the raw_http rule
@@ -152,142 +129,11 @@ class Rule:
         msg = "the payload is not a dict literal here or a name bound to one in this function"
         raise Manual(msg)
 
-    # -- receivers ---------------------------------------------------------------------
-
-    def _is_shim(self, node: Optional[cst.CSTNode]) -> bool:
-        return node is not None and self.context.is_compat(node, _SHIM)
-
-    def _is_construction(self, node: Optional[cst.CSTNode]) -> bool:
-        return isinstance(node, cst.Call) and self._is_shim(node.func)
-
-    def constructions(self) -> list[cst.Call]:
-        """Every ``LegacyClient(...)`` of the module."""
-        if self._constructions is None:
-            self._constructions = [
-                n
-                for n in self.context.nodes(self.context.module)
-                if isinstance(n, cst.Call) and self._is_construction(n)
-            ]
-        return self._constructions
-
-    def _policy(self, calls: list[cst.Call], what: str) -> _Shim:
-        policies = []
-        for call in calls:
-            given = next(
-                (
-                    a.value
-                    for a in call.args
-                    if a.keyword is not None and a.keyword.value == "policy"
-                ),
-                None,
-            )
-            policy, reason = self.context.policy_of(given)
-            if policy is None:
-                return _Shim(None, reason)
-            policies.append(policy)
-        if not policies:
-            return _Shim(
-                None,
-                f"{what} is a parameter, and this module builds no LegacyClient: the policy of "
-                "the client passed in is set where it is built",
-            )
-        if any(p != policies[0] for p in policies[1:]):
-            return _Shim(None, f"{what} may be built with different policies")
-        return _Shim(policies[0])
-
-    def shim(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> Optional[_Shim]:
-        """What is known of ``receiver`` when it is provably a LegacyClient, else None."""
-        if isinstance(receiver, cst.Name):
-            return self._name(receiver.value, near)
-        if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
-            return self._attribute(receiver.value.value, receiver.attr.value, near)
-        return None
-
-    def _bindings(self, scope: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
-        """What ``name`` is bound to in ``scope`` (values, or annotations); None: unknown."""
-        found: list[cst.CSTNode] = []
-        for node in _scope_nodes(scope):
-            if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name) and target.target.value == name:
-                        found.append(node.value)
-                    elif _binds(target.target, name):
-                        return None
-            elif isinstance(node, cst.AnnAssign) and _binds(node.target, name):
-                found.append(node.value if node.value is not None else node.annotation)
-            elif isinstance(node, cst.WithItem) and node.asname is not None:
-                if _binds(node.asname.name, name):
-                    found.append(node.item)
-            elif isinstance(node, cst.Param) and node.name.value == name:
-                found.append(node.annotation if node.annotation is not None else node)
-            elif _rebinds(node, name):
-                return None
-        return found
-
-    def _proven(self, found: list[cst.CSTNode], what: str) -> Optional[_Shim]:
-        if not found:
-            return None
-        calls = []
-        for value in found:
-            if isinstance(value, cst.Annotation):
-                if not self._is_shim(value.annotation):
-                    return None
-            elif self._is_construction(value):
-                assert isinstance(value, cst.Call)
-                calls.append(value)
-            else:
-                return None
-        return self._policy(calls or self.constructions(), what)
-
-    def _name(self, name: str, near: cst.CSTNode) -> Optional[_Shim]:
-        scope = self.context.function(near)
-        found = self._bindings(scope, name)
-        if found is None:
-            return None
-        if not found and scope is not self.context.module:
-            found = self._bindings(self.context.module, name)
-            if found is None:
-                return None
-        return self._proven(found, name)
-
-    def _attribute(self, owner: str, attr: str, near: cst.CSTNode) -> Optional[_Shim]:
-        context = self.context
-        current: Optional[cst.CSTNode] = context.parents.get(near)
-        while current is not None and not isinstance(current, cst.ClassDef):
-            current = context.parents.get(current)
-        if current is None:
-            return None
-        found: list[cst.CSTNode] = []
-        for node in context.nodes(current):
-            targets: list[cst.BaseExpression] = []
-            value: Optional[cst.CSTNode] = None
-            if isinstance(node, cst.Assign):
-                targets, value = [t.target for t in node.targets], node.value
-            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-                targets = [node.target]
-                value = getattr(node, "value", None) or getattr(node, "annotation", None)
-            for target in targets:
-                if isinstance(target, cst.Attribute) and target.attr.value == attr:
-                    if not isinstance(target.value, cst.Name) or target.value.value != owner:
-                        return None
-                    if isinstance(node, cst.AugAssign) or value is None:
-                        return None
-                    found.append(value)
-                elif (
-                    isinstance(target, cst.Name)
-                    and target.value == attr
-                    and isinstance(node, cst.AnnAssign)
-                    and node.value is None
-                    and context.function(node) is context.module
-                ):
-                    found.append(node.annotation)  # a class-level `attr: LegacyClient`
-        return self._proven(found, f"{owner}.{attr}")
-
     # -- the module as a whole ---------------------------------------------------------
 
     def _references(self) -> list[cst.CSTNode]:
         nodes = self.context.nodes(self.context.module)
-        return [n for n in nodes if self._is_shim(n) or _imported_name(self.context, n)]
+        return [n for n in nodes if self.receivers.is_shim(n) or _imported_name(self.context, n)]
 
     def _used_here_only(self) -> bool:
         """Whether the clients the module builds are used only by the rewritten calls
@@ -300,7 +146,7 @@ class Rule:
             n.name.value for n in context.nodes(context.module) if isinstance(n, cst.FunctionDef)
         }
         names: set[str] = set()
-        for construction in self.constructions():
+        for construction in self.receivers.constructions():
             parent = context.parents.get(construction)
             target: cst.CSTNode
             if isinstance(parent, cst.WithItem) and parent.asname is not None:
@@ -317,6 +163,10 @@ class Rule:
             else:
                 return False
             if isinstance(target, cst.Attribute):
+                # self.attr in a class; an attribute of another object is out of sight
+                owner = target.value
+                if not (isinstance(owner, cst.Name) and owner.value == "self"):
+                    return False
                 names.add("." + target.attr.value)
             elif isinstance(target, cst.Name):
                 names.add(target.value)
@@ -419,25 +269,6 @@ STILL_USED = (
     "LegacyClient is still used here: make each client a MessageClient where it is built "
     "once no legacy method is called on it (migrated calls go through .client.send)"
 )
-
-
-def _rebinds(node: cst.CSTNode, name: str) -> bool:
-    """Whether ``node`` binds ``name`` in a way that is not a plain assignment."""
-    if isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)):
-        return _binds(node.target, name)
-    if isinstance(node, (cst.Global, cst.Nonlocal)):
-        return any(n.name.value == name for n in node.names)
-    return False
-
-
-def _binds(target: cst.CSTNode, name: str) -> bool:
-    if isinstance(target, cst.Name):
-        return target.value == name
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return any(_binds(e.value, name) for e in target.elements)
-    if isinstance(target, cst.StarredElement):
-        return _binds(target.value, name)
-    return False
 
 
 def _imported_name(context: Context, node: cst.CSTNode) -> bool:

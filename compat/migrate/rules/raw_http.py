@@ -1,42 +1,89 @@
 """Raw HTTP calls to a legacy path, with their payload, become calls of the new endpoint.
 
-A call whose arguments hold a legacy path (in a string, a URL, an f-string or
-a concatenation; or in a name bound to one in the same function) *and* the
-payload it sends (a dict literal in the same call, maybe inside
-``json.dumps(...)``, or a name bound to a dict literal in the same function)
-gets the new path and the new body together. The path is never rewritten
-alone: without a payload it can see, the call is left for manual work.
+A call whose arguments hold a legacy path and the payload it posts gets the new
+path and the new body together; the path is never rewritten alone.
+
+- The path: a string, f-string or concatenation; ``"%s/v2/..." % base``;
+  ``"{}/v2/...".format(base)``; ``urljoin(base, "v2/...")``; a name bound to one
+  of these in the same function; or a module or class constant. A constant is
+  never rewritten (other modules may import it): the call gets the new path
+  written out, and the constant is marked for manual work.
+- The payload: the ``json=``, ``data=``, ``body=`` or ``content=`` argument, or
+  a positional one (``wallet.post(path, {...})``); a dict literal, maybe in
+  ``json.dumps(...)`` (``.encode()`` too), or a name bound to one of these in
+  the same function. Headers and the like are not payloads.
+- The body is what the translator makes of the payload under the command line's
+  policy, or under the policy of the ``TranslatingPoolManager`` the call goes
+  through.
+- The same legacy path elsewhere in the function (a signing helper's path
+  argument) moves with the URL.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
+import attrs
 import libcst as cst
 
 from ... import _spec
-from ...audit._text import PATHS
-from .._payload import Manual, translate_dict
-from .._plan import Context, StringPart, _string_parts
+from ...audit._text import PATHS, RELATIVE_PATHS
+from .._payload import Manual, _string, translate_dict
+from .._plan import Context, _string_parts
+from .._receivers import Receivers, argument
+
+if TYPE_CHECKING:
+    from ...translate import Policy
 
 ORDER = 20
 SUMMARY = "a legacy path posted with its payload -> the new path with the new body"
 NAME = __name__.rsplit(".", 1)[1]
+_POOL = "TranslatingPoolManager"
+#: the arguments that carry the body, in the HTTP clients real code uses
+_BODY = ("json", "data", "body", "content")
+_URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
+
+
+@attrs.define
+class _Path:
+    """Where a call's legacy path comes from, and what rewrites it."""
+
+    endpoint: _spec.Endpoint
+    #: the argument of the call that holds it
+    argument: cst.BaseExpression
+    #: original node -> its replacement
+    replace: dict[cst.CSTNode, cst.CSTNode] = attrs.field(factory=dict)
+    #: the module or class constant it comes from: (its name, its statement)
+    constant: Optional[tuple[str, cst.CSTNode]] = None
 
 
 class Rule:
     def __init__(self, context: Context) -> None:
         self.context = context
+        self.pools = Receivers(context, _POOL)
+        #: payloads already rewritten (two calls of one function may share one)
+        self.done: dict[cst.Dict, _spec.Endpoint] = {}
+        #: (function, endpoint) of each rewritten call
+        self.sites: set[tuple[int, str]] = set()
+        #: calls that name a legacy path and post nothing: decided at the end
+        self.pending: list[tuple[cst.Call, _Path]] = []
+        #: constant statement -> its name, and where the calls that could not use the new
+        #: path are (empty: every use was rewritten)
+        self.constants: dict[cst.CSTNode, tuple[str, list[str]]] = {}
+
+    # -- one call ----------------------------------------------------------------------
 
     def call(self, node: cst.Call) -> bool:
         context = self.context
-        found = None
-        for argument in node.args:
-            found = self._path(argument.value, node)
-            if found is not None:
-                break
-        if found is None:
-            if any(self._split_path(a.value, node) for a in node.args):
+        path = self._path(node)
+        if path is None:
+            split = [a.value for a in node.args if self._split_path(a.value, node)]
+            if split:
+                parts: list[Optional[cst.CSTNode]] = [self._bound(v, node) for v in split]
+                payload = self._payload_argument(node, split[0])
+                if payload is not None:
+                    parts.append(self._dict_or_none(payload, node))
+                context.relate(parts, node)
                 context.manual(
                     NAME,
                     node,
@@ -44,36 +91,264 @@ class Rule:
                 )
                 return True
             return False
-        endpoint, literal, path_argument = found
-        try:
-            payload = self._payload(node, path_argument, endpoint)
-            body, needs = translate_dict(payload, endpoint, context.options.policy, raw=True)
-        except Manual as err:
-            context.manual(NAME, node, str(err))
+        payload = self._payload_argument(node, path.argument)
+        if payload is None:
+            self.pending.append((node, path))
             return True
-        context.plan.imports.update(needs)
-        context.plan.replacements[payload] = body
-        new_text = literal.value.replace(endpoint.path, _spec.SEND.path, 1)
-        context.plan.replacements[literal] = literal.with_changes(value=new_text)
-        context.plan.rewrites[NAME] += 1
+        try:
+            body = self._body(node, payload, path.endpoint)
+        except Manual as err:
+            context.relate([*path.replace, self._dict_or_none(payload, node)], node)
+            context.manual(NAME, node, str(err))
+            self._constant_use(path, node)
+            return True
+        self._apply(path)
+        self._constant_use(path, None)
+        if body is not None:
+            context.plan.rewrites[NAME] += 1
+        self.sites.add((id(context.function(node)), path.endpoint.name))
         return True
 
-    def finish(self) -> None:
-        """Every call is decided on its own: nothing to settle for the module."""
+    def _apply(self, path: _Path) -> None:
+        self.context.plan.replacements.update(path.replace)
 
-    def _path(
-        self, value: cst.BaseExpression, near: cst.CSTNode
-    ) -> Optional[tuple[_spec.Endpoint, StringPart, cst.BaseExpression]]:
-        found = self.context.legacy_path_in(value)
+    def _constant_use(self, path: _Path, manual: Optional[cst.CSTNode]) -> None:
+        if path.constant is None:
+            return
+        name, statement = path.constant
+        _, places = self.constants.setdefault(statement, (name, []))
+        if manual is not None:
+            function = self.context.function(manual)
+            places.append(
+                f"in {function.name.value}()"
+                if isinstance(function, cst.FunctionDef)
+                else "at the module level"
+            )
+
+    def _body(
+        self, node: cst.Call, payload: cst.BaseExpression, endpoint: _spec.Endpoint
+    ) -> Optional[cst.Dict]:
+        """The new body, put in place of the payload; None when another call did it."""
+        found = self._dict(payload, node)
+        if found in self.done:
+            return None
+        policy, raw = self._policy(node)
+        body, needs = translate_dict(found, endpoint, policy, raw=raw)
+        self.context.plan.imports.update(needs)
+        self.context.plan.replacements[found] = body
+        self.done[found] = endpoint
+        return body
+
+    def _policy(self, node: cst.Call) -> tuple[Policy, bool]:
+        """The policy the call is translated under, and whether it is the command line's."""
+        context = self.context
+        func = node.func
+        receiver = func.value if isinstance(func, cst.Attribute) else None
+        if receiver is not None:
+            pool = self.pools.shim(receiver, node)
+            if pool is not None:
+                if pool.policy is None:
+                    raise Manual(pool.reason)
+                signers = [argument(c, "signer") for c in pool.constructions]
+                if any(s is not None and context.code(s).strip() != "None" for s in signers):
+                    msg = (
+                        "the TranslatingPoolManager signs the calls it translates, and passes "
+                        "a call to the new path on unsigned: sign it, then migrate it"
+                    )
+                    raise Manual(msg)
+                return pool.policy, False
+            if self.pools.constructions() and not self._not_a_pool(receiver, node):
+                msg = (
+                    f"{context.code(receiver).strip()} may be a TranslatingPoolManager, whose "
+                    "policy is not fixed here"
+                )
+                raise Manual(msg)
+        return context.options.policy, True
+
+    def _not_a_pool(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> bool:
+        """Whether ``receiver`` is provably something else: a module, or a name bound to
+        another kind of object."""
+        if not isinstance(receiver, cst.Name):
+            return False
+        if receiver.value in self.context.imported:
+            return True
+        for scope in (self.context.function(near), self.context.module):
+            found = self.pools._bindings(scope, receiver.value)
+            if found:
+                return all(
+                    isinstance(v, cst.Call) and not self.pools.is_construction(v) for v in found
+                )
+        return False
+
+    # -- the payload -------------------------------------------------------------------
+
+    def _payload_argument(
+        self, node: cst.Call, path_argument: cst.BaseExpression
+    ) -> Optional[cst.BaseExpression]:
+        candidates = []
+        for arg in node.args:
+            if arg.value is path_argument or arg.star:
+                continue
+            if arg.keyword is not None:
+                if arg.keyword.value in _BODY:
+                    candidates.append(arg.value)
+            elif not isinstance(arg.value, (cst.SimpleString, cst.FormattedString)):
+                candidates.append(arg.value)  # ("POST", url, payload): not the method
+        if not candidates:
+            return None
+        if len(candidates) > 1:
+            dicts = [c for c in candidates if self._dict_or_none(c, node) is not None]
+            if len(dicts) != 1:
+                return candidates[0] if not dicts else None
+            return dicts[0]
+        return candidates[0]
+
+    def _dict_or_none(self, value: cst.BaseExpression, near: cst.CSTNode) -> Optional[cst.Dict]:
+        try:
+            return self._dict(value, near)
+        except Manual:
+            return None
+
+    def _dict(self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0) -> cst.Dict:
+        """The dict literal a payload argument is, through ``json.dumps``, ``.encode()`` and
+        names bound in the function."""
+        if isinstance(value, cst.Dict):
+            return value
+        if depth < 4 and isinstance(value, cst.Call):
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+                return self._dict(func.value, near, depth + 1)
+            if value.args and self.context.code(func).strip().endswith("dumps"):
+                return self._dict(value.args[0].value, near, depth + 1)
+        if depth < 4 and isinstance(value, cst.Name):
+            assign = self.context.binding(value, near)
+            if assign is not None:
+                return self._dict(assign.value, near, depth + 1)
+            if self.context.changed(value, near):
+                msg = (
+                    f"{value.value}, the payload, is assigned more than once or changed after "
+                    "it is built (an item set, update()), so what it holds cannot be read here"
+                )
+                raise Manual(msg)
+        msg = (
+            "the payload posted to the legacy path is not a dict literal in this call "
+            "or a name bound to one in this function"
+        )
+        raise Manual(msg)
+
+    # -- the path ----------------------------------------------------------------------
+
+    def _path(self, node: cst.Call) -> Optional[_Path]:
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value not in ("url", "path", "endpoint"):
+                continue
+            found = self._resolve(arg.value, node)
+            if found is not None:
+                found.argument = arg.value
+                return found
+        return None
+
+    def _resolve(
+        self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0
+    ) -> Optional[_Path]:
+        context = self.context
+        found = context.legacy_path_in(value)
         if found is not None:
-            return found[0], found[1], value
+            endpoint, literal = found
+            new = literal.with_changes(
+                value=literal.value.replace(endpoint.path, _spec.SEND.path, 1)
+            )
+            return _Path(endpoint, value, {literal: new})
+        if depth > 4:
+            return None
+        if isinstance(value, cst.BinaryOperation):
+            if isinstance(value.operator, cst.Modulo):
+                return self._resolve(value.left, near, depth + 1)
+            if isinstance(value.operator, cst.Add):
+                return self._resolve(value.left, near, depth + 1) or self._resolve(
+                    value.right, near, depth + 1
+                )
+        if isinstance(value, cst.Call):
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                return self._resolve(func.value, near, depth + 1)
+            if context.code(func).strip() in _URL_JOINS and len(value.args) >= 2:
+                return self._relative(value.args[1].value) or self._resolve(
+                    value.args[1].value, near, depth + 1
+                )
+            return None
+        if isinstance(value, cst.Name):
+            assign = context.binding(value, near)
+            if assign is not None:
+                return self._resolve(assign.value, near, depth + 1)
+            if context.local(value, near):
+                return None
+            return self._constant(value, context.module_values.get(value.value, []))
+        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+            return self._constant(value, self._class_values(value.attr.value, near))
+        return None
+
+    def _relative(self, value: cst.BaseExpression) -> Optional[_Path]:
+        if not isinstance(value, cst.SimpleString):
+            return None
+        text = value.evaluated_value
+        match = RELATIVE_PATHS.match(text) if isinstance(text, str) else None
+        if match is None or match.lastgroup is None:
+            return None
+        endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
+        old, new = endpoint.path.lstrip("/"), _spec.SEND.path.lstrip("/")
+        return _Path(
+            endpoint, value, {value: value.with_changes(value=value.value.replace(old, new, 1))}
+        )
+
+    def _constant(
+        self, use: cst.BaseExpression, values: list[cst.BaseExpression]
+    ) -> Optional[_Path]:
+        """A constant holding a legacy path: the use gets the new value written out."""
+        if len(values) != 1 or not isinstance(values[0], cst.SimpleString):
+            return None
+        text = values[0].evaluated_value
+        if not isinstance(text, str):
+            return None
+        match = PATHS.search(text)
+        if match is None or match.lastgroup is None:
+            return None
+        endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
+        statement = self.context.statement(values[0])
+        assert statement is not None
+        name = (
+            use.value
+            if isinstance(use, cst.Name)
+            else self.context.code(use).split(".")[-1].strip()
+        )
+        new = _string(text.replace(endpoint.path, _spec.SEND.path, 1))
+        return _Path(endpoint, use, {use: new}, (name, statement))
+
+    def _class_values(self, attr: str, near: cst.CSTNode) -> list[cst.BaseExpression]:
+        """The values assigned to ``attr`` in the body of the class around ``near``."""
+        current: Optional[cst.CSTNode] = self.context.parents.get(near)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = self.context.parents.get(current)
+        if current is None:
+            return []
+        return [
+            small.value
+            for statement in current.body.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+            if isinstance(small, cst.Assign)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
+            )
+        ]
+
+    def _bound(self, value: cst.BaseExpression, near: cst.CSTNode) -> cst.BaseExpression:
+        """The expression a name is bound to in the function; else ``value`` itself."""
         if isinstance(value, cst.Name):
             assign = self.context.binding(value, near)
             if assign is not None:
-                found = self.context.legacy_path_in(assign.value)
-                if found is not None:
-                    return found[0], found[1], value
-        return None
+                return assign.value
+        return value
 
     def _split_path(self, value: cst.BaseExpression, near: cst.CSTNode) -> bool:
         if isinstance(value, cst.Name):
@@ -81,53 +356,40 @@ class Rule:
             if assign is None:
                 return False
             value = assign.value
-        text = ""
-        for part in _walk_string(value, self.context):
-            text += part
+        text = "".join(_walk_string(value, self.context))
         return PATHS.search(text) is not None
 
-    def _payload(
-        self, node: cst.Call, path_argument: cst.BaseExpression, endpoint: _spec.Endpoint
-    ) -> cst.Dict:
-        candidates: list[cst.Dict] = []
-        for argument in node.args:
-            if argument.value is path_argument:
+    # -- the module as a whole ---------------------------------------------------------
+
+    def finish(self) -> None:
+        context = self.context
+        for node, path in self.pending:
+            if any(original in context.plan.replacements for original in path.replace):
+                continue  # the literal is part of a call rewritten with its payload
+            if (id(context.function(node)), path.endpoint.name) in self.sites:
+                self._apply(path)  # e.g. a signing helper's path: it moves with the URL
+                self._constant_use(path, None)
                 continue
-            value = argument.value
-            if (
-                isinstance(value, cst.Call)
-                and self.context.code(value.func) in ("json.dumps", "dumps")
-                and value.args
-            ):
-                value = value.args[0].value
-            if isinstance(value, cst.Dict):
-                candidates.append(value)
-            elif isinstance(value, cst.Name):
-                assign = self.context.binding(value, node)
-                if assign is not None and isinstance(assign.value, cst.Dict):
-                    candidates.append(assign.value)
-        # headers, params...: only a dict with the endpoint's fields is its payload
-        fields = set(endpoint.request.by_wire)
-        shaped = [c for c in candidates if _keys(c) & fields]
-        if len(shaped) == 1:
-            return shaped[0]
-        if len(candidates) != 1:
-            msg = (
-                "the payload posted to the legacy path is not a dict literal in this call "
-                "or a name bound to one in this function"
+            self._constant_use(path, node)
+            context.manual(
+                NAME,
+                node,
+                f"the legacy path is passed to {context.code(node.func).strip()}(), which posts "
+                "no payload here: migrate it with the call that posts the payload",
             )
-            raise Manual(msg)
-        return candidates[0]
-
-
-def _keys(node: cst.Dict) -> set[str]:
-    keys = set()
-    for element in node.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-            value = element.key.evaluated_value
-            if isinstance(value, str):
-                keys.add(value)
-    return keys
+        for statement, (name, places) in self.constants.items():
+            if places:
+                where = ", ".join(sorted(set(places)))
+                reason = (
+                    f"{name} is a legacy path also used where it cannot be migrated "
+                    f"({where}); the migrated calls name the new path themselves"
+                )
+            else:
+                reason = (
+                    f"{name} is a legacy path no call here uses any more (they name the new "
+                    "path themselves); other code may still use it: remove it when none does"
+                )
+            context.manual(NAME, statement, reason)
 
 
 def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
@@ -143,3 +405,7 @@ def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
             for p in parts
         ]
     return ["\0"]
+
+
+def _named(target: cst.BaseExpression, name: str) -> bool:
+    return isinstance(target, cst.Name) and target.value == name

@@ -1,0 +1,204 @@
+"""Which receivers are provably one of compat's shims, and the policy each was built with.
+
+A receiver is proven when it is a name bound to ``Shim(...)`` in its scope
+(``with Shim(...) as name`` included), a parameter annotated as the shim, or
+``self.attr`` that its class only assigns from ``Shim(...)``. Its policy is
+that of its constructions (``policy=Policy(...)`` of literals, a module
+constant bound to one, or none: ``Policy()``); a parameter's, that of every
+construction in the module (all the same). Anything else is not proven.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import attrs
+import libcst as cst
+
+from ..translate import Policy
+
+if TYPE_CHECKING:
+    from ._plan import Context
+
+__all__ = ["Receivers", "Shim", "argument"]
+
+
+@attrs.define
+class Shim:
+    """A receiver that is provably a shim."""
+
+    policy: Optional[Policy]
+    #: why the policy is not known
+    reason: str = ""
+    #: the shim's constructions this receiver comes from (the module's, for a parameter)
+    constructions: list[cst.Call] = attrs.field(factory=list)
+
+
+def argument(call: cst.Call, keyword: str) -> Optional[cst.BaseExpression]:
+    """The value of a keyword argument of ``call``."""
+    return next(
+        (a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None
+    )
+
+
+def scope_nodes(scope: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes of a function or module, not those of the functions and classes in it."""
+    found: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            found.append(node)
+            return node is scope or not isinstance(
+                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+            )
+
+    scope.visit(Collect())
+    return found
+
+
+class Receivers:
+    """Proofs about the receivers of one module, for one shim class (``LegacyClient``...)."""
+
+    def __init__(self, context: Context, shim: str) -> None:
+        self.context = context
+        self.name = shim
+        self._constructions: Optional[list[cst.Call]] = None
+
+    def is_shim(self, node: Optional[cst.CSTNode]) -> bool:
+        return node is not None and self.context.is_compat(node, self.name)
+
+    def is_construction(self, node: Optional[cst.CSTNode]) -> bool:
+        return isinstance(node, cst.Call) and self.is_shim(node.func)
+
+    def constructions(self) -> list[cst.Call]:
+        """Every ``Shim(...)`` of the module."""
+        if self._constructions is None:
+            self._constructions = [
+                n
+                for n in self.context.nodes(self.context.module)
+                if isinstance(n, cst.Call) and self.is_construction(n)
+            ]
+        return self._constructions
+
+    def shim(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> Optional[Shim]:
+        """What is known of ``receiver`` when it is provably the shim, else None."""
+        if isinstance(receiver, cst.Name):
+            return self._name(receiver.value, near)
+        if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            return self._attribute(receiver.value.value, receiver.attr.value, near)
+        return None
+
+    def _policy(self, calls: list[cst.Call], what: str) -> Shim:
+        policies = []
+        for call in calls:
+            policy, reason = self.context.policy_of(argument(call, "policy"))
+            if policy is None:
+                return Shim(None, reason, calls)
+            policies.append(policy)
+        if not policies:
+            return Shim(
+                None,
+                f"{what} is a parameter, and this module builds no {self.name}: the policy "
+                "of the one passed in is set where it is built",
+            )
+        if any(p != policies[0] for p in policies[1:]):
+            return Shim(None, f"{what} may be built with different policies", calls)
+        return Shim(policies[0], "", calls)
+
+    def _bindings(self, scope: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
+        """What ``name`` is bound to in ``scope`` (values, or annotations); None: unknown."""
+        found: list[cst.CSTNode] = []
+        for node in scope_nodes(scope):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name) and target.target.value == name:
+                        found.append(node.value)
+                    elif _binds(target.target, name):
+                        return None
+            elif isinstance(node, cst.AnnAssign) and _binds(node.target, name):
+                found.append(node.value if node.value is not None else node.annotation)
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                if _binds(node.asname.name, name):
+                    found.append(node.item)
+            elif isinstance(node, cst.Param) and node.name.value == name:
+                found.append(node.annotation if node.annotation is not None else node)
+            elif _rebinds(node, name):
+                return None
+        return found
+
+    def _proven(self, found: list[cst.CSTNode], what: str) -> Optional[Shim]:
+        if not found:
+            return None
+        calls = []
+        for value in found:
+            if isinstance(value, cst.Annotation):
+                if not self.is_shim(value.annotation):
+                    return None
+            elif isinstance(value, cst.Call) and self.is_construction(value):
+                calls.append(value)
+            else:
+                return None
+        return self._policy(calls or self.constructions(), what)
+
+    def _name(self, name: str, near: cst.CSTNode) -> Optional[Shim]:
+        scope = self.context.function(near)
+        found = self._bindings(scope, name)
+        if found is None:
+            return None
+        if not found and scope is not self.context.module:
+            found = self._bindings(self.context.module, name)
+            if found is None:
+                return None
+        return self._proven(found, name)
+
+    def _attribute(self, owner: str, attr: str, near: cst.CSTNode) -> Optional[Shim]:
+        context = self.context
+        current: Optional[cst.CSTNode] = context.parents.get(near)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = context.parents.get(current)
+        if current is None:
+            return None
+        found: list[cst.CSTNode] = []
+        for node in context.nodes(current):
+            targets: list[cst.BaseExpression] = []
+            value: Optional[cst.CSTNode] = None
+            if isinstance(node, cst.Assign):
+                targets, value = [t.target for t in node.targets], node.value
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                targets = [node.target]
+                value = getattr(node, "value", None) or getattr(node, "annotation", None)
+            for target in targets:
+                if isinstance(target, cst.Attribute) and target.attr.value == attr:
+                    if not isinstance(target.value, cst.Name) or target.value.value != owner:
+                        return None
+                    if isinstance(node, cst.AugAssign) or value is None:
+                        return None
+                    found.append(value)
+                elif (
+                    isinstance(target, cst.Name)
+                    and target.value == attr
+                    and isinstance(node, cst.AnnAssign)
+                    and node.value is None
+                    and context.function(node) is context.module
+                ):
+                    found.append(node.annotation)  # a class-level `attr: Shim`
+        return self._proven(found, f"{owner}.{attr}")
+
+
+def _rebinds(node: cst.CSTNode, name: str) -> bool:
+    """Whether ``node`` binds ``name`` in a way that is not a plain assignment."""
+    if isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)):
+        return _binds(node.target, name)
+    if isinstance(node, (cst.Global, cst.Nonlocal)):
+        return any(n.name.value == name for n in node.names)
+    return False
+
+
+def _binds(target: cst.CSTNode, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_binds(e.value, name) for e in target.elements)
+    if isinstance(target, cst.StarredElement):
+        return _binds(target.value, name)
+    return False

@@ -1,0 +1,416 @@
+"""Receivers, policies and call shapes, one case each: what is proven, what is marked."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from compat.migrate import migrate_source
+
+from .helpers import check_manual, check_noop, check_transformed, options
+
+BODY = (
+    '{"appId": "A", "accessToken": "t", "requestId": "r", "templateCode": "T", '
+    '"templates": [{"templateParameters": {}}]}'
+)
+WITH_OWN = BODY.replace('"templates"', '"redirectUrl": "/own", "templates"')
+BY_TOKEN = "/v2/customers/message/sendByAccessToken"
+NEW = "/v2/miniprogram/message/send"
+
+
+def migrated(source: str, **policy: object) -> str:
+    return migrate_source(textwrap.dedent(source), options(**policy)).source
+
+
+# -- TranslatingPoolManager: its own policy --------------------------------------------
+
+
+def test_a_pool_manager_call_migrates_under_its_policy_not_the_cli_one() -> None:
+    check_transformed(
+        f"""\
+        import compat
+        http = compat.TranslatingPoolManager(policy=compat.Policy(default_redirect_url="/own"))
+        http.request("POST", "https://h{BY_TOKEN}", json={BODY})
+        """,
+        f"""\
+        import compat
+        # compat: migrate manually: compat's drop-in shim is still used here: once no legacy call goes through it, use MessageClient (or urllib3.PoolManager for a TranslatingPoolManager)
+        http = compat.TranslatingPoolManager(policy=compat.Policy(default_redirect_url="/own"))
+        http.request("POST", "https://h{NEW}", json={WITH_OWN})
+        """,
+        default_redirect_url="/cli",
+    )
+
+
+@pytest.mark.parametrize(
+    ("construction", "reason"),
+    [
+        ("TranslatingPoolManager(policy=POLICY)", "the client's policy (POLICY) is not fixed"),
+        ("TranslatingPoolManager(signer=signer)", "signs the calls it translates"),
+    ],
+)
+def test_a_pool_manager_whose_calls_cannot_be_matched(construction: str, reason: str) -> None:
+    check_manual(
+        f"""\
+        from compat import TranslatingPoolManager
+        http = {construction}
+        http.request("POST", "https://h{BY_TOKEN}", json={BODY})
+        """,
+        reason,
+    )
+
+
+def test_an_unknown_receiver_in_a_module_with_a_pool_manager_is_manual() -> None:
+    check_manual(
+        f"""\
+        from compat import TranslatingPoolManager
+        shared = TranslatingPoolManager()
+        def send(http):
+            return http.request("POST", "https://h{BY_TOKEN}", json={BODY})
+        """,
+        "http may be a TranslatingPoolManager",
+    )
+
+
+def test_modules_and_other_pools_are_not_pool_managers() -> None:
+    source = f"""\
+        import requests, urllib3
+        from compat import TranslatingPoolManager
+        shim = TranslatingPoolManager()
+        plain = urllib3.PoolManager()
+        def send():
+            requests.post("https://h{BY_TOKEN}", json={BODY})
+            plain.request("POST", "https://h{BY_TOKEN}", body={BODY})
+        """
+    result = migrate_source(textwrap.dedent(source), options())
+    assert result.rewrites == {"raw_http": 2}
+    assert BY_TOKEN not in result.source
+
+
+# -- LegacyClient receivers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        (  # a name rebound in a loop
+            """\
+            from compat import LegacyClient
+            def f(clients):
+                for client in clients:
+                    client.send_by_access_token(BODY)
+            """,
+            "client is not provably a compat.LegacyClient",
+        ),
+        (  # unpacked from a tuple
+            """\
+            from compat import LegacyClient
+            client, other = LegacyClient("h", "c"), None
+            client.send_by_access_token(BODY)
+            """,
+            "client is not provably a compat.LegacyClient",
+        ),
+        (  # annotated as something else
+            """\
+            from compat import LegacyClient
+            def f(client: object):
+                client.send_by_access_token(BODY)
+            """,
+            "client is not provably a compat.LegacyClient",
+        ),
+        (  # a global name the function declares
+            """\
+            from compat import LegacyClient
+            client = LegacyClient("h", "c")
+            def f():
+                global client
+                client.send_by_access_token(BODY)
+            """,
+            "client is not provably a compat.LegacyClient",
+        ),
+        (  # a parameter, and no LegacyClient built here
+            """\
+            from compat import LegacyClient
+            def f(client: LegacyClient):
+                client.send_by_access_token(BODY)
+            """,
+            "client is a parameter, and this module builds no LegacyClient",
+        ),
+        (  # built with two different policies
+            """\
+            from compat import LegacyClient, Policy
+            a = LegacyClient("h", "c")
+            b = LegacyClient("h", "c", policy=Policy(app_id="X"))
+            def f(client: LegacyClient):
+                client.send_by_access_token(BODY)
+            """,
+            "client may be built with different policies",
+        ),
+        (  # an attribute assigned from something else too
+            """\
+            from compat import LegacyClient
+            class N:
+                def __init__(self):
+                    self.client = LegacyClient("h", "c")
+                def reset(self):
+                    self.client = None
+                def go(self):
+                    self.client.send_by_access_token(BODY)
+            """,
+            "self.client is not provably a compat.LegacyClient",
+        ),
+        (  # an attribute of another object
+            """\
+            from compat import LegacyClient
+            class N:
+                def __init__(self, other):
+                    other.client = LegacyClient("h", "c")
+                def go(self):
+                    self.client.send_by_access_token(BODY)
+            """,
+            "self.client is not provably a compat.LegacyClient",
+        ),
+        (  # an attribute grown in place
+            """\
+            from compat import LegacyClient
+            class N:
+                def __init__(self):
+                    self.client = LegacyClient("h", "c")
+                    self.client += 1
+                def go(self):
+                    self.client.send_by_access_token(BODY)
+            """,
+            "self.client is not provably a compat.LegacyClient",
+        ),
+        (  # self.client outside any class
+            """\
+            from compat import LegacyClient
+            def go(self):
+                self.client.send_by_access_token(BODY)
+            """,
+            "self.client is not provably a compat.LegacyClient",
+        ),
+        (  # a call's result
+            """\
+            from compat import LegacyClient
+            make().send_by_access_token(BODY)
+            """,
+            "make() is not provably a compat.LegacyClient",
+        ),
+        (  # a policy with ** options
+            """\
+            from compat import LegacyClient, Policy
+            client = LegacyClient("h", "c", policy=Policy(**OPTIONS))
+            client.send_by_access_token(BODY)
+            """,
+            "the client's policy (Policy(**OPTIONS)) is not fixed by the source",
+        ),
+    ],
+)
+def test_receivers_and_policies_that_are_not_proven(source: str, reason: str) -> None:
+    check_manual(source.replace("BODY", BODY), reason)
+
+
+def test_a_class_level_annotation_proves_the_attribute() -> None:
+    source = f"""\
+        from compat import LegacyClient
+        client = LegacyClient("h", "c")
+        class N:
+            client: LegacyClient
+            def go(self):
+                self.client.send_by_access_token({BODY})
+        """
+    result = migrate_source(textwrap.dedent(source), options())
+    assert result.rewrites == {"legacy_client": 1}, result.manual
+
+
+def test_a_positional_policy_and_with_statements() -> None:
+    source = f"""\
+        from compat import LegacyClient, Policy
+        with LegacyClient("h", "c", policy=Policy(None, "/p")) as client:
+            client.send_by_access_token({BODY})
+            client.close()
+        """
+    result = migrate_source(textwrap.dedent(source), options())
+    assert result.rewrites == {"legacy_client": 1}, result.manual
+    assert '"redirectUrl": "/p"' in result.source
+    assert "MessageClient" in result.source
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "clients = [client]",  # kept in a list
+        "print(client)",  # passed to a function of another module
+        "return_it = client.other",  # another attribute
+    ],
+)
+def test_a_client_used_otherwise_is_not_converted(use: str) -> None:
+    source = f"""\
+        from compat import LegacyClient
+        client = LegacyClient("h", "c")
+        {use}
+        client.send_by_access_token({BODY})
+        """
+    out = migrated(source)
+    assert "client.client.send(" in out
+    assert "LegacyClient(" in out
+
+
+def test_an_annotation_inside_another_type_keeps_the_legacy_client() -> None:
+    source = f"""\
+        from typing import Optional
+        from compat import LegacyClient
+        client = LegacyClient("h", "c")
+        def f(other: Optional[LegacyClient]):
+            client.send_by_access_token({BODY})
+        """
+    out = migrated(source)
+    assert "client.client.send(" in out
+
+
+def test_clients_passed_to_the_modules_own_functions_are_converted() -> None:
+    source = f"""\
+        from compat import LegacyClient
+        def run(client: LegacyClient):
+            client.send_by_access_token({BODY})
+        client = LegacyClient("h", "c")
+        run(client)
+        """
+    out = migrated(source)
+    assert "LegacyClient" not in out
+    assert "client.send(" in out
+
+
+# -- raw calls: payloads and paths ----------------------------------------------------
+
+
+def test_the_dict_among_several_arguments_is_the_payload() -> None:
+    check_transformed(
+        f'call("POST", "https://h{BY_TOKEN}", {BODY}, retries)\n',
+        f'call("POST", "https://h{NEW}", {BODY}, retries)\n',
+    )
+
+
+def test_two_dicts_that_could_be_the_payload_are_left() -> None:
+    check_noop(f'call("https://h{BY_TOKEN}", {BODY}, {BODY})\n')
+
+
+def test_urljoin_with_an_absolute_path_and_a_moved_signing_path() -> None:
+    check_transformed(
+        f"""\
+        from urllib.parse import urljoin
+        def send(base):
+            sig = sign("{BY_TOKEN}")
+            return post(urljoin(base, "{BY_TOKEN}"), json={BODY}, headers=sig)
+        """,
+        f"""\
+        from urllib.parse import urljoin
+        def send(base):
+            sig = sign("{NEW}")
+            return post(urljoin(base, "{NEW}"), json={BODY}, headers=sig)
+        """,
+    )
+
+
+def test_a_path_built_from_pieces_marks_its_payload_and_its_url() -> None:
+    out = migrated(
+        """\
+        INBOX = "sendInbox"
+        def send(token):
+            payload = {"authClientId": "A", "accessToken": token, "templateCode": "T",
+                       "requestId": "r", "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]}
+            url = "/v2/messages/" + INBOX
+            return post(url, json=payload)
+        """
+    )
+    assert out.count("goes with a call in send() that is left for manual work") == 2
+    assert "built from pieces" in out
+
+
+def test_a_payload_changed_after_it_is_built() -> None:
+    check_manual(
+        f"""\
+        def send(extra):
+            payload = {BODY}
+            payload.update(extra)
+            return post("{BY_TOKEN}", json=payload)
+        """,
+        "payload, the payload, is assigned more than once or changed after it is built",
+    )
+
+
+def test_a_class_constant_used_from_outside_its_class_is_left() -> None:
+    check_manual(
+        f"""\
+        class Api:
+            PATH = "{BY_TOKEN}"
+        def send():
+            return post(Api.PATH, json={BODY})
+        """,
+        "this legacy path is not posted here with a payload compat migrate can read",
+    )
+
+
+def test_a_keyword_url_and_a_relative_path_outside_a_join() -> None:
+    check_transformed(
+        f'post(url="https://h{BY_TOKEN}", json={BODY})\n',
+        f'post(url="https://h{NEW}", json={BODY})\n',
+    )
+    check_noop(f'post("v2/customers/message/sendByAccessTokens", json={BODY})\n')
+
+
+def test_literal_values_of_other_types_and_unusual_keys() -> None:
+    check_transformed(
+        f'post("{BY_TOKEN}", {{r"appId": "A", "accessToken": -token, "requestId": "r", '
+        '"templateCode": "T", "extendInfo": None, "templates": [{"templateParameters": {}}]})\n',
+        f'post("{NEW}", {{r"appId": "A", "accessToken": -token, "requestId": "r", '
+        '"templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
+    )
+    check_manual(
+        f'post("{BY_TOKEN}", {{"appId": "A", "accessToken": "t", "requestId": "r", '
+        '"templateCode": "T", "extendInfo": ["x"], "templates": [{"templateParameters": {}}]})\n',
+        "extendInfo must be a string, got array",
+    )
+    check_transformed(
+        'post("/v2/messages/sendInbox", {r"authClientId": "A", "accessToken": "t", '
+        '"requestId": "r", "templateCode": "T", "redirectUrl": "/p", '
+        '"templates": [{"templateParameters": {}}]})\n',
+        f'post("{NEW}", {{"appId": "A", "accessToken": "t", '
+        '"requestId": "r", "templateCode": "T", "redirectUrl": "/p", '
+        '"templates": [{"templateParameters": {}}]})\n',
+    )
+
+
+def test_a_shim_payload_bound_to_a_name() -> None:
+    check_transformed(
+        f"""\
+        from compat import LegacyClient
+        client = LegacyClient("h", "c")
+        def f():
+            payload = {BODY}
+            return client.send_by_access_token(payload)
+        """,
+        f"""\
+        from compat import MessageClient
+        client = MessageClient("h", "c")
+        def f():
+            payload = {BODY}
+            return client.send(payload)
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        'clients = [LegacyClient("h", "c")]\nclient = LegacyClient("h", "c")',
+        'client = other = LegacyClient("h", "c")',
+        'client = LegacyClient("h", "c")\nholder.client = LegacyClient("h", "c")',
+    ],
+)
+def test_clients_bound_in_other_ways_are_kept(binding: str) -> None:
+    source = f"from compat import LegacyClient\n{binding}\nclient.send_by_access_token({BODY})\n"
+    out = migrate_source(source, options()).source
+    assert "LegacyClient(" in out
