@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -145,8 +145,9 @@ _LEFTOVER = {
     ),
     "CPT004": (
         "raw_http",
-        "a legacy payload that is not posted to a legacy path here (built for another "
-        "call, or changed after it is built): migrate it with the call that sends it",
+        "a legacy payload compat migrate cannot pair with a legacy path here (the path "
+        "comes from elsewhere, or the payload is built for another call or changed after "
+        "it is built): migrate it with the call that sends it",
     ),
 }
 
@@ -184,10 +185,27 @@ def _mark_leftovers(
             continue  # a rule marked it (or the statement around it) already
         statement = min(around, key=lambda s: positions[s].end.line - positions[s].start.line)
         rule, reason = _LEFTOVER[finding.rule]
+        constant = _constant_name(statement)
+        if finding.rule == "CPT001" and constant is not None:
+            reason = (
+                f"{constant} holds a legacy path that no call here posts a payload to; other "
+                "code may still use it: change it where it is sent, or remove it"
+            )
         for part, why in context.plan.related.items():
             if part in positions and _overlap(span, _span(positions[part])):
                 reason = why
         context.manual(rule, statement, marks.get(statement, reason))
+
+
+def _constant_name(statement: cst.CSTNode) -> Optional[str]:
+    """The name a statement binds, when it is ``NAME = <value>``."""
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            if isinstance(target, cst.Name):
+                return target.value
+    return None
 
 
 def _span(position: Any) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -349,7 +349,7 @@ def test_a_class_constant_used_from_outside_its_class_is_left() -> None:
         def send():
             return post(Api.PATH, json={BODY})
         """,
-        "this legacy path is not posted here with a payload compat migrate can read",
+        "PATH holds a legacy path that no call here posts a payload to",
     )
 
 

@@ -28,6 +28,7 @@ import attrs
 import libcst as cst
 
 from ... import _spec
+from .._paths import Paths
 from .._payload import Manual, translate_dict, translate_keywords
 from .._receivers import Receivers
 
@@ -71,10 +72,10 @@ class Rule:
         if endpoint is None:
             if method != "post" or not arguments or arguments[0].keyword is not None:
                 return False
-            found = context.legacy_path_in(arguments[0].value)
+            found = Paths(context).resolve(arguments[0].value, node)
             if found is None:
                 return False
-            endpoint, arguments = found[0], arguments[1:]
+            endpoint, arguments = found.endpoint, arguments[1:]
         shim = self.receivers.shim(func.value, node)
         if shim is None:
             if method == "post":

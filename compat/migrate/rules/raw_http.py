@@ -23,16 +23,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-import attrs
 import libcst as cst
 
-from ... import _spec
-from ...audit._text import PATHS, RELATIVE_PATHS
-from .._payload import Manual, _string, translate_dict
+from ...audit._text import PATHS
+from .._paths import Path, Paths
+from .._payload import Manual, translate_dict
 from .._plan import Context, _string_parts
 from .._receivers import Receivers, argument
 
 if TYPE_CHECKING:
+    from ... import _spec
     from ...translate import Policy
 
 ORDER = 20
@@ -44,29 +44,18 @@ _BODY = ("json", "data", "body", "content")
 _URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
 
 
-@attrs.define
-class _Path:
-    """Where a call's legacy path comes from, and what rewrites it."""
-
-    endpoint: _spec.Endpoint
-    #: the argument of the call that holds it
-    argument: cst.BaseExpression
-    #: original node -> its replacement
-    replace: dict[cst.CSTNode, cst.CSTNode] = attrs.field(factory=dict)
-    #: the module or class constant it comes from: (its name, its statement)
-    constant: Optional[tuple[str, cst.CSTNode]] = None
-
-
 class Rule:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.pools = Receivers(context, _POOL)
+        self.clients = Receivers(context, "LegacyClient")
+        self.paths = Paths(context)
         #: payloads already rewritten (two calls of one function may share one)
         self.done: dict[cst.Dict, _spec.Endpoint] = {}
         #: (function, endpoint) of each rewritten call
         self.sites: set[tuple[int, str]] = set()
         #: calls that name a legacy path and post nothing: decided at the end
-        self.pending: list[tuple[cst.Call, _Path]] = []
+        self.pending: list[tuple[cst.Call, Path]] = []
         #: constant statement -> its name, and where the calls that could not use the new
         #: path are (empty: every use was rewritten)
         self.constants: dict[cst.CSTNode, tuple[str, list[str]]] = {}
@@ -75,7 +64,10 @@ class Rule:
 
     def call(self, node: cst.Call) -> bool:
         context = self.context
-        path = self._path(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None:
+            return False  # the shim's own post: the legacy_client rule's
+        path = self.paths.of_call(node)
         if path is None:
             split = [a.value for a in node.args if self._split_path(a.value, node)]
             if split:
@@ -109,10 +101,10 @@ class Rule:
         self.sites.add((id(context.function(node)), path.endpoint.name))
         return True
 
-    def _apply(self, path: _Path) -> None:
+    def _apply(self, path: Path) -> None:
         self.context.plan.replacements.update(path.replace)
 
-    def _constant_use(self, path: _Path, manual: Optional[cst.CSTNode]) -> None:
+    def _constant_use(self, path: Path, manual: Optional[cst.CSTNode]) -> None:
         if path.constant is None:
             return
         name, statement = path.constant
@@ -237,110 +229,6 @@ class Rule:
         raise Manual(msg)
 
     # -- the path ----------------------------------------------------------------------
-
-    def _path(self, node: cst.Call) -> Optional[_Path]:
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value not in ("url", "path", "endpoint"):
-                continue
-            found = self._resolve(arg.value, node)
-            if found is not None:
-                found.argument = arg.value
-                return found
-        return None
-
-    def _resolve(
-        self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0
-    ) -> Optional[_Path]:
-        context = self.context
-        found = context.legacy_path_in(value)
-        if found is not None:
-            endpoint, literal = found
-            new = literal.with_changes(
-                value=literal.value.replace(endpoint.path, _spec.SEND.path, 1)
-            )
-            return _Path(endpoint, value, {literal: new})
-        if depth > 4:
-            return None
-        if isinstance(value, cst.BinaryOperation):
-            if isinstance(value.operator, cst.Modulo):
-                return self._resolve(value.left, near, depth + 1)
-            if isinstance(value.operator, cst.Add):
-                return self._resolve(value.left, near, depth + 1) or self._resolve(
-                    value.right, near, depth + 1
-                )
-        if isinstance(value, cst.Call):
-            func = value.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "format":
-                return self._resolve(func.value, near, depth + 1)
-            if context.code(func).strip() in _URL_JOINS and len(value.args) >= 2:
-                return self._relative(value.args[1].value) or self._resolve(
-                    value.args[1].value, near, depth + 1
-                )
-            return None
-        if isinstance(value, cst.Name):
-            assign = context.binding(value, near)
-            if assign is not None:
-                return self._resolve(assign.value, near, depth + 1)
-            if context.local(value, near):
-                return None
-            return self._constant(value, context.module_values.get(value.value, []))
-        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
-            return self._constant(value, self._class_values(value.attr.value, near))
-        return None
-
-    def _relative(self, value: cst.BaseExpression) -> Optional[_Path]:
-        if not isinstance(value, cst.SimpleString):
-            return None
-        text = value.evaluated_value
-        match = RELATIVE_PATHS.match(text) if isinstance(text, str) else None
-        if match is None or match.lastgroup is None:
-            return None
-        endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
-        old, new = endpoint.path.lstrip("/"), _spec.SEND.path.lstrip("/")
-        return _Path(
-            endpoint, value, {value: value.with_changes(value=value.value.replace(old, new, 1))}
-        )
-
-    def _constant(
-        self, use: cst.BaseExpression, values: list[cst.BaseExpression]
-    ) -> Optional[_Path]:
-        """A constant holding a legacy path: the use gets the new value written out."""
-        if len(values) != 1 or not isinstance(values[0], cst.SimpleString):
-            return None
-        text = values[0].evaluated_value
-        if not isinstance(text, str):
-            return None
-        match = PATHS.search(text)
-        if match is None or match.lastgroup is None:
-            return None
-        endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
-        statement = self.context.statement(values[0])
-        assert statement is not None
-        name = (
-            use.value
-            if isinstance(use, cst.Name)
-            else self.context.code(use).split(".")[-1].strip()
-        )
-        new = _string(text.replace(endpoint.path, _spec.SEND.path, 1))
-        return _Path(endpoint, use, {use: new}, (name, statement))
-
-    def _class_values(self, attr: str, near: cst.CSTNode) -> list[cst.BaseExpression]:
-        """The values assigned to ``attr`` in the body of the class around ``near``."""
-        current: Optional[cst.CSTNode] = self.context.parents.get(near)
-        while current is not None and not isinstance(current, cst.ClassDef):
-            current = self.context.parents.get(current)
-        if current is None:
-            return []
-        return [
-            small.value
-            for statement in current.body.body
-            if isinstance(statement, cst.SimpleStatementLine)
-            for small in statement.body
-            if isinstance(small, cst.Assign)
-            and any(
-                isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
-            )
-        ]
 
     def _bound(self, value: cst.BaseExpression, near: cst.CSTNode) -> cst.BaseExpression:
         """The expression a name is bound to in the function; else ``value`` itself."""

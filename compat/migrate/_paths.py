@@ -1,0 +1,151 @@
+"""Where a call's legacy path comes from, for the rules that rewrite calls.
+
+The path: a string, f-string or concatenation; ``"%s/v2/..." % base``;
+``"{}/v2/...".format(base)``; ``urljoin(base, "v2/...")``; a name bound to one
+of these in the same function; or a module or class constant. A constant is
+never rewritten (other modules may import it): the use gets the new value
+written out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import attrs
+import libcst as cst
+
+from .. import _spec
+from ..audit._text import PATHS, RELATIVE_PATHS
+from ._payload import _string
+
+if TYPE_CHECKING:
+    from ._plan import Context
+
+__all__ = ["Path", "Paths"]
+
+_URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
+
+
+@attrs.define
+class Path:
+    """Where a call's legacy path comes from, and what rewrites it."""
+
+    endpoint: _spec.Endpoint
+    #: the argument of the call that holds it
+    argument: cst.BaseExpression
+    #: original node -> its replacement
+    replace: dict[cst.CSTNode, cst.CSTNode] = attrs.field(factory=dict)
+    #: the module or class constant it comes from: (its name, its statement)
+    constant: Optional[tuple[str, cst.CSTNode]] = None
+
+
+class Paths:
+    """Resolves the legacy path of a call's argument in one module."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def of_call(self, node: cst.Call) -> Optional[Path]:
+        """The legacy path among a call's arguments (positional, or ``url=`` and the like)."""
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value not in ("url", "path", "endpoint"):
+                continue
+            found = self.resolve(arg.value, node)
+            if found is not None:
+                found.argument = arg.value
+                return found
+        return None
+
+    def resolve(
+        self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0
+    ) -> Optional[Path]:
+        context = self.context
+        found = context.legacy_path_in(value)
+        if found is not None:
+            endpoint, literal = found
+            new = literal.with_changes(
+                value=literal.value.replace(endpoint.path, _spec.SEND.path, 1)
+            )
+            return Path(endpoint, value, {literal: new})
+        if depth > 4:
+            return None
+        if isinstance(value, cst.BinaryOperation):
+            if isinstance(value.operator, cst.Modulo):
+                return self.resolve(value.left, near, depth + 1)
+            if isinstance(value.operator, cst.Add):
+                return self.resolve(value.left, near, depth + 1) or self.resolve(
+                    value.right, near, depth + 1
+                )
+        if isinstance(value, cst.Call):
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                return self.resolve(func.value, near, depth + 1)
+            if context.code(func).strip() in _URL_JOINS and len(value.args) >= 2:
+                return self._relative(value.args[1].value) or self.resolve(
+                    value.args[1].value, near, depth + 1
+                )
+            return None
+        if isinstance(value, cst.Name):
+            assign = context.binding(value, near)
+            if assign is not None:
+                return self.resolve(assign.value, near, depth + 1)
+            if context.local(value, near):
+                return None
+            return self._constant(value, context.module_values.get(value.value, []))
+        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+            return self._constant(value, self._class_values(value.attr.value, near))
+        return None
+
+    def _relative(self, value: cst.BaseExpression) -> Optional[Path]:
+        if not isinstance(value, cst.SimpleString):
+            return None
+        text = value.evaluated_value
+        match = RELATIVE_PATHS.match(text) if isinstance(text, str) else None
+        if match is None or match.lastgroup is None:
+            return None
+        endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
+        old, new = endpoint.path.lstrip("/"), _spec.SEND.path.lstrip("/")
+        return Path(
+            endpoint, value, {value: value.with_changes(value=value.value.replace(old, new, 1))}
+        )
+
+    def _constant(
+        self, use: cst.BaseExpression, values: list[cst.BaseExpression]
+    ) -> Optional[Path]:
+        """A constant holding a legacy path: the use gets the new value written out."""
+        if len(values) != 1 or not isinstance(values[0], cst.SimpleString):
+            return None
+        text = values[0].evaluated_value
+        if not isinstance(text, str):
+            return None
+        match = PATHS.search(text)
+        if match is None or match.lastgroup is None:
+            return None
+        endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
+        statement = self.context.statement(values[0])
+        assert statement is not None
+        name = (
+            use.value
+            if isinstance(use, cst.Name)
+            else self.context.code(use).split(".")[-1].strip()
+        )
+        new = _string(text.replace(endpoint.path, _spec.SEND.path, 1))
+        return Path(endpoint, use, {use: new}, (name, statement))
+
+    def _class_values(self, attr: str, near: cst.CSTNode) -> list[cst.BaseExpression]:
+        """The values assigned to ``attr`` in the body of the class around ``near``."""
+        current: Optional[cst.CSTNode] = self.context.parents.get(near)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = self.context.parents.get(current)
+        if current is None:
+            return []
+        return [
+            small.value
+            for statement in current.body.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+            if isinstance(small, cst.Assign)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
+            )
+        ]
