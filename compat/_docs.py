@@ -97,10 +97,14 @@ def result_table() -> str:
 #: Every generated block by marker name.
 BLOCKS: dict[str, Callable[[], str]] = {
     "send": lambda: new_table(_spec.SEND),
-    "sendInbox": lambda: request_table(_spec.SEND_INBOX),
-    "sendInbox-response": lambda: response_table(_spec.SEND_INBOX),
-    "sendByAccessToken": lambda: request_table(_spec.SEND_BY_ACCESS_TOKEN),
-    "sendByAccessToken-response": lambda: response_table(_spec.SEND_BY_ACCESS_TOKEN),
+    **{
+        key: block
+        for endpoint in _spec.LEGACY_ENDPOINTS.values()
+        for key, block in (
+            (endpoint.name, lambda e=endpoint: request_table(e)),
+            (f"{endpoint.name}-response", lambda e=endpoint: response_table(e)),
+        )
+    },
     "result-codes": result_table,
 }
 

@@ -106,6 +106,11 @@ class Endpoint:
         return self.replacement is not None
 
     @property
+    def cli_name(self) -> str:
+        """The endpoint as the command line names it: ``sendInbox`` -> ``send-inbox``."""
+        return "".join("-" + c.lower() if c.isupper() else c for c in self.name)
+
+    @property
     def renames(self) -> dict[str, str]:
         """Legacy wire name -> new wire name, for the fields whose name changes."""
         return {

@@ -20,12 +20,9 @@ from . import _spec
 from ._validate import Validator, json_type
 from .errors import ValidationError
 from .models import (
+    LEGACY_MODELS,
     ContentTemplate,
     Result,
-    SendByAccessTokenRequest,
-    SendByAccessTokenResponse,
-    SendInboxRequest,
-    SendInboxResponse,
     SendRequest,
     SendResponse,
 )
@@ -40,13 +37,14 @@ MODEL_TABLES: dict[type[Any], tuple[str, _spec.Table]] = {
     Result: ("Result", _spec.RESULT_TABLE),
     SendRequest: (_spec.SEND.name, _spec.SEND.request),
     SendResponse: (_spec.SEND.name, _spec.SEND.response),
-    SendInboxRequest: (_spec.SEND_INBOX.name, _spec.SEND_INBOX.request),
-    SendInboxResponse: (_spec.SEND_INBOX.name, _spec.SEND_INBOX.response),
-    SendByAccessTokenRequest: (_spec.SEND_BY_ACCESS_TOKEN.name, _spec.SEND_BY_ACCESS_TOKEN.request),
-    SendByAccessTokenResponse: (
-        _spec.SEND_BY_ACCESS_TOKEN.name,
-        _spec.SEND_BY_ACCESS_TOKEN.response,
-    ),
+    **{
+        model: (name, table)
+        for name, (request, response) in LEGACY_MODELS.items()
+        for model, table in (
+            (request, _spec.LEGACY_ENDPOINTS[name].request),
+            (response, _spec.LEGACY_ENDPOINTS[name].response),
+        )
+    },
 }
 
 _converter = make_converter()

@@ -14,14 +14,9 @@ import threading
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from . import __version__
+from . import __version__, _spec
 from .errors import CompatError
-from .translate import (
-    Policy,
-    Translation,
-    translate_send_by_access_token,
-    translate_send_inbox,
-)
+from .translate import TRANSLATORS, Policy, Translation
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,8 +28,7 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 _TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = {
-    "send-inbox": translate_send_inbox,
-    "send-by-access-token": translate_send_by_access_token,
+    endpoint.cli_name: TRANSLATORS[name] for name, endpoint in _spec.LEGACY_ENDPOINTS.items()
 }
 
 

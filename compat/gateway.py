@@ -38,20 +38,16 @@ from .signing import (
     request_time,
 )
 from .translate import (
+    TRANSLATORS,
     Policy,
     translate_response,
-    translate_send_by_access_token,
-    translate_send_inbox,
 )
 
 __all__ = ["Gateway"]
 
 log = logging.getLogger("compat.gateway")
 
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Any]] = {
-    _spec.SEND_INBOX.name: translate_send_inbox,
-    _spec.SEND_BY_ACCESS_TOKEN.name: translate_send_by_access_token,
-}
+_TRANSLATORS: dict[str, Callable[[Any, Policy], Any]] = dict(TRANSLATORS)
 
 
 @attrs.frozen

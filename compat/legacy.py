@@ -42,20 +42,16 @@ from .models import (
 )
 from .signing import content_to_sign, request_time
 from .translate import (
+    TRANSLATORS,
     Policy,
     Translation,
     translate_response,
-    translate_send_by_access_token,
-    translate_send_inbox,
 )
 
 __all__ = ["LegacyClient", "TranslatingPoolManager", "deprecation_message"]
 
 _NEW = _spec.SEND
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = {
-    _spec.SEND_INBOX.name: translate_send_inbox,
-    _spec.SEND_BY_ACCESS_TOKEN.name: translate_send_by_access_token,
-}
+_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = dict(TRANSLATORS)
 _URLLIB3_DIR = os.path.dirname(os.path.abspath(urllib3.__file__)) + os.sep
 
 Templates = Sequence[Union[ContentTemplate, Mapping[str, Any]]]

@@ -167,3 +167,12 @@ class SendByAccessTokenResponse:
 
     result: Result
     extend_info: Optional[str] = None
+
+
+#: Each legacy endpoint's request and response models, by endpoint name: every table that
+#: dispatches on a legacy endpoint (translators, responses, the wire converter) is made
+#: from this one.
+LEGACY_MODELS: dict[str, tuple[type[Any], type[Any]]] = {
+    "sendInbox": (SendInboxRequest, SendInboxResponse),
+    "sendByAccessToken": (SendByAccessTokenRequest, SendByAccessTokenResponse),
+}

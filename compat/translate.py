@@ -21,6 +21,7 @@ from ._warn import warn
 from ._wire import from_wire, to_wire, trusted_builder
 from .errors import MissingFieldError, TranslationError, TranslationWarning, ValidationError
 from .models import (
+    LEGACY_MODELS,
     ContentTemplate,
     SendByAccessTokenRequest,
     SendByAccessTokenResponse,
@@ -496,11 +497,14 @@ class _Translator:
         return too_long(self.name, field, length, limit, hint)
 
 
-_SEND_INBOX = _Translator(_spec.SEND_INBOX, SendInboxRequest)
-_SEND_BY_ACCESS_TOKEN = _Translator(_spec.SEND_BY_ACCESS_TOKEN, SendByAccessTokenRequest)
-
-#: The translator of each legacy endpoint, by name (the codemod runs these too).
-TRANSLATORS: dict[str, _Translator] = {t.name: t for t in (_SEND_INBOX, _SEND_BY_ACCESS_TOKEN)}
+#: The translator of each legacy endpoint, by name: the shim, the gateway, the command
+#: line and the codemod all run these.
+TRANSLATORS: dict[str, _Translator] = {
+    name: _Translator(endpoint, LEGACY_MODELS[name][0])
+    for name, endpoint in _spec.LEGACY_ENDPOINTS.items()
+}
+_SEND_INBOX = TRANSLATORS[_spec.SEND_INBOX.name]
+_SEND_BY_ACCESS_TOKEN = TRANSLATORS[_spec.SEND_BY_ACCESS_TOKEN.name]
 
 _DEFAULT_POLICY = Policy()
 
@@ -529,10 +533,7 @@ def translate_send_by_access_token(
     return _SEND_BY_ACCESS_TOKEN(payload, policy)
 
 
-_RESPONSES: dict[str, type[Any]] = {
-    _spec.SEND_INBOX.name: SendInboxResponse,
-    _spec.SEND_BY_ACCESS_TOKEN.name: SendByAccessTokenResponse,
-}
+_RESPONSES: dict[str, type[Any]] = {name: models[1] for name, models in LEGACY_MODELS.items()}
 
 
 @overload
