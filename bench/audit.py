@@ -22,8 +22,8 @@ import sysconfig
 import time
 
 from compat import _spec
+from compat._source import SKIPPED_DIRS
 from compat.audit import scan_report
-from compat.audit._scan import SKIPPED_DIRS
 
 from _common import verdict
 

@@ -2,72 +2,28 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import stat
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Optional, Union
 
 import attrs
 
+from .._source import Skipped, iter_files
 from ._python import scan_python
 from ._rules import Finding
 from ._text import GATE, family_of, scan_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
 
 __all__ = ["DEFAULT_MAX_BYTES", "Report", "Skipped", "scan", "scan_report"]
 
 #: Files larger than this are skipped (and reported as skipped).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
-#: Folders never entered: version control, virtual environments, dependencies,
-#: build output and caches. A folder with a ``pyvenv.cfg`` is a virtual environment too.
-SKIPPED_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "node_modules",
-        "bower_components",
-        "__pycache__",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".hypothesis",
-        "build",
-        "dist",
-        ".eggs",
-        ".gradle",
-        ".idea",
-        "target",
-        ".next",
-        ".cache",
-        "htmlcov",
-    }
-)
-
 #: Below this many files, one process does it all: starting workers costs more.
 _PARALLEL_FROM = 2000
-
-
-@attrs.frozen
-class Skipped:
-    """A file the scan did not read, and why."""
-
-    path: str
-    #: ``binary``, ``too large (over N bytes)``, ``folder: <name>``, ``unreadable: ...``
-    reason: str
-
-    @property
-    def is_error(self) -> bool:
-        return self.reason.startswith("unreadable")
 
 
 @attrs.define
@@ -83,51 +39,6 @@ class Report:
     @property
     def errors(self) -> list[Skipped]:
         return [s for s in self.skipped if s.is_error]
-
-
-def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
-
-
-def iter_files(
-    roots: Iterable[str], exclude: Sequence[str] = ()
-) -> Iterator[Union[tuple[str, int], Skipped]]:
-    """Each file under ``roots`` with its size, or a Skipped for what cannot be listed."""
-    for root in roots:
-        try:
-            info = os.stat(root)
-        except OSError as err:
-            msg = f"{root}: {err.strerror}"
-            raise FileNotFoundError(msg) from err
-        if not stat.S_ISDIR(info.st_mode):
-            yield root, info.st_size
-            continue
-        stack = [root]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError as err:
-                yield Skipped(folder, f"unreadable: {err.strerror}")
-                continue
-            subfolders = []
-            for entry in entries:
-                relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
-                if exclude and _excluded(relative, entry.name, exclude):
-                    continue
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if entry.name in SKIPPED_DIRS:
-                            yield Skipped(entry.path, f"folder: {entry.name}")
-                        elif os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                            yield Skipped(entry.path, "folder: virtual environment")
-                        else:
-                            subfolders.append(entry.path)
-                    elif entry.is_file():
-                        yield entry.path, entry.stat().st_size
-                except OSError as err:
-                    yield Skipped(entry.path, f"unreadable: {err.strerror}")
-            stack.extend(reversed(subfolders))
 
 
 def scan_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[list[Finding], Skipped]:

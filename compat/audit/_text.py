@@ -14,39 +14,10 @@ import re
 from typing import Optional
 
 from .. import _spec
+from .._source import GATE, PATHS, RELATIVE_PATHS
 from ._rules import DOC_MENTION, LEGACY_PATH, Finding
 
 __all__ = ["GATE", "PATHS", "RELATIVE_PATHS", "family_of", "scan_text"]
-
-#: A deprecated path, with or without a wallet prefix before it; not a longer name
-#: (``/v2/messages/sendInboxes``).
-PATHS = re.compile(
-    "|".join(
-        f"(?P<{e.name}>{re.escape(e.path)})(?![A-Za-z0-9_])"
-        for e in _spec.LEGACY_ENDPOINTS.values()
-    )
-)
-
-#: A deprecated path without its leading slash, as the whole text of a URL join's
-#: relative part (``urljoin(base, "v2/messages/sendInbox")``).
-RELATIVE_PATHS = re.compile(
-    "|".join(
-        f"(?P<{e.name}>^{re.escape(e.path.lstrip('/'))})(?![A-Za-z0-9_/])"
-        for e in _spec.LEGACY_ENDPOINTS.values()
-    )
-)
-
-#: What a file must contain for any rule to match; files without them are not parsed.
-GATE: tuple[bytes, ...] = (
-    *(e.path.rsplit("/", 1)[1].encode() for e in _spec.LEGACY_ENDPOINTS.values()),
-    *(method.encode() for method in _spec.SHIM_METHODS),
-    b"LegacyClient",
-    b"TranslatingPoolManager",
-    b"compat.legacy",
-    *(name.encode() for name in _spec.SEND_INBOX.renames),  # authClientId
-    *(name.encode() for name in _spec.MOVED_PARAMETERS),  # pushContentUrl
-    b"templateCode",  # payloads whose requestId or templateCode is over the new limit
-)
 
 _STRINGS = r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
 _C_LIKE = re.compile(r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))|" + _STRINGS + r"|`(?:\\.|[^`\\])*`", re.S)

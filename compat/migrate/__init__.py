@@ -60,7 +60,7 @@ def migrate_source(text: str, options: Optional[Options] = None, *, lines: bool 
 
     :param lines: also work out :attr:`Result.rewritten_lines` (it costs a pass).
     """
-    from ..audit._text import GATE
+    from .._source import GATE
     from ._apply import apply
 
     options = options if options is not None else Options()

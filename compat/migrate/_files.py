@@ -9,7 +9,7 @@ from typing import Optional
 
 import attrs
 
-from ..audit._scan import Skipped, iter_files
+from .._source import Skipped, iter_files
 from . import MigrateError, Options, Result, migrate_source
 
 __all__ = ["FileResult", "Summary", "migrate_file", "migrate_paths", "unified_diff"]

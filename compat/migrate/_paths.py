@@ -15,7 +15,7 @@ import attrs
 import libcst as cst
 
 from .. import _spec
-from ..audit._text import PATHS, RELATIVE_PATHS
+from .._source import PATHS, RELATIVE_PATHS
 from ._payload import _string
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from .. import _spec
-from ..audit._text import PATHS
+from .._source import PATHS
 
 if TYPE_CHECKING:
     from ..translate import Policy

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from ...audit._text import PATHS
+from ..._source import PATHS
 from .._paths import Path, Paths
 from .._payload import Manual, translate_dict
 from .._plan import Context, _string_parts
