@@ -95,18 +95,21 @@ def result_table() -> str:
 
 
 #: Every generated block by marker name.
-BLOCKS: dict[str, Callable[[], str]] = {
-    "send": lambda: new_table(_spec.SEND),
-    **{
-        key: block
-        for endpoint in _spec.LEGACY_ENDPOINTS.values()
-        for key, block in (
-            (endpoint.name, lambda e=endpoint: request_table(e)),
-            (f"{endpoint.name}-response", lambda e=endpoint: response_table(e)),
-        )
-    },
-    "result-codes": result_table,
-}
+def blocks() -> dict[str, Callable[[], str]]:
+    """Every generated block by marker name: one per table of the spec."""
+    return {
+        "send": lambda: new_table(_spec.SEND),
+        **{
+            key: block
+            for endpoint in _spec.LEGACY_ENDPOINTS.values()
+            for key, block in (
+                (endpoint.name, lambda e=endpoint: request_table(e)),
+                (f"{endpoint.name}-response", lambda e=endpoint: response_table(e)),
+            )
+        },
+        "result-codes": result_table,
+    }
+
 
 _BLOCK = re.compile(
     r"(<!-- BEGIN spec:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- END spec:(?P=name) -->)",
@@ -119,10 +122,11 @@ def render(text: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         name = match.group("name")
-        if name not in BLOCKS:
-            msg = f"unknown spec block {name!r} (known: {', '.join(BLOCKS)})"
+        known = blocks()
+        if name not in known:
+            msg = f"unknown spec block {name!r} (known: {', '.join(known)})"
             raise ValueError(msg)
-        return f"{match.group(1)}{BLOCKS[name]()}\n{match.group(4)}"
+        return f"{match.group(1)}{known[name]()}\n{match.group(4)}"
 
     return _BLOCK.sub(replace, text)
 

@@ -10,46 +10,78 @@ import fnmatch
 import os
 import re
 import stat
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
 from . import _spec
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 __all__ = ["GATE", "PATHS", "RELATIVE_PATHS", "SKIPPED_DIRS", "Skipped", "iter_files"]
 
+
+class Pattern:
+    """A compiled pattern over the legacy endpoints, rebuilt in place when one is registered
+    (the modules that imported it keep seeing the current one)."""
+
+    def __init__(self, build: Callable[[_spec.Endpoint], str]) -> None:
+        self.build = build
+        self.regex = re.compile("")
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.regex = re.compile("|".join(map(self.build, _spec.LEGACY_ENDPOINTS.values())))
+
+    def search(self, text: str) -> Optional[re.Match[str]]:
+        return self.regex.search(text)
+
+    def match(self, text: str) -> Optional[re.Match[str]]:
+        return self.regex.match(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text)
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.regex.groupindex
+
+
 #: A deprecated path, with or without a wallet prefix before it; not a longer name
 #: (``/v2/messages/sendInboxes``).
-PATHS = re.compile(
-    "|".join(
-        f"(?P<{e.name}>{re.escape(e.path)})(?![A-Za-z0-9_])"
-        for e in _spec.LEGACY_ENDPOINTS.values()
-    )
-)
+PATHS = Pattern(lambda e: f"(?P<{e.name}>{re.escape(e.path)})(?![A-Za-z0-9_])")
 
 #: A deprecated path without its leading slash, as the whole text of a URL join's
 #: relative part (``urljoin(base, "v2/messages/sendInbox")``).
-RELATIVE_PATHS = re.compile(
-    "|".join(
-        f"(?P<{e.name}>^{re.escape(e.path.lstrip('/'))})(?![A-Za-z0-9_/])"
-        for e in _spec.LEGACY_ENDPOINTS.values()
-    )
+RELATIVE_PATHS = Pattern(
+    lambda e: f"(?P<{e.name}>^{re.escape(e.path.lstrip('/'))})(?![A-Za-z0-9_/])"
 )
 
+
+def _gate() -> list[bytes]:
+    return [
+        *(e.path.rsplit("/", 1)[1].encode() for e in _spec.LEGACY_ENDPOINTS.values()),
+        *(method.encode() for method in _spec.SHIM_METHODS),
+        b"LegacyClient",
+        b"TranslatingPoolManager",
+        b"compat.legacy",
+        *(name.encode() for name in _spec.SEND_INBOX.renames),  # authClientId
+        *(name.encode() for name in _spec.MOVED_PARAMETERS),  # pushContentUrl
+        b"templateCode",  # payloads whose requestId or templateCode is over the new limit
+    ]
+
+
 #: What a file must contain for any rule to match; files without them are not parsed.
-GATE: tuple[bytes, ...] = (
-    *(e.path.rsplit("/", 1)[1].encode() for e in _spec.LEGACY_ENDPOINTS.values()),
-    *(method.encode() for method in _spec.SHIM_METHODS),
-    b"LegacyClient",
-    b"TranslatingPoolManager",
-    b"compat.legacy",
-    *(name.encode() for name in _spec.SEND_INBOX.renames),  # authClientId
-    *(name.encode() for name in _spec.MOVED_PARAMETERS),  # pushContentUrl
-    b"templateCode",  # payloads whose requestId or templateCode is over the new limit
-)
+GATE: list[bytes] = _gate()
+
+
+def refresh() -> None:
+    """Rebuild the patterns and the gate from the spec (after an endpoint is registered)."""
+    PATHS.refresh()
+    RELATIVE_PATHS.refresh()
+    GATE[:] = _gate()
+
 
 #: Folders never entered: version control, virtual environments, dependencies,
 #: build output and caches. A folder with a ``pyvenv.cfg`` is a virtual environment too.

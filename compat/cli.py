@@ -27,9 +27,12 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = {
-    endpoint.cli_name: TRANSLATORS[name] for name, endpoint in _spec.LEGACY_ENDPOINTS.items()
-}
+
+def _translators() -> dict[str, Callable[[Any, Policy], Translation]]:
+    """``compat translate --from`` choices: each legacy endpoint by its command-line name."""
+    return {
+        endpoint.cli_name: TRANSLATORS[name] for name, endpoint in _spec.LEGACY_ENDPOINTS.items()
+    }
 
 
 class _UsageError(Exception):
@@ -123,7 +126,7 @@ def _translate(args: argparse.Namespace) -> int:
         # Lossy changes are listed below with the others; no second report.
         warnings.simplefilter("ignore")
         try:
-            translation = _TRANSLATORS[args.source](payload, policy)
+            translation = _translators()[args.source](payload, policy)
         except CompatError as err:
             print(f"compat: error: {err}", file=sys.stderr)
             return EXIT_REJECTED
@@ -375,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="source",
         required=True,
-        choices=sorted(_TRANSLATORS),
+        choices=sorted(_translators()),
         help="the legacy endpoint the body was for",
     )
     translate.add_argument(

@@ -47,7 +47,7 @@ __all__ = ["Gateway"]
 
 log = logging.getLogger("compat.gateway")
 
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Any]] = dict(TRANSLATORS)
+_TRANSLATORS: dict[str, Callable[[Any, Policy], Any]] = TRANSLATORS  # type: ignore[assignment]
 
 
 @attrs.frozen

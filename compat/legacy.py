@@ -51,7 +51,7 @@ from .translate import (
 __all__ = ["LegacyClient", "TranslatingPoolManager", "deprecation_message"]
 
 _NEW = _spec.SEND
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = dict(TRANSLATORS)
+_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = TRANSLATORS  # type: ignore[assignment]
 _URLLIB3_DIR = os.path.dirname(os.path.abspath(urllib3.__file__)) + os.sep
 
 Templates = Sequence[Union[ContentTemplate, Mapping[str, Any]]]
@@ -63,7 +63,14 @@ def deprecation_message(endpoint: str) -> str:
     The text is the one on the method's ``@deprecated`` (type checkers read it
     there, and only as a literal); tests check it against the spec's paths.
     """
-    message: str = getattr(LegacyClient, _METHODS[endpoint]).__deprecated__
+    method = _spec.LEGACY_ENDPOINTS[endpoint].shim_method
+    if method is None or not hasattr(LegacyClient, method):  # reached through post() only
+        path = _spec.LEGACY_ENDPOINTS[endpoint].path
+        return (
+            f"{endpoint} (POST {path}) is deprecated; use POST {_NEW.path} "
+            "(compat.MessageClient.send) instead. Run `compat migrate` to rewrite this call."
+        )
+    message: str = getattr(LegacyClient, method).__deprecated__
     return message
 
 

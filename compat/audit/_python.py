@@ -24,10 +24,21 @@ from ._text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
 __all__ = ["scan_python"]
 
 _SHIM_NAMES = {"LegacyClient", "TranslatingPoolManager"}
-_LEGACY_METHODS = {method: e.name for method, e in _spec.SHIM_METHODS.items()}
+_LEGACY_METHODS: dict[str, str] = {}
 _RENAMED = next(iter(_spec.SEND_INBOX.renames))  # authClientId
 _MOVED = next(iter(_spec.MOVED_PARAMETERS))  # pushContentUrl
-_PAYLOAD_KEYS = {spec.wire for e in _spec.LEGACY_ENDPOINTS.values() for spec in e.request}
+_PAYLOAD_KEYS: set[str] = set()
+
+
+def refresh() -> None:
+    """The shim's methods and the payload keys, from the spec's legacy endpoints."""
+    _LEGACY_METHODS.clear()
+    _LEGACY_METHODS.update({method: e.name for method, e in _spec.SHIM_METHODS.items()})
+    _PAYLOAD_KEYS.clear()
+    _PAYLOAD_KEYS.update(spec.wire for e in _spec.LEGACY_ENDPOINTS.values() for spec in e.request)
+
+
+refresh()
 _LIMITED = {
     wire: _spec.SEND.request[wire].max_length or 0 for wire in ("requestId", "templateCode")
 }

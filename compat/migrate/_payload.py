@@ -38,15 +38,16 @@ __all__ = ["Manual", "Options", "translate_dict", "translate_keywords"]
 _NEW = _spec.SEND.request
 _CHECK_NEW = Validator(_spec.SEND.name, _NEW, extra_keys="error")
 _DEFAULT_POLICY = Policy()
-#: Lengths at which a stand-in is tried: just past every limit of the spec.
-_LENGTHS = sorted(
-    {
-        spec.max_length + 1
-        for table in (_NEW, *(e.request for e in _spec.LEGACY_ENDPOINTS.values()))
-        for spec in table
-        if spec.type == _spec.STRING and spec.max_length is not None
-    }
-)
+def _lengths() -> list[int]:
+    """Lengths at which a stand-in is tried: just past every limit of the spec."""
+    return sorted(
+        {
+            spec.max_length + 1
+            for table in (_NEW, *(e.request for e in _spec.LEGACY_ENDPOINTS.values()))
+            for spec in table
+            if spec.type == _spec.STRING and spec.max_length is not None
+        }
+    )
 
 
 class Manual(Exception):
@@ -282,8 +283,9 @@ def _worlds(
     others = {s for s in _strings(payload) if s not in tokens}
     others.update(policy.template_codes)
     others.update(v for v in (policy.app_id, policy.default_redirect_url) if v is not None)
+    lengths = _lengths()
     for unknown in unknowns:
-        for length in _LENGTHS:
+        for length in lengths:
             yield unknown, {unknown.token: unknown.token + "x" * (length - len(unknown.token))}
         for other in sorted(others | (tokens - {unknown.token})):
             yield unknown, {unknown.token: other}
