@@ -119,13 +119,13 @@ def apply(
     wrapper.module.visit(_Calls(rules))
     for rule in rules:
         rule.finish()
-    if not options.only and not options.skip:
-        _mark_leftovers(context, text, _marks(module, header), len(header))
     plan = context.plan
-    migrated = wrapper.module.visit(_Apply(plan))
-    if plan.rewrites:
-        migrated = _add_imports(migrated, plan.imports, context.imported)
-    code = migrated.code
+    code = _render(wrapper.module, plan, context.imported)
+    if not options.only and not options.skip:
+        findings = _left(text, code, plan)
+        if findings:
+            _mark_leftovers(context, findings, _marks(module, header), len(header))
+            code = _render(wrapper.module, plan, context.imported)
     rewritten = _changed_lines(text, code) if lines and plan.rewrites else frozenset()
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
 
@@ -152,8 +152,30 @@ _LEFTOVER = {
 }
 
 
+def _render(module: cst.Module, plan: Plan, imported: set[str]) -> str:
+    migrated = module.visit(_Apply(plan))
+    if plan.rewrites:
+        migrated = _add_imports(migrated, plan.imports, imported)
+    return migrated.code
+
+
+def _left(text: str, code: str, plan: Plan) -> list[Any]:
+    """The audit's findings in ``text`` that the plan may have left unmarked: none when
+    nothing was left for manual work and every finding is on a line the rewrite changed
+    (the usual, fully migrated module: no positions pass needed)."""
+    from ..audit._python import scan_python
+
+    findings = [f for f in scan_python("<migrate>", text, fixable=False) if f.rule in _LEFTOVER]
+    if not findings or plan.manual:
+        return findings
+    changed = _changed_lines(text, code)
+    if all(f.line in changed for f in findings):  # where a rewritten site starts
+        return []
+    return findings
+
+
 def _mark_leftovers(
-    context: Context, text: str, marks: dict[cst.CSTNode, str], removed: int
+    context: Context, findings: list[Any], marks: dict[cst.CSTNode, str], removed: int
 ) -> None:
     """One mark, with the rule's reason, on each statement where the audit still finds a
     use that no rule rewrote or marked (comments and docstrings are not uses).
@@ -163,11 +185,6 @@ def _mark_leftovers(
     ``removed``: the lines of marks taken out of the module's header (the plan puts them
     back), which ``text`` still has.
     """
-    from ..audit._python import scan_python
-
-    findings = [f for f in scan_python("<migrate>", text, fixable=False) if f.rule in _LEFTOVER]
-    if not findings:
-        return
     positions = context.positions
     replaced = [positions[n] for n in context.plan.replacements if n in positions]
     statements = [

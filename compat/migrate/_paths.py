@@ -44,9 +44,22 @@ class Paths:
 
     def __init__(self, context: Context) -> None:
         self.context = context
+        self._any: Optional[bool] = None
+
+    def any(self) -> bool:
+        """Whether any string literal of the module holds a legacy path (else no call can)."""
+        if self._any is None:
+            self._any = any(
+                (PATHS.search(n.value) or RELATIVE_PATHS.search(n.value.strip("\"'")))
+                for n in self.context.nodes(self.context.module)
+                if isinstance(n, (cst.SimpleString, cst.FormattedStringText))
+            )
+        return self._any
 
     def of_call(self, node: cst.Call) -> Optional[Path]:
         """The legacy path among a call's arguments (positional, or ``url=`` and the like)."""
+        if not self.any():
+            return None
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value not in ("url", "path", "endpoint"):
                 continue

@@ -38,6 +38,8 @@ __all__ = ["Manual", "Options", "translate_dict", "translate_keywords"]
 _NEW = _spec.SEND.request
 _CHECK_NEW = Validator(_spec.SEND.name, _NEW, extra_keys="error")
 _DEFAULT_POLICY = Policy()
+
+
 def _lengths() -> list[int]:
     """Lengths at which a stand-in is tried: just past every limit of the spec."""
     return sorted(
@@ -292,13 +294,12 @@ def _worlds(
 
 
 def _translate(name: str, payload: Any, policy: Policy) -> tuple[bool, Any]:
-    """(True, new body) or (False, the error) from the translator the shim runs."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            translation = TRANSLATORS[name](payload, policy)
-        except CompatError as err:
-            return False, err
+    """(True, new body) or (False, the error) from the translator the shim runs (its lossy
+    changes' warnings are silenced by the caller)."""
+    try:
+        translation = TRANSLATORS[name](payload, policy)
+    except CompatError as err:
+        return False, err
     body = translation.to_wire()
     if any(c.kind == "generated" and c.field == "requestId" for c in translation.changes):
         body["requestId"] = _GENERATED
@@ -547,7 +548,9 @@ def translate_dict(
     :raises Manual: when what the shim sends cannot be decided from the source.
     """
     try:
-        return _translate_dict(node, endpoint, policy)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the translator's lossy changes: not a warning here
+            return _translate_dict(node, endpoint, policy)
     except Manual as err:
         if not raw:
             raise

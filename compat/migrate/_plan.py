@@ -66,6 +66,7 @@ class Context:
         #: every node's parent (one walk of the module; libcst's provider costs three)
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._nodes[id(self.module)] = _walk(self.module, self.parents)
+        self._scope_bindings: dict[int, tuple[dict[str, list[cst.Assign]], set[str]]] = {}
         self.plan = Plan()
         self.compat_modules: set[str] = set()
         #: names that top-level ``import X`` statements bind (``uuid``, an alias, ...)
@@ -255,28 +256,37 @@ class Context:
     def binding(self, name: cst.Name, near: cst.CSTNode) -> Optional[cst.Assign]:
         """The one assignment of ``name`` in the function around ``near``, if it is the only one
         and the name is not changed otherwise (item or attribute assignment, augmented)."""
-        scope = self.function(near)
-        assigns: list[cst.Assign] = []
+        assigns, changed = self._bindings(self.function(near))
+        found = assigns.get(name.value, [])
+        if name.value in changed or len(found) != 1 or len(found[0].targets) != 1:
+            return None
+        return found[0]
+
+    def _bindings(self, scope: cst.CSTNode) -> tuple[dict[str, list[cst.Assign]], set[str]]:
+        """Each name's plain assignments in ``scope``, and the names changed otherwise there
+        (one pass over the scope, remembered)."""
+        known = self._scope_bindings.get(id(scope))
+        if known is not None:
+            return known
+        assigns: dict[str, list[cst.Assign]] = {}
+        changed: set[str] = set()
         for node in self.nodes(scope):
             if isinstance(node, cst.Assign):
                 for target in node.targets:
-                    if isinstance(target.target, cst.Name) and target.target.value == name.value:
-                        assigns.append(node)
-                    elif _mentions(target.target, name.value):
-                        return None
+                    if isinstance(target.target, cst.Name):
+                        assigns.setdefault(target.target.value, []).append(node)
+                    else:
+                        changed.update(_names_in(target.target))
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+                changed.update(_names_in(node.target))
             elif (
-                isinstance(node, (cst.AugAssign, cst.AnnAssign))
-                and _mentions(node.target, name.value)
-            ) or (
                 isinstance(node, cst.Attribute)
                 and isinstance(node.value, cst.Name)
-                and node.value.value == name.value
                 and node.attr.value in _MUTATORS
             ):
-                return None
-        if len(assigns) == 1 and len(assigns[0].targets) == 1:
-            return assigns[0]
-        return None
+                changed.add(node.value.value)
+        known = self._scope_bindings[id(scope)] = (assigns, changed)
+        return known
 
     def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is assigned in the function around ``near`` (so, when it has no
@@ -330,7 +340,20 @@ def _walk(
     return found
 
 
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """The names a target mentions (``x`` of ``x["k"]``, ``x.y``, ``(x, y)``)."""
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        return _names_in(node.value)
+    return {n.value for n in _walk(node) if isinstance(n, cst.Name)}
+
+
 def _mentions(node: cst.CSTNode, name: str) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.Attribute):
+        return _mentions(node.value, name)
     return any(isinstance(n, cst.Name) and n.value == name for n in _walk(node))
 
 

@@ -63,6 +63,7 @@ class Receivers:
         self.context = context
         self.name = shim
         self._constructions: Optional[list[cst.Call]] = None
+        self._scopes: dict[int, list[cst.CSTNode]] = {}
 
     def is_shim(self, node: Optional[cst.CSTNode]) -> bool:
         return node is not None and self.context.is_compat(node, self.name)
@@ -108,7 +109,10 @@ class Receivers:
     def _bindings(self, scope: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
         """What ``name`` is bound to in ``scope`` (values, or annotations); None: unknown."""
         found: list[cst.CSTNode] = []
-        for node in scope_nodes(scope):
+        nodes = self._scopes.get(id(scope))
+        if nodes is None:
+            nodes = self._scopes[id(scope)] = scope_nodes(scope)
+        for node in nodes:
             if isinstance(node, cst.Assign):
                 for target in node.targets:
                     if isinstance(target.target, cst.Name) and target.target.value == name:

@@ -64,9 +64,6 @@ class Rule:
 
     def call(self, node: cst.Call) -> bool:
         context = self.context
-        func = node.func
-        if isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None:
-            return False  # the shim's own post: the legacy_client rule's
         path = self.paths.of_call(node)
         if path is None:
             split = [a.value for a in node.args if self._split_path(a.value, node)]
@@ -83,6 +80,9 @@ class Rule:
                 )
                 return True
             return False
+        func = node.func
+        if isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None:
+            return False  # the shim's own post: the legacy_client rule's
         payload = self._payload_argument(node, path.argument)
         if payload is None:
             self.pending.append((node, path))
