@@ -2,7 +2,8 @@
 
 The corpus is audited (against expected_findings.txt), migrated by the
 ``compat migrate`` command, byte-compiled, and every sending function is run
-before and after against a recording server on 127.0.0.1:
+before and after against the sandbox (a fresh one each time, on 127.0.0.1),
+which serves the legacy endpoints and the new one and checks every call:
 
 - a raw call that was rewritten must send what the translator makes of what it
   sent before (under the command line's policy);
@@ -29,9 +30,9 @@ import pytest
 
 import compat
 from compat._spec import SEND
+from compat.sandbox import Sandbox
 from compat.translate import TRANSLATORS
 
-from ..servers import ScriptedServer
 from .helpers import compat as compat_cli
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -182,28 +183,32 @@ def load(path: Path, name: str) -> types.ModuleType:
 
 
 def sends(path: Path, calls: list[Call], reset: Callable[[], None]) -> list[Any]:
-    """What each call sends: (path, body), against a fresh recording server."""
+    """What each call sends to a fresh sandbox: (path, result code, body as it stored it)."""
     migrated_client = "LegacyClient" not in path.read_text()
-    with ScriptedServer() as server:
-        os.environ["WALLET_URL"] = server.url
-        os.environ["INBOX_URL"] = server.url + "/v2/messages/sendInbox"
-        try:
-            module = load(path, f"corpus_{path.stem}")
-            out = []
-            make = compat.MessageClient if migrated_client else compat.LegacyClient
-            for call in calls:
-                reset()
-                before = len(server.received)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    call(module, server.url, lambda base: make(base, "c-1"))
-                assert len(server.received) == before + 1, path.name
-                received = server.received[-1]
-                out.append((received.path, received.json()))
-            return out
-        finally:
-            os.environ.pop("WALLET_URL", None)
-            os.environ.pop("INBOX_URL", None)
+    sandbox = Sandbox().start()
+    os.environ["WALLET_URL"] = sandbox.url
+    os.environ["INBOX_URL"] = sandbox.url + "/v2/messages/sendInbox"
+    try:
+        module = load(path, f"corpus_{path.stem}")
+        out = []
+        make = compat.MessageClient if migrated_client else compat.LegacyClient
+        for call in calls:
+            reset()
+            before = len(sandbox.requests())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                call(module, sandbox.url, lambda base: make(base, "c-1"))
+            requests = sandbox.requests()
+            assert len(requests) == before + 1, path.name
+            record = requests[-1]
+            stored = record["resultCode"] == "SUCCESS"
+            body = sandbox.messages()[-1]["body"] if stored else None
+            out.append((record["path"], record["resultCode"], body))
+        return out
+    finally:
+        os.environ.pop("WALLET_URL", None)
+        os.environ.pop("INBOX_URL", None)
+        sandbox.stop()
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -213,13 +218,15 @@ def test_migrated_code_sends_what_the_legacy_code_sent(
     calls = CALLS[name]
     before = sends(CORPUS / f"{name}.py", calls, fixed_uuids)
     after = sends(migrated / f"{name}.py", calls, fixed_uuids)
-    for (old_path, old_body), (new_path, new_body) in zip(before, after):
+    for (old_path, old_code, old_body), (new_path, new_code, new_body) in zip(before, after):
         endpoint = LEGACY.get(old_path)
         if endpoint is not None and new_path == SEND.path:
+            # a raw call rewritten: what the translator makes of what it sent before
+            assert old_code == "SUCCESS", name
             fixed_uuids()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 expected = TRANSLATORS[endpoint](old_body, CLI_POLICY).to_wire()
-            assert new_body == expected, name
+            assert (new_code, new_body) == ("SUCCESS", expected), name
         else:  # a shim call (sent to the new path both times), or a call left as it was
-            assert (new_path, new_body) == (old_path, old_body), name
+            assert (new_path, new_code, new_body) == (old_path, old_code, old_body), name
