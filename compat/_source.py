@@ -19,7 +19,15 @@ from . import _spec
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-__all__ = ["GATE", "PATHS", "RELATIVE_PATHS", "SKIPPED_DIRS", "Skipped", "iter_files"]
+__all__ = [
+    "GATE",
+    "PATHS",
+    "RELATIVE_PATHS",
+    "SKIPPED_DIRS",
+    "CompatImports",
+    "Skipped",
+    "iter_files",
+]
 
 
 class Pattern:
@@ -81,6 +89,36 @@ def refresh() -> None:
     PATHS.refresh()
     RELATIVE_PATHS.refresh()
     GATE[:] = _gate()
+
+
+@attrs.define
+class CompatImports:
+    """What a module's imports bind of compat (the audit reads them from Python's ``ast``,
+    the codemod from libcst; both record them here, the same way)."""
+
+    #: local names bound to the compat package (``compat``, or ``c`` for ``import compat as c``)
+    modules: set[str] = attrs.field(factory=set)
+    #: local name -> the compat member it is (``LC`` -> ``LegacyClient``)
+    names: dict[str, str] = attrs.field(factory=dict)
+    #: whether the module imports compat (or a module of it) at all
+    any: bool = False
+
+    @staticmethod
+    def is_compat(module: str) -> bool:
+        return module == "compat" or module.startswith("compat.")
+
+    def add_import(self, module: str, asname: Optional[str]) -> None:
+        """``import module`` or ``import module as asname``."""
+        if self.is_compat(module):
+            self.any = True
+            if module == "compat":
+                self.modules.add(asname or module)
+
+    def add_from(self, module: str, name: str, asname: Optional[str]) -> None:
+        """``from module import name`` or ``... as asname``."""
+        if self.is_compat(module):
+            self.any = True
+            self.names[asname or name] = name
 
 
 #: Folders never entered: version control, virtual environments, dependencies,

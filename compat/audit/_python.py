@@ -17,6 +17,7 @@ from typing import Optional
 import attrs
 
 from .. import _spec
+from .._source import CompatImports
 from .._validate import utf16_len
 from ._rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
 from ._text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
@@ -96,6 +97,8 @@ class _Visitor(ast.NodeVisitor):
         self.findings: list[Finding] = []
         #: names bound to string constants anywhere in the module
         self.constants: dict[str, str] = {}
+        #: what the module's imports bind of compat
+        self.imports = CompatImports()
         #: names bound to the compat module, and to the shim's names
         self.compat_modules: set[str] = set()
         #: local name -> the shim class it is imported as (``LC`` -> ``LegacyClient``)
@@ -128,15 +131,13 @@ class _Visitor(ast.NodeVisitor):
                             self.constants[target.id] = node.value.value
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    if alias.name == "compat" or alias.name.startswith("compat."):
-                        self.uses_compat = True
-                        if alias.name == "compat":
-                            self.compat_modules.add(alias.asname or "compat")
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "compat":
-                self.uses_compat = True
+                    self.imports.add_import(alias.name, alias.asname)
+            elif isinstance(node, ast.ImportFrom) and node.module is not None:
                 for alias in node.names:
-                    if alias.name in _SHIM_NAMES:
-                        self.shim_names[alias.asname or alias.name] = alias.name
+                    self.imports.add_from(node.module, alias.name, alias.asname)
+        self.uses_compat = self.imports.any
+        self.compat_modules = self.imports.modules
+        self.shim_names = {k: v for k, v in self.imports.names.items() if v in _SHIM_NAMES}
         # names and attributes bound to a LegacyClient (built, annotated, with ... as)
         for node in ast.walk(tree):
             value: Optional[ast.AST] = None

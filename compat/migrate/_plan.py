@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from .. import _spec
-from .._source import PATHS
+from .._source import PATHS, CompatImports
 
 if TYPE_CHECKING:
     from ..translate import Policy
@@ -68,10 +68,13 @@ class Context:
         self._nodes[id(self.module)] = _walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[cst.Assign]], set[str]]] = {}
         self.plan = Plan()
-        self.compat_modules: set[str] = set()
+        #: what the module's top-level imports bind of compat
+        self.imports = CompatImports()
+        #: the local names of the compat package, and of its members (local -> compat name)
+        self.compat_modules = self.imports.modules
+        self.compat_names = self.imports.names
         #: names that top-level ``import X`` statements bind (``uuid``, an alias, ...)
         self.imported: set[str] = set()
-        self.compat_names: dict[str, str] = {}  # local name -> compat name
         self.compat_import: Optional[cst.ImportFrom] = None
         self.constants: dict[str, str] = {}
         #: module-level name -> every value assigned to it at the top level
@@ -86,22 +89,17 @@ class Context:
             if isinstance(statement, cst.Import):
                 for alias in statement.names:
                     name = self.code(alias.name)
-                    bound = self.code(alias.asname.name) if alias.asname else name.split(".")[0]
-                    self.imported.add(bound)
-                    if name == "compat":
-                        local = alias.asname.name if alias.asname else alias.name
-                        self.compat_modules.add(self.code(local))
+                    asname = self.code(alias.asname.name) if alias.asname else None
+                    self.imported.add(asname or name.split(".")[0])
+                    self.imports.add_import(name, asname)
             elif isinstance(statement, cst.ImportFrom) and statement.module is not None:
                 module = self.code(statement.module)
-                if (module == "compat" or module.startswith("compat.")) and not isinstance(
-                    statement.names, cst.ImportStar
-                ):
+                if not isinstance(statement.names, cst.ImportStar):
                     if module == "compat":
                         self.compat_import = self.compat_import or statement
                     for alias in statement.names:
-                        imported = self.code(alias.name)
-                        local_name = self.code(alias.asname.name) if alias.asname else imported
-                        self.compat_names[local_name] = imported
+                        asname = self.code(alias.asname.name) if alias.asname else None
+                        self.imports.add_from(module, self.code(alias.name), asname)
             elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
                 targets = (
                     [t.target for t in statement.targets]
