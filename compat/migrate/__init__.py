@@ -1,8 +1,13 @@
 """``compat migrate``: rewrite deprecated call sites so that they call the new API directly.
 
+    from compat import Policy
     from compat.migrate import Options, migrate_source
-    result = migrate_source(source, Options(app_id="2021004125637654"))
+    result = migrate_source(source, Options(policy=Policy(app_id="2021004125637654")))
     result.source, result.rewrites, result.manual
+
+The new body of each site is what the translator (the one the shim runs) makes
+of its payload: under the policy of the shim the call goes through, or, for
+raw HTTP calls, under ``Options.policy``.
 
 Needs libcst (``pip install 'compat[migrate]'``). Formatting, comments and line
 endings are kept; only the lines a rule rewrites change. What cannot be
