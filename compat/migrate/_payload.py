@@ -507,22 +507,6 @@ def _same_key(key: object) -> Optional[str]:
     return str(key)
 
 
-def _loop_consistent(rewrite: dict[str, Any]) -> bool:
-    """A comprehension's two turns were translated alike: one element writes both."""
-    templates = rewrite.get("templates")
-    if not isinstance(templates, list) or len(templates) != 2:
-        return True
-
-    def shape(value: Any) -> Any:
-        if isinstance(value, _Unknown):
-            return ("unknown", value.code)
-        if isinstance(value, dict):
-            return {k: shape(v) for k, v in value.items()}
-        return value
-
-    return bool(shape(templates[0]) == shape(templates[1]))
-
-
 # -- the entry points ------------------------------------------------------------------
 
 
@@ -580,9 +564,6 @@ def _translate_dict(
         msg = f"the shim refuses this call: {reason}"
         raise Manual(msg)
     rewrite = _leaves(body, unknowns)
-    if comprehension and not _loop_consistent(rewrite):  # pragma: no cover - a guard
-        msg = "the loop that builds the templates changes more than the templates"
-        raise Manual(msg)
     for unknown, world in _worlds(reader.unknowns, payload, policy):
         expected = _translate(endpoint.name, _substitute(payload, world), policy)
         if not _same(expected, _sent(_evaluate(rewrite, world))):

@@ -162,5 +162,5 @@ def test_a_rewrite_sends_what_the_translator_sends() -> None:
     check_a_rewrite_sends_what_the_translator_sends()
     accepted = OUTCOMES["accepted, rewritten"] + OUTCOMES["accepted, manual"]
     print(dict(OUTCOMES))
-    assert accepted >= 30
+    assert accepted >= 15
     assert OUTCOMES["accepted, rewritten"] >= 0.3 * accepted

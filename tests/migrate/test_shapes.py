@@ -414,3 +414,70 @@ def test_clients_bound_in_other_ways_are_kept(binding: str) -> None:
     source = f"from compat import LegacyClient\n{binding}\nclient.send_by_access_token({BODY})\n"
     out = migrate_source(source, options()).source
     assert "LegacyClient(" in out
+
+
+def test_dropped_fields_and_a_field_given_twice() -> None:
+    check_transformed(
+        f'post("{BY_TOKEN}", {{"appId": "A", "app_id": "A", "colour": "red", "accessToken": "t", '
+        '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
+        f'post("{NEW}", {{"appId": "A", "accessToken": "t", '
+        '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
+        unknown_fields="drop",
+    )
+
+
+def test_calls_with_star_arguments_and_starred_targets() -> None:
+    check_transformed(
+        f'post("{BY_TOKEN}", *rest, json={BODY})\n',
+        f'post("{NEW}", *rest, json={BODY})\n',
+    )
+    check_manual(
+        f"""\
+        from compat import LegacyClient
+        first, *client = make()
+        client.send_by_access_token({BODY})
+        """,
+        "client is not provably a compat.LegacyClient",
+    )
+
+
+def test_a_module_name_rebound_by_a_loop_is_not_proven() -> None:
+    check_manual(
+        f"""\
+        from compat import LegacyClient
+        for client in [LegacyClient("h", "c")]:
+            pass
+        def f():
+            client.send_by_access_token({BODY})
+        """,
+        "client is not provably a compat.LegacyClient",
+    )
+
+
+def test_paths_that_do_not_resolve() -> None:
+    # a name bound to something that is not a string, a constant that is not one, a deep chain
+    check_noop(f'URL = 5\npost(URL, json={BODY})\nFLAG = b"/v2/messages/sendInbox"\n')
+    check_noop(f"post(a.b.c, json={BODY})\n")
+    check_noop(f'post(urljoin(base, other), json={BODY})\nx = "/v2/messages/sendInbox"\n')
+
+
+def test_a_pool_manager_receiver_that_is_an_attribute() -> None:
+    check_manual(
+        f"""\
+        from compat import TranslatingPoolManager
+        pool = TranslatingPoolManager()
+        def send(holder):
+            return holder.http.request("POST", "https://h{BY_TOKEN}", json={BODY})
+        """,
+        "holder.http may be a TranslatingPoolManager",
+    )
+
+
+def test_a_client_bound_to_a_subscript_keeps_the_legacy_client() -> None:
+    source = f"""\
+        from compat import LegacyClient
+        client = LegacyClient("h", "c")
+        clients["a"] = LegacyClient("h", "c")
+        client.send_by_access_token({BODY})
+        """
+    assert "LegacyClient(" in migrated(source)
