@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GATE",
+    "LEGACY_CLIENT",
     "PATHS",
+    "POOL_MANAGER",
     "RELATIVE_PATHS",
+    "SHIM_CLASSES",
     "SKIPPED_DIRS",
     "CompatImports",
     "Skipped",
@@ -67,12 +70,17 @@ RELATIVE_PATHS = Pattern(
 )
 
 
+#: compat's drop-in shim classes, as code names them.
+LEGACY_CLIENT = "LegacyClient"
+POOL_MANAGER = "TranslatingPoolManager"
+SHIM_CLASSES = (LEGACY_CLIENT, POOL_MANAGER)
+
+
 def _gate() -> list[bytes]:
     return [
         *(e.path.rsplit("/", 1)[1].encode() for e in _spec.LEGACY_ENDPOINTS.values()),
         *(method.encode() for method in _spec.SHIM_METHODS),
-        b"LegacyClient",
-        b"TranslatingPoolManager",
+        *(name.encode() for name in SHIM_CLASSES),
         b"compat.legacy",
         *(name.encode() for name in _spec.SEND_INBOX.renames),  # authClientId
         *(name.encode() for name in _spec.MOVED_PARAMETERS),  # pushContentUrl

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from http.server import ThreadingHTTPServer
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 
@@ -43,11 +43,14 @@ from .translate import (
     translate_response,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 __all__ = ["Gateway"]
 
 log = logging.getLogger("compat.gateway")
 
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Any]] = TRANSLATORS  # type: ignore[assignment]
+_TRANSLATORS: Mapping[str, Callable[[Any, Policy], Any]] = TRANSLATORS
 
 
 @attrs.frozen

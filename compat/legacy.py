@@ -51,7 +51,7 @@ from .translate import (
 __all__ = ["LegacyClient", "TranslatingPoolManager", "deprecation_message"]
 
 _NEW = _spec.SEND
-_TRANSLATORS: dict[str, Callable[[Any, Policy], Translation]] = TRANSLATORS  # type: ignore[assignment]
+_TRANSLATORS: Mapping[str, Callable[[Any, Policy], Translation]] = TRANSLATORS
 _URLLIB3_DIR = os.path.dirname(os.path.abspath(urllib3.__file__)) + os.sep
 
 Templates = Sequence[Union[ContentTemplate, Mapping[str, Any]]]
@@ -72,10 +72,6 @@ def deprecation_message(endpoint: str) -> str:
         )
     message: str = getattr(LegacyClient, method).__deprecated__
     return message
-
-
-#: The LegacyClient method of each legacy endpoint.
-_METHODS = {e.name: method for method, e in _spec.SHIM_METHODS.items()}
 
 
 class LegacyClient:

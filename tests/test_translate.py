@@ -670,3 +670,16 @@ def test_errors_are_compat_errors_raised_before_anything_and_hide_the_token(
         translate_send_inbox(payload)
     assert TOKEN not in str(info.value)
     assert str(info.value).startswith("sendInbox: ")
+
+
+def test_the_codemod_writes_out_what_the_translator_does_for_a_missing_request_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``GENERATED_REQUEST_ID`` is the code of ``new_request_id``: the same value, evaluated."""
+    import uuid
+
+    from compat.translate import GENERATED_REQUEST_ID, new_request_id
+
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=7))
+    module, code = GENERATED_REQUEST_ID
+    assert eval(code, {module: __import__(module)}) == new_request_id()

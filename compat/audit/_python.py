@@ -17,14 +17,14 @@ from typing import Optional
 import attrs
 
 from .. import _spec
-from .._source import CompatImports
+from .._source import LEGACY_CLIENT, SHIM_CLASSES, CompatImports
 from .._validate import utf16_len
 from ._rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
 from ._text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
 
 __all__ = ["scan_python"]
 
-_SHIM_NAMES = {"LegacyClient", "TranslatingPoolManager"}
+_SHIM_NAMES = set(SHIM_CLASSES)
 _LEGACY_METHODS: dict[str, str] = {}
 _RENAMED = next(iter(_spec.SEND_INBOX.renames))  # authClientId
 _MOVED = next(iter(_spec.MOVED_PARAMETERS))  # pushContentUrl
@@ -138,7 +138,8 @@ class _Visitor(ast.NodeVisitor):
         self.uses_compat = self.imports.any
         self.compat_modules = self.imports.modules
         self.shim_names = {k: v for k, v in self.imports.names.items() if v in _SHIM_NAMES}
-        # names and attributes bound to a LegacyClient (built, annotated, with ... as)
+        # names and attributes bound to a LegacyClient (built, annotated, with ... as),
+        # and whether the module posts to a legacy path
         for node in ast.walk(tree):
             value: Optional[ast.AST] = None
             targets: list[ast.AST] = []
@@ -150,16 +151,15 @@ class _Visitor(ast.NodeVisitor):
                 value, targets = node.context_expr, [node.optional_vars]
             elif isinstance(node, ast.arg) and node.annotation is not None:
                 value, targets = node.annotation, [ast.Name(node.arg)]
-            if value is None or self.shim_class(value) != "LegacyClient":
+            if isinstance(node, ast.Call) and self.legacy_path_of_call(node):
+                self.posts = True
+            if value is None or self.shim_class(value) != LEGACY_CLIENT:
                 continue
             for bound in targets:
                 if isinstance(bound, ast.Name):
                     self.clients.add(bound.id)
                 elif isinstance(bound, ast.Attribute):
                     self.clients.add("." + bound.attr)
-        self.posts = any(
-            isinstance(node, ast.Call) and self.legacy_path_of_call(node) for node in ast.walk(tree)
-        )
 
     def shim_class(self, node: ast.AST) -> Optional[str]:
         """The shim class ``node`` names or builds (``LC(...)``, ``compat.LegacyClient``)."""

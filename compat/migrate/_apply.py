@@ -121,12 +121,15 @@ def apply(
         rule.finish()
     plan = context.plan
     code = _render(wrapper.module, plan, context.imported)
+    changed: Optional[frozenset[int]] = None
     if not options.only and not options.skip:
-        findings = _left(text, code, plan)
+        findings, changed = _left(text, code, plan)
         if findings:
             _mark_leftovers(context, findings, _marks(module, header), len(header))
-            code = _render(wrapper.module, plan, context.imported)
-    rewritten = _changed_lines(text, code) if lines and plan.rewrites else frozenset()
+            code, changed = _render(wrapper.module, plan, context.imported), None
+    rewritten: frozenset[int] = frozenset()
+    if lines and plan.rewrites:
+        rewritten = changed if changed is not None else _changed_lines(text, code)
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
 
 
@@ -159,19 +162,20 @@ def _render(module: cst.Module, plan: Plan, imported: set[str]) -> str:
     return migrated.code
 
 
-def _left(text: str, code: str, plan: Plan) -> list[Any]:
+def _left(text: str, code: str, plan: Plan) -> tuple[list[Any], Optional[frozenset[int]]]:
     """The audit's findings in ``text`` that the plan may have left unmarked: none when
     nothing was left for manual work and every finding is on a line the rewrite changed
-    (the usual, fully migrated module: no positions pass needed)."""
+    (the usual, fully migrated module: no positions pass needed). Also the changed lines,
+    when they were worked out."""
     from ..audit._python import scan_python
 
     findings = [f for f in scan_python("<migrate>", text, fixable=False) if f.rule in _LEFTOVER]
     if not findings or plan.manual:
-        return findings
+        return findings, None
     changed = _changed_lines(text, code)
     if all(f.line in changed for f in findings):  # where a rewritten site starts
-        return []
-    return findings
+        return [], changed
+    return findings, changed
 
 
 def _mark_leftovers(

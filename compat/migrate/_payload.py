@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 import libcst as cst
@@ -29,6 +29,7 @@ from .. import _spec
 from .._validate import Validator
 from ..errors import CompatError
 from ..translate import _TEMPLATE_KEYS, GENERATED_REQUEST_ID, TRANSLATORS, Policy
+from ._plan import names
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -96,10 +97,6 @@ class _Generated:
     code: str
 
 
-#: A leaf of a rewrite: a literal string, an unknown expression, or a generated value.
-_Leaf = Union[str, _Unknown, _Generated]
-
-
 def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
@@ -126,17 +123,6 @@ def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
     return False, None
 
 
-def _names(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(Names())
-    return found
-
-
 def _pure(node: cst.BaseExpression) -> bool:
     """Whether two copies of the expression have the same value (names, attributes)."""
     if isinstance(node, cst.Name):
@@ -158,7 +144,7 @@ class _Reader:
 
     def unknown(self, node: cst.BaseExpression) -> str:
         code = _code(node).strip()
-        loop = bool(self.loop and _names(node) & self.loop)
+        loop = bool(self.loop and names(node) & self.loop)
         key = f"{self.iteration}:{code}" if loop else code
         shared = self._shared.get(key) if _pure(node) else None
         if shared is None:
@@ -219,7 +205,7 @@ class _Reader:
             bound: set[str] = set()
             clause: Optional[cst.CompFor] = node.for_in
             while clause is not None:
-                bound |= _names(clause.target)
+                bound |= names(clause.target)
                 clause = clause.inner_for_in
             self.loop = bound
             try:
@@ -257,6 +243,7 @@ def _path(field: str, key: str) -> str:
 
 
 def _substitute(value: Any, world: Mapping[str, str]) -> Any:
+    """A payload (or the translator's body) with each stand-in given its value in ``world``."""
     if isinstance(value, str):
         return world.get(value, value)
     if isinstance(value, dict):
@@ -324,17 +311,6 @@ def _leaves(body: Any, unknowns: dict[str, _Unknown]) -> Any:
     if isinstance(body, list):
         return [_leaves(v, unknowns) for v in body]
     return body
-
-
-def _evaluate(rewrite: Any, world: Mapping[str, str]) -> Any:
-    """What the rewrite sends in ``world``."""
-    if isinstance(rewrite, _Unknown):
-        return world.get(rewrite.token, rewrite.token)
-    if isinstance(rewrite, dict):
-        return {k: _evaluate(v, world) for k, v in rewrite.items()}
-    if isinstance(rewrite, list):
-        return [_evaluate(v, world) for v in rewrite]
-    return rewrite
 
 
 def _sent(body: Any) -> tuple[bool, Any]:
@@ -421,13 +397,10 @@ class _Writer:
 
     def leaf(self, leaf: Any, node: Optional[cst.BaseExpression], field: str) -> cst.BaseExpression:
         if isinstance(leaf, _Unknown):
+            # (a loop-bound value differs between the loop's two turns, so the translator
+            # never moves one out of the templates)
             if node is not None and leaf.node is node:
                 return node
-            if leaf.loop and not field.startswith("templates"):  # pragma: no cover - see below
-                # a loop-bound value differs between the loop's two turns, so the translator
-                # already refused to move it out of the templates
-                msg = f"{field} would come from {leaf.code}, which the templates' loop binds"
-                raise Manual(msg)
             return leaf.node.deep_clone()
         if isinstance(leaf, _Generated):
             self.needs.add(leaf.module)
@@ -566,7 +539,9 @@ def _translate_dict(
     rewrite = _leaves(body, unknowns)
     for unknown, world in _worlds(reader.unknowns, payload, policy):
         expected = _translate(endpoint.name, _substitute(payload, world), policy)
-        if not _same(expected, _sent(_evaluate(rewrite, world))):
+        # what the rewrite sends there: its expressions take the world's values, which is
+        # the base world's body with the world's values for the stand-ins
+        if not _same(expected, _sent(_substitute(body, world))):
             what = "length" if world[unknown.token].startswith(unknown.token) else "value"
             msg = (
                 f"what the shim sends depends on the {what} of {unknown.code}, which the "
@@ -584,7 +559,7 @@ def _policy_text(policy: Policy) -> str:
         value = getattr(policy, field.name)
         if field.name == "template_codes":
             value = dict(value)
-        if value != getattr(_DEFAULT_POLICY, field.name) and value != {}:
+        if value != getattr(_DEFAULT_POLICY, field.name):
             given.append(f"{field.name}={value!r}")
     return f"Policy({', '.join(given)})"
 

@@ -189,11 +189,12 @@ class Context:
         return None, f"the client's policy ({seen}) is not fixed by the source"
 
     def _rebound(self, name: str) -> bool:
-        """Whether a module-level name is assigned anywhere but at the top level."""
-        for node in self.nodes(self.module):
-            if isinstance(node, (cst.Global,)) and any(n.name.value == name for n in node.names):
-                return True
-        return False
+        """Whether a function declares the module-level ``name`` ``global`` (and so may
+        assign it)."""
+        return any(
+            isinstance(node, cst.Global) and any(n.name.value == name for n in node.names)
+            for node in self.nodes(self.module)
+        )
 
     @property
     def uses_compat(self) -> bool:
@@ -220,15 +221,19 @@ class Context:
             current = self.parents.get(current)
         return current if current is not None else self.module
 
+    def where(self, node: cst.CSTNode, module: str = "here") -> str:
+        """Where ``node`` is, for a reason: ``in f()``, else ``module``."""
+        function = self.function(node)
+        return f"in {function.name.value}()" if isinstance(function, cst.FunctionDef) else module
+
     def relate(self, parts: list[Optional[cst.CSTNode]], call: cst.CSTNode) -> None:
         """``parts`` belong to ``call``, which is left for manual work."""
-        function = self.function(call)
-        where = f"in {function.name.value}()" if isinstance(function, cst.FunctionDef) else "here"
+        reason = (
+            f"this goes with a call {self.where(call)} that is left for manual work (see its mark)"
+        )
         for part in parts:
             if part is not None:
-                self.plan.related[part] = (
-                    f"this goes with a call {where} that is left for manual work (see its mark)"
-                )
+                self.plan.related[part] = reason
 
     def manual(self, rule: str, node: cst.CSTNode, reason: str) -> None:
         self.plan.manual.append(ManualSite(self.line(node), rule, reason))
@@ -289,14 +294,7 @@ class Context:
     def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is assigned in the function around ``near`` (so, when it has no
         :meth:`binding`, assigned more than once or changed after)."""
-        return any(
-            isinstance(node, cst.Assign)
-            and any(
-                isinstance(t.target, cst.Name) and t.target.value == name.value
-                for t in node.targets
-            )
-            for node in self.nodes(self.function(near))
-        )
+        return name.value in self._bindings(self.function(near))[0]
 
     def local(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is a parameter or a variable of the function around ``near``."""
@@ -338,21 +336,24 @@ def _walk(
     return found
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """The names a target mentions (``x`` of ``x["k"]``, ``x.y``, ``(x, y)``)."""
+def names(node: cst.CSTNode) -> set[str]:
+    """Every name in ``node``."""
     if isinstance(node, cst.Name):
         return {node.value}
-    if isinstance(node, (cst.Attribute, cst.Subscript)):
-        return _names_in(node.value)
     return {n.value for n in _walk(node) if isinstance(n, cst.Name)}
 
 
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """The names a target changes (``x`` of ``x["k"]`` and ``x.y``; both of ``(x, y)``)."""
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        return _names_in(node.value)
+    return names(node)
+
+
 def _mentions(node: cst.CSTNode, name: str) -> bool:
-    if isinstance(node, cst.Name):
-        return node.value == name
     if isinstance(node, cst.Attribute):
         return _mentions(node.value, name)
-    return any(isinstance(n, cst.Name) and n.value == name for n in _walk(node))
+    return name in names(node)
 
 
 StringPart = Union[cst.SimpleString, cst.FormattedStringText]

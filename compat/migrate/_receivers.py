@@ -106,7 +106,7 @@ class Receivers:
             return Shim(None, f"{what} may be built with different policies", calls)
         return Shim(policies[0], "", calls)
 
-    def _bindings(self, scope: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
+    def bindings(self, scope: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
         """What ``name`` is bound to in ``scope`` (values, or annotations); None: unknown."""
         found: list[cst.CSTNode] = []
         nodes = self._scopes.get(id(scope))
@@ -146,11 +146,11 @@ class Receivers:
 
     def _name(self, name: str, near: cst.CSTNode) -> Optional[Shim]:
         scope = self.context.function(near)
-        found = self._bindings(scope, name)
+        found = self.bindings(scope, name)
         if found is None:
             return None
         if not found and scope is not self.context.module:
-            found = self._bindings(self.context.module, name)
+            found = self.bindings(self.context.module, name)
             if found is None:
                 return None
         return self._proven(found, name)

@@ -28,6 +28,7 @@ import attrs
 import libcst as cst
 
 from ... import _spec
+from ..._source import LEGACY_CLIENT
 from .._paths import Paths
 from .._payload import Manual, translate_dict, translate_keywords
 from .._receivers import Receivers
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 ORDER = 10
 SUMMARY = "LegacyClient.send_inbox / send_by_access_token / post -> MessageClient.send"
 NAME = __name__.rsplit(".", 1)[1]
-_SHIM = "LegacyClient"
+_SHIM = LEGACY_CLIENT
 #: LegacyClient's own options, which MessageClient does not take.
 _SHIM_OPTIONS = ("policy", "trace")
 #: what may be done with a client the rule turns into a MessageClient

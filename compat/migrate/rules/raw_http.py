@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from ..._source import PATHS
+from ..._source import LEGACY_CLIENT, PATHS, POOL_MANAGER
 from .._paths import Path, Paths
 from .._payload import Manual, translate_dict
 from .._plan import Context, _string_parts
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 ORDER = 20
 SUMMARY = "a legacy path posted with its payload -> the new path with the new body"
 NAME = __name__.rsplit(".", 1)[1]
-_POOL = "TranslatingPoolManager"
 #: the arguments that carry the body, in the HTTP clients real code uses
 _BODY = ("json", "data", "body", "content")
 _URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
@@ -47,8 +46,8 @@ _URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
 class Rule:
     def __init__(self, context: Context) -> None:
         self.context = context
-        self.pools = Receivers(context, _POOL)
-        self.clients = Receivers(context, "LegacyClient")
+        self.pools = Receivers(context, POOL_MANAGER)
+        self.clients = Receivers(context, LEGACY_CLIENT)
         self.paths = Paths(context)
         #: payloads already rewritten (two calls of one function may share one)
         self.done: dict[cst.Dict, _spec.Endpoint] = {}
@@ -110,12 +109,7 @@ class Rule:
         name, statement = path.constant
         _, places = self.constants.setdefault(statement, (name, []))
         if manual is not None:
-            function = self.context.function(manual)
-            places.append(
-                f"in {function.name.value}()"
-                if isinstance(function, cst.FunctionDef)
-                else "at the module level"
-            )
+            places.append(self.context.where(manual, "at the module level"))
 
     def _body(
         self, node: cst.Call, payload: cst.BaseExpression, endpoint: _spec.Endpoint
@@ -165,7 +159,7 @@ class Rule:
         if receiver.value in self.context.imported:
             return True
         for scope in (self.context.function(near), self.context.module):
-            found = self.pools._bindings(scope, receiver.value)
+            found = self.pools.bindings(scope, receiver.value)
             if found:
                 return all(
                     isinstance(v, cst.Call) and not self.pools.is_construction(v) for v in found
@@ -293,7 +287,3 @@ def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
             for p in parts
         ]
     return ["\0"]
-
-
-def _named(target: cst.BaseExpression, name: str) -> bool:
-    return isinstance(target, cst.Name) and target.value == name
