@@ -103,6 +103,18 @@ def apply(
     text: str, options: Options, lines: bool = False
 ) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
     try:
+        return _apply(text, options, lines)
+    except RecursionError:
+        # libcst walks the tree recursively: a source nested deeper than Python's
+        # recursion limit allows is skipped, as one that does not parse is
+        msg = "nested too deeply to migrate (over Python's recursion limit)"
+        raise MigrateError(msg) from None
+
+
+def _apply(
+    text: str, options: Options, lines: bool
+) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
+    try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
         msg = f"not valid Python: {err.message} (line {err.raw_line})"

@@ -10,7 +10,7 @@ import pytest
 
 from compat import cli
 from compat.audit import scan
-from compat.migrate import Options, migrate_source
+from compat.migrate import MigrateError, Options, migrate_source
 from compat.migrate._files import migrate_file, unified_diff
 
 from .helpers import check_manual, check_noop, check_transformed
@@ -189,3 +189,14 @@ def test_commands_exit_2_when_a_file_cannot_be_read(
     assert cli.main(["migrate", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "unreadable: Permission denied" in err
+
+
+def test_a_source_nested_too_deeply_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    deep = "{'a': " * 200 + "1" + "}" * 200
+    source = f'post("/v2/messages/sendInbox", {{"accessToken": {deep}}})\n'
+    with pytest.raises(MigrateError, match="nested too deeply"):
+        migrate_source(source, Options())
+    (tmp_path / "deep.py").write_text(source)
+    assert migrate_file(str(tmp_path / "deep.py"), Options()).skipped == (
+        "nested too deeply to migrate (over Python's recursion limit)"
+    )
