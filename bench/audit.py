@@ -24,6 +24,7 @@ import time
 from compat import _spec
 from compat._source import SKIPPED_DIRS
 from compat.audit import scan_report
+from compat.migrate import fixable_lines
 
 from _common import verdict
 
@@ -67,7 +68,7 @@ def main() -> int:
         best["grep"] = min(best["grep"], time.perf_counter() - start)
         grep_found = done.stdout.split()
         start = time.perf_counter()
-        report = scan_report(roots, exclude=exclude)
+        report = scan_report(roots, exclude=exclude, fixable=fixable_lines)
         best["compat audit"] = min(best["compat audit"], time.perf_counter() - start)
     assert report is not None
 

@@ -29,6 +29,7 @@ import libcst
 from audit import trees
 
 from compat.audit import scan_report
+from compat.migrate import fixable_lines
 from compat.migrate import Options
 from compat.migrate._files import migrate_paths, python_files
 
@@ -71,7 +72,7 @@ def measure(
     summary = migrate_paths(roots, Options(annotate=False))
     migrate = time.perf_counter() - start
     start = time.perf_counter()
-    report = scan_report(roots, exclude=exclude)
+    report = scan_report(roots, exclude=exclude, fixable=fixable_lines)
     audit = time.perf_counter() - start
     start = time.perf_counter()
     round_trip(sample)

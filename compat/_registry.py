@@ -62,7 +62,7 @@ def unregister(name: str) -> None:
 
 
 def _refresh() -> None:
-    from .audit import _python
+    from ._source import python as _python
 
     _source.refresh()
     _python.refresh()

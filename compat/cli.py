@@ -7,6 +7,7 @@ error), 2 a usage error (bad options, unreadable file).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import signal
 import sys
@@ -19,7 +20,9 @@ from .errors import CompatError
 from .translate import TRANSLATORS, Policy, Translation
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
+
+    from .audit import Fixable
 
 __all__ = ["main"]
 
@@ -198,6 +201,20 @@ def _sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _fixable() -> Optional[Fixable]:
+    """The codemod, to tell which findings it rewrites, when the extra is installed."""
+    if importlib.util.find_spec("libcst") is None:
+        return None
+    return _fixable_lines
+
+
+def _fixable_lines(text: str) -> Collection[int]:
+    # imported only for a file with a finding: most files of a tree have none
+    from .migrate import fixable_lines
+
+    return fixable_lines(text)
+
+
 def _audit(args: argparse.Namespace) -> int:
     from .audit import render, scan_report
 
@@ -205,7 +222,11 @@ def _audit(args: argparse.Namespace) -> int:
         raise _UsageError("--jobs takes a number of processes, 1 or more")
     try:
         report = scan_report(
-            args.paths, exclude=args.exclude, jobs=args.jobs, max_bytes=args.max_size
+            args.paths,
+            exclude=args.exclude,
+            jobs=args.jobs,
+            max_bytes=args.max_size,
+            fixable=_fixable(),
         )
     except FileNotFoundError as err:
         print(f"compat audit: error: {err}", file=sys.stderr)

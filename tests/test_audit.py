@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from compat import audit
+from compat import _source, audit, cli
 from compat.audit import RULES, Finding, render, scan, scan_report
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "legacy_service"
@@ -372,12 +372,34 @@ def test_non_utf8_files_are_scanned(tmp_path: Path) -> None:
 def test_rules_have_stable_ids_and_unique_names() -> None:
     assert [r.id for r in RULES] == ["CPT001", "CPT002", "CPT003", "CPT004", "CPT005"]
     assert len({r.name for r in RULES}) == len(RULES)
-    assert audit._rules.by_id("legacy-path").id == "CPT001"
+    assert _source.rules.by_id("legacy-path").id == "CPT001"
     with pytest.raises(KeyError):
-        audit._rules.by_id("nope")
+        _source.rules.by_id("nope")
 
 
 def test_pre_commit_hook_is_declared() -> None:
     hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text()
     assert "- id: compat-audit" in hooks
     assert "entry: compat audit" in hooks
+
+
+def test_without_the_codemod_fixable_is_unknown_not_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "libcst" else find_spec(name, *a),
+    )
+    (tmp_path / "a.py").write_text('URL = "/v2/messages/sendInbox"\n')
+    assert cli.main(["audit", str(tmp_path)]) == 1
+    assert (
+        "fixable by compat migrate: unknown (install 'compat[migrate]')" in capsys.readouterr().out
+    )
+    assert cli.main(["audit", str(tmp_path), "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["summary"]["fixable"] is None
+    assert [f["fixable"] for f in document["findings"]] == [None]

@@ -23,8 +23,10 @@ from compat import (
     models,
     translate,
 )
+from compat._source import python as _python
+from compat._source import text as _text
 from compat._spec import RESULT, STRING, TEMPLATES, Endpoint, FieldRule, FieldSpec, Table
-from compat.audit import _python, _text, scan
+from compat.audit import scan
 from compat.gateway import Gateway
 from compat.migrate import Options, migrate_source
 

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable
 
 from .. import __version__
-from ._rules import RULES, SEVERITIES
+from .._source.rules import RULES, SEVERITIES
 
 if TYPE_CHECKING:
     from ._scan import Report
@@ -25,7 +25,8 @@ def _summary(report: Report) -> dict[str, Any]:
     return {
         "findings": len(findings),
         "files": len({f.path for f in findings}),
-        "fixable": sum(1 for f in findings if f.fixable),
+        # None: not worked out (the audit ran without the codemod)
+        "fixable": sum(1 for f in findings if f.fixable) if report.fixable_known else None,
         "bySeverity": dict(Counter(f.severity for f in findings)),
         "byRule": dict(sorted(Counter(f.rule for f in findings).items())),
         "byEndpoint": dict(sorted(Counter(f.endpoint or "unknown" for f in findings).items())),
@@ -58,7 +59,11 @@ def render_text(report: Report) -> str:
     out.append(
         f"{summary['findings']} finding(s) in {summary['files']} file(s)"
         + (f" ({severities})" if severities else "")
-        + f"; {summary['fixable']} fixable by compat migrate"
+        + (
+            f"; {summary['fixable']} fixable by compat migrate"
+            if summary["fixable"] is not None
+            else "; fixable by compat migrate: unknown (install 'compat[migrate]')"
+        )
     )
     if report.findings:
         names = {r.id: r.name for r in RULES}

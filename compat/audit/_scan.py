@@ -5,19 +5,23 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
 from .._source import Skipped, iter_files
-from ._python import scan_python
-from ._rules import Finding
-from ._text import GATE, family_of, scan_text
+from .._source.python import scan_python
+from .._source.rules import Finding
+from .._source.text import GATE, family_of, scan_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
-__all__ = ["DEFAULT_MAX_BYTES", "Report", "Skipped", "scan", "scan_report"]
+#: Given a Python source, the lines ``compat migrate`` would rewrite
+#: (:func:`compat.migrate.fixable_lines`).
+Fixable = Callable[[str], "Collection[int]"]
+
+__all__ = ["DEFAULT_MAX_BYTES", "Fixable", "Report", "Skipped", "scan", "scan_report"]
 
 #: Files larger than this are skipped (and reported as skipped).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -35,13 +39,17 @@ class Report:
     files: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    #: whether each finding says if ``compat migrate`` rewrites it (see ``fixable=``).
+    fixable_known: bool = False
 
     @property
     def errors(self) -> list[Skipped]:
         return [s for s in self.skipped if s.is_error]
 
 
-def scan_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[list[Finding], Skipped]:
+def scan_file(
+    path: str, max_bytes: int = DEFAULT_MAX_BYTES, fixable: Optional[Fixable] = None
+) -> Union[list[Finding], Skipped]:
     """The findings of one file (read once), or why it was skipped."""
     try:
         with open(path, "rb") as file:
@@ -59,13 +67,25 @@ def scan_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[list[Findi
         return []
     text = data.decode("utf-8", "surrogateescape")
     family = family_of(path)
-    if family == "python":
-        return scan_python(path, text)
-    return scan_text(path, text, family)
+    if family != "python":  # the codemod rewrites Python only
+        return [attrs.evolve(f, fixable=False) for f in scan_text(path, text, family)]
+    findings = scan_python(path, text)
+    if fixable is not None and any(f.rule_info.fixable for f in findings):
+        rewritten = fixable(text)
+        return [
+            attrs.evolve(f, fixable=f.rule_info.fixable and f.line in rewritten) for f in findings
+        ]
+    # None: the codemod may rewrite it, but no one asked it
+    unknown = fixable is None
+    return [
+        f if unknown and f.rule_info.fixable else attrs.evolve(f, fixable=False) for f in findings
+    ]
 
 
-def _scan_chunk(paths: list[str], max_bytes: int) -> list[Union[list[Finding], Skipped]]:
-    return [scan_file(path, max_bytes) for path in paths]
+def _scan_chunk(
+    paths: list[str], max_bytes: int, fixable: Optional[Fixable]
+) -> list[Union[list[Finding], Skipped]]:
+    return [scan_file(path, max_bytes, fixable) for path in paths]
 
 
 def scan_report(
@@ -74,16 +94,20 @@ def scan_report(
     exclude: Sequence[str] = (),
     jobs: Optional[int] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    fixable: Optional[Fixable] = None,
 ) -> Report:
     """Scan files and folders; :class:`Report` of findings, files read and skipped.
 
     :param exclude: glob patterns matched against paths relative to each root
         and against file and folder names.
     :param jobs: worker processes (default: one per core, for large trees).
+    :param fixable: to say of each finding whether ``compat migrate`` rewrites it,
+        pass :func:`compat.migrate.fixable_lines` (it needs the ``migrate`` extra).
+        Without it, findings of the rules it may rewrite have ``fixable`` None.
     :raises FileNotFoundError: a path given does not exist.
     """
     started = time.perf_counter()
-    report = Report()
+    report = Report(fixable_known=fixable is not None)
     files: list[str] = []
     for item in iter_files([os.fspath(p) for p in paths], exclude):
         if isinstance(item, Skipped):
@@ -98,11 +122,13 @@ def scan_report(
         with ProcessPoolExecutor(workers) as pool:
             results = [
                 r
-                for chunk in pool.map(_scan_chunk, chunks, [max_bytes] * len(chunks))
+                for chunk in pool.map(
+                    _scan_chunk, chunks, [max_bytes] * len(chunks), [fixable] * len(chunks)
+                )
                 for r in chunk
             ]
     else:
-        results = _scan_chunk(files, max_bytes)
+        results = _scan_chunk(files, max_bytes, fixable)
     for result in results:
         if isinstance(result, Skipped):
             report.skipped.append(result)
@@ -120,6 +146,10 @@ def scan(
     exclude: Sequence[str] = (),
     jobs: Optional[int] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    fixable: Optional[Fixable] = None,
 ) -> list[Finding]:
-    """Every deprecated use under ``paths``, sorted by file and position."""
-    return scan_report(paths, exclude=exclude, jobs=jobs, max_bytes=max_bytes).findings
+    """Every deprecated use under ``paths``, sorted by file and position (the
+    parameters are :func:`scan_report`'s)."""
+    return scan_report(
+        paths, exclude=exclude, jobs=jobs, max_bytes=max_bytes, fixable=fixable
+    ).findings

@@ -31,6 +31,7 @@ __all__ = [
     "MigrateError",
     "Options",
     "Result",
+    "fixable_lines",
     "migrate_source",
     "rule_names",
 ]
@@ -73,3 +74,12 @@ def migrate_source(text: str, options: Optional[Options] = None, *, lines: bool 
         return Result(text, False)
     source, rewrites, manual, rewritten = apply(text, options, lines)
     return Result(source, source != text, dict(Counter(rewrites)), tuple(manual), rewritten)
+
+
+def fixable_lines(text: str) -> frozenset[int]:
+    """The lines of ``text`` that ``compat migrate`` (default options) rewrites; none when
+    it cannot read the source. Pass it to :func:`compat.audit.scan` as ``fixable=``."""
+    try:
+        return migrate_source(text, Options(annotate=False), lines=True).rewritten_lines
+    except MigrateError:  # the AST parsed it; libcst did not
+        return frozenset()

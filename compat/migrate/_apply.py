@@ -179,9 +179,9 @@ def _left(text: str, code: str, plan: Plan) -> tuple[list[Any], Optional[frozens
     nothing was left for manual work and every finding is on a line the rewrite changed
     (the usual, fully migrated module: no positions pass needed). Also the changed lines,
     when they were worked out."""
-    from ..audit._python import scan_python
+    from .._source.python import scan_python
 
-    findings = [f for f in scan_python("<migrate>", text, fixable=False) if f.rule in _LEFTOVER]
+    findings = [f for f in scan_python("<migrate>", text) if f.rule in _LEFTOVER]
     if not findings or plan.manual:
         return findings, None
     changed = _changed_lines(text, code)

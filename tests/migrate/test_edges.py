@@ -10,7 +10,7 @@ import pytest
 
 from compat import cli
 from compat.audit import scan
-from compat.migrate import MigrateError, Options, migrate_source
+from compat.migrate import MigrateError, Options, fixable_lines, migrate_source
 from compat.migrate._files import migrate_file, unified_diff
 
 from .helpers import check_manual, check_noop, check_transformed
@@ -164,12 +164,27 @@ def test_audit_marks_what_migrate_rewrites(tmp_path: Path) -> None:
         f"import compat\nclient = compat.LegacyClient('h', 'c')\nclient.send_by_access_token({PAYLOAD})\n"
     )
     (tmp_path / "b.py").write_text(f"post({BY_TOKEN}, {{'x': 1}})\n")
-    fixable = {(Path(f.path).name, f.rule): f.fixable for f in scan([tmp_path])}
+    fixable = {
+        (Path(f.path).name, f.rule): f.fixable for f in scan([tmp_path], fixable=fixable_lines)
+    }
     assert fixable == {
         ("a.py", "CPT003"): True,
         ("a.py", "CPT002"): True,
         ("b.py", "CPT001"): False,
     }
+    # not asked: unknown, except for what the codemod never rewrites (other languages)
+    (tmp_path / "c.js").write_text(f"post({BY_TOKEN})\n")
+    unknown = {(Path(f.path).name, f.rule): f.fixable for f in scan([tmp_path])}
+    assert unknown == {
+        ("a.py", "CPT003"): None,
+        ("a.py", "CPT002"): None,
+        ("b.py", "CPT001"): None,
+        ("c.js", "CPT001"): False,
+    }
+
+
+def test_fixable_lines_of_a_source_libcst_cannot_read_is_empty() -> None:
+    assert fixable_lines("print 'py2'\n# /v2/messages/sendInbox\n") == frozenset()
 
 
 def refuse(*args: Any, **kwargs: Any) -> Any:

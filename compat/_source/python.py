@@ -14,13 +14,11 @@ import io
 import tokenize
 from typing import Optional
 
-import attrs
-
 from .. import _spec
-from .._source import LEGACY_CLIENT, SHIM_CLASSES, CompatImports
 from .._validate import utf16_len
-from ._rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
-from ._text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
+from . import LEGACY_CLIENT, SHIM_CLASSES, CompatImports
+from .rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
+from .text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
 
 __all__ = ["scan_python"]
 
@@ -394,11 +392,8 @@ class _Visitor(ast.NodeVisitor):
         return None
 
 
-def scan_python(path: str, text: str, *, fixable: bool = True) -> list[Finding]:
-    """Every finding in one Python source; unparsable sources get the text scan.
-
-    :param fixable: say which findings ``compat migrate`` rewrites (it runs the codemod).
-    """
+def scan_python(path: str, text: str) -> list[Finding]:
+    """Every finding in one Python source; unparsable sources get the text scan."""
     lines = Lines(text)
     try:
         tree = ast.parse(text, path)
@@ -409,24 +404,4 @@ def scan_python(path: str, text: str, *, fixable: bool = True) -> list[Finding]:
     visitor = _Visitor(path, lines, {lines.offset(f.line, f.column - 1) for f in findings})
     visitor.prepare(tree)
     visitor.visit(tree)
-    if not fixable:
-        return findings + visitor.findings
-    return _mark_fixable(text, findings + visitor.findings)
-
-
-def _mark_fixable(text: str, findings: list[Finding]) -> list[Finding]:
-    """Which findings ``compat migrate`` (default options) rewrites: those on lines it changes."""
-    if not any(f.rule_info.fixable for f in findings):
-        return findings
-    try:
-        from ..migrate import MigrateError, Options, migrate_source
-    except ImportError:  # pragma: no cover - the migrate extra is not installed
-        return findings
-    try:
-        lines = migrate_source(text, Options(annotate=False), lines=True).rewritten_lines
-    except MigrateError:  # pragma: no cover - the AST parsed it; libcst did not
-        return findings
-    return [
-        attrs.evolve(f, fixable=True) if f.rule_info.fixable and f.line in lines else f
-        for f in findings
-    ]
+    return findings + visitor.findings

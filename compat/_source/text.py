@@ -14,8 +14,8 @@ import re
 from typing import Optional
 
 from .. import _spec
-from .._source import GATE, PATHS, RELATIVE_PATHS
-from ._rules import DOC_MENTION, LEGACY_PATH, Finding
+from . import GATE, PATHS, RELATIVE_PATHS
+from .rules import DOC_MENTION, LEGACY_PATH, Finding
 
 __all__ = ["GATE", "PATHS", "RELATIVE_PATHS", "family_of", "scan_text"]
 

@@ -1,4 +1,4 @@
-"""The audit's rules: stable ids, what each finds, and how to fix it."""
+"""The rules of the source scan: stable ids, what each finds, and how to fix it."""
 
 from __future__ import annotations
 
@@ -101,8 +101,9 @@ class Finding:
     #: ``sendInbox``, ``sendByAccessToken``, or None when it cannot be told.
     endpoint: Optional[str]
     message: str
-    #: whether ``compat migrate`` (with its default options) rewrites this site.
-    fixable: bool = attrs.field(default=False, order=False)
+    #: whether ``compat migrate`` (with its default options) rewrites this site; None
+    #: when that was not worked out (the audit was run without the codemod).
+    fixable: Optional[bool] = attrs.field(default=None, order=False)
 
     @property
     def rule_info(self) -> Rule:

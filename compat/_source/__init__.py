@@ -1,7 +1,10 @@
-"""What both source tools look for, and how they walk a tree: one module, shared.
+"""What both source tools look for, and how they walk a tree: one package, shared.
 
-``compat audit`` and ``compat migrate`` read the legacy paths, the cheap gate
-and the file walk from here; neither takes them from the other.
+``compat audit`` and ``compat migrate`` read from here, and neither imports the
+other: the legacy paths, the cheap gate, the file walk and what a module binds
+of compat (this module); the rules and their findings (:mod:`.rules`); the scan
+of any text (:mod:`.text`) and of Python sources (:mod:`.python`), which the
+audit reports and the codemod marks what it leaves behind by.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
-from . import _spec
+from .. import _spec
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence

@@ -1,0 +1,73 @@
+"""The audit and the codemod share compat._source; neither imports the other."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "compat"
+
+
+def imported(folder: Path) -> set[str]:
+    """Every module the sources under ``folder`` import, at any depth of the code
+    (lazy imports inside functions included), relative imports resolved."""
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        package = list(path.relative_to(PACKAGE.parent).parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_import_reader_resolves_relative_imports() -> None:
+    found = imported(PACKAGE / "audit")
+    assert "compat._source.python" in found  # from .._source.python import scan_python
+    assert "compat.audit._format" in found  # from ._format import ...
+
+
+@pytest.mark.parametrize(
+    ("folder", "other"), [("audit", "compat.migrate"), ("migrate", "compat.audit")]
+)
+def test_neither_tool_imports_the_other(folder: str, other: str) -> None:
+    found = imported(PACKAGE / folder)
+    assert not {m for m in found if m == other or m.startswith(other + ".")}
+
+
+RUN = {
+    "audit": "from compat.audit import scan; assert scan([sys.argv[1]])",
+    "migrate": "from compat.migrate import migrate_source as m; "
+    "assert m(open(sys.argv[1]).read()).changed",
+}
+
+
+@pytest.mark.parametrize(
+    ("tool", "absent"), [("audit", "compat.migrate"), ("migrate", "compat.audit")]
+)
+def test_running_one_tool_loads_nothing_of_the_other(
+    tmp_path: Path, tool: str, absent: str
+) -> None:
+    source = tmp_path / "legacy.py"
+    source.write_text(
+        "import requests\n"
+        "requests.post('https://h/v2/customers/message/sendByAccessToken',\n"
+        "              json={'accessToken': 't', 'templateCode': 'T', 'templateParams': '{}'})\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; {RUN[tool]}; print(*sys.modules)", str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = done.stdout.split()
+    assert "compat._source" in loaded
+    assert not [m for m in loaded if m == absent or m.startswith(absent + ".")], loaded
