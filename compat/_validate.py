@@ -8,13 +8,43 @@ the limit and the actual length or type; never a value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from ._spec import CONTENT_TEMPLATE, PARAMETERS, RESULT, RESULT_TABLE, STRING, TEMPLATES, Table
 from .errors import FieldTooLongError, MissingFieldError, ValidationError
 
-__all__ = ["Validator", "json_type", "too_long", "utf16_len"]
+__all__ = ["Validator", "json_type", "lone_surrogate", "printable", "too_long", "utf16_len"]
+
+#: A surrogate code point on its own. JSON may carry one (``"\\ud83d"``), but it is no
+#: character: UTF-8 cannot encode it, and the platform takes valid Unicode text only.
+_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
+def lone_surrogate(value: str) -> Optional[int]:
+    """The index of the first lone surrogate in ``value``, or None (cheap for ASCII)."""
+    if value.isascii():
+        return None
+    found = _SURROGATE(value)
+    return found.start() if found else None
+
+
+def printable(key: object) -> str:
+    """A key as it may appear in a message or a field path: lone surrogates escaped."""
+    text = key if isinstance(key, str) else repr(key)
+    if lone_surrogate(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def surrogate_error(endpoint: str, field: str, value: str, index: int) -> ValidationError:
+    """The error for text with a lone surrogate: where it is, never the text."""
+    msg = (
+        f"{endpoint}: {field} has a lone surrogate (U+{ord(value[index]):04X} at index "
+        f"{index}); only valid Unicode text can be sent"
+    )
+    return ValidationError(msg, endpoint=endpoint, field=field)
 
 
 def utf16_len(value: str) -> int:
@@ -124,6 +154,9 @@ class Validator:
                 raise self._type_error(prefix + wire, value, "a string")
             if not value and required:
                 raise self._missing(prefix + wire, "empty")
+            index = lone_surrogate(value)
+            if index is not None:
+                raise surrogate_error(self.endpoint, prefix + wire, value, index)
             if limit is not None:
                 n = len(value)
                 if n * 2 > limit and (n > limit or utf16_len(value) > limit):
@@ -143,11 +176,12 @@ class Validator:
         if self.extra_keys == "error" and not data.keys() <= known.keys():
             for key in data:
                 if key not in known:
+                    field = prefix + printable(key)
                     msg = (
-                        f"{self.endpoint}: {prefix}{key} is not a field of {self.table.name} "
+                        f"{self.endpoint}: {field} is not a field of {self.table.name} "
                         f"(fields: {', '.join(known)})"
                     )
-                    raise ValidationError(msg, endpoint=self.endpoint, field=f"{prefix}{key}")
+                    raise ValidationError(msg, endpoint=self.endpoint, field=field)
 
     def _missing(self, field: str, how: str) -> MissingFieldError:
         msg = f"{self.endpoint}: {field} is {how} (required)"
@@ -184,12 +218,16 @@ class Validator:
         if value.__class__ is not dict and not isinstance(value, Mapping):
             raise self._type_error(field, value, "an object of strings")
         for key, item in value.items():
-            if key.__class__ is str and item.__class__ is str:
-                continue
             if not isinstance(key, str):
                 raise self._type_error(f"{field} key", key, "a string")
+            index = lone_surrogate(key)
+            if index is not None:
+                raise surrogate_error(self.endpoint, f"{field} key", key, index)
             if not isinstance(item, str):
                 raise self._type_error(f"{field}.{key}", item, "a string")
+            index = lone_surrogate(item)
+            if index is not None:
+                raise surrogate_error(self.endpoint, f"{field}.{key}", item, index)
 
     def _result(self, field: str, value: Any) -> None:
         if not isinstance(value, Mapping):
@@ -199,7 +237,7 @@ class Validator:
 
 def _string_test(var: str, required: bool, limit: Optional[int]) -> str:
     """The condition under which the string in ``var`` breaks its rules."""
-    tests = [f"{var}.__class__ is not str"]
+    tests = [f"{var}.__class__ is not str", f"not {var}.isascii() and lone({var})"]
     if limit is not None:
         n = f"len({var})"
         tests.append(f"({n} * 2 > {limit} and ({n} > {limit} or u16({var}) > {limit}))")
@@ -254,6 +292,9 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
                     "        for key, text in item.items():",
                     "            if key.__class__ is not str or text.__class__ is not str:",
                     "                return False",
+                    "            if not (key.isascii() and text.isascii()) and "
+                    "(lone(key) or lone(text)):",
+                    "                return False",
                 ]
             else:
                 limit = child.max_length if lengths else None
@@ -262,6 +303,7 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
     lines.append("    return True")
     namespace: dict[str, Any] = {
         "u16": utf16_len,
+        "lone": _SURROGATE,
         "KNOWN": frozenset(table.by_wire),
         "TEMPLATE_KEYS": frozenset(CONTENT_TEMPLATE.by_wire),
     }

@@ -9,7 +9,6 @@ safe because the platform delivers a requestId at most once.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -20,7 +19,7 @@ import attrs
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from . import _spec
+from . import _json, _spec
 from ._validate import Validator, json_type
 from ._wire import from_wire, to_wire
 from .errors import (
@@ -41,8 +40,6 @@ log = logging.getLogger("compat")
 DEFAULT_TIMEOUT = urllib3.Timeout(connect=5.0, read=15.0)
 
 _SEND = _spec.SEND
-#: compact UTF-8 JSON, the encoder made once (``json.dumps`` with options makes one a call).
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: the headers the client sets itself; extra headers cannot replace them.
 _OWN = frozenset({"content-type", "client-id", "request-time", "signature"})
 
@@ -218,7 +215,7 @@ class MessageClient:
         self, body: dict[str, Any], headers: Optional[Mapping[str, str]]
     ) -> SendResponse:
         """Send a checked wire body (:meth:`send`'s, or a translation's: checked already)."""
-        payload = _encode(body).encode("utf-8")
+        payload = _json.dumps(body)  # checked: no field the table lacks, no lone surrogate
         return self.post(_SEND.path, payload, request_id=body["requestId"], headers=headers)
 
     def post(
@@ -325,7 +322,7 @@ class MessageClient:
             )
         raw = answer.data
         try:
-            data = json.loads(raw)
+            data = _json.loads(raw)
         except ValueError as err:
             if status != 200:
                 result = Result("F", f"HTTP_{status}", f"HTTP {status} without a JSON body")

@@ -15,7 +15,6 @@ answered as the platform would, never as a 500.
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import threading
 import time
@@ -24,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 
-from . import _spec, _trace
-from ._http import Handler, PlatformAnswer
+from . import _json, _spec, _trace
+from ._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
 from .client import MessageClient, Retries
@@ -101,6 +100,7 @@ class Gateway:
     :param deprecated_since: when the legacy endpoints were deprecated (a Unix
         time); by default when the gateway started.
     :param workers: requests served at once (the upstream pool has as many).
+    :param max_body: the largest request body read, in bytes (larger: HTTP 413).
     :param trace: send each call's legacy original along upstream for a
         sandbox's inbox page (``Compat-Legacy-Request``); by default only to a
         loopback upstream, which no wallet is.
@@ -124,6 +124,7 @@ class Gateway:
         retries: Any = 3,
         timeout: float = 15.0,
         trace: Optional[bool] = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         import urllib3
 
@@ -155,6 +156,7 @@ class Gateway:
         )
         self.sunset = _http_date(sunset) if sunset else None
         self.workers = workers
+        self.max_body = max_body
         self.trace = _trace.enabled(trace, self.upstream._origin[0])
         self._server: Optional[_BoundedServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -201,8 +203,11 @@ class Gateway:
 
     def handle(self, handler: _Handler, method: str) -> None:
         path = handler.path.split("?", 1)[0]
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length > 0 else b""
+        try:
+            raw = handler.read_body(self.max_body)
+        except BodyError as err:
+            handler.send_error_body(err)
+            return
         endpoint = _spec.endpoint_for_path(path)
         caller = _Caller(handler.client_address[0])
         try:
@@ -236,10 +241,10 @@ class Gateway:
                 audit_log().record(endpoint.name, caller, (), "F INVALID_SIGNATURE")
                 raise PlatformAnswer("INVALID_SIGNATURE", "the request signature does not verify")
         try:
-            payload = json.loads(raw)
-        except ValueError:
-            audit_log().record(endpoint.name, caller, (), "invalid: <body>")
-            raise PlatformAnswer("PARAM_ILLEGAL", "the body is not valid JSON") from None
+            payload = _json.loads(raw)
+        except _json.BadJSON as err:
+            audit_log().record(endpoint.name, caller, (), f"invalid: {err.field or '<body>'}")
+            raise PlatformAnswer("PARAM_ILLEGAL", f"{endpoint.name}: {err}") from None
         changes: tuple[Any, ...] = ()
         try:
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
@@ -272,7 +277,7 @@ class Gateway:
     def _reply(
         self, handler: _Handler, path: str, answer: dict[str, Any], *, deprecated: bool
     ) -> None:
-        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = _json.dumps(answer)
         headers = {"Content-Type": "application/json; charset=UTF-8"}
         if self.signer is not None:
             when = request_time()

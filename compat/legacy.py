@@ -20,7 +20,7 @@ import urllib3
 from typing_extensions import deprecated
 from urllib3.util import parse_url
 
-from . import _spec, _trace
+from . import _json, _spec, _trace
 from ._warn import CallSite, warn
 from ._wire import from_wire, to_wire
 from .auditlog import audit_log, outcome
@@ -301,10 +301,12 @@ class TranslatingPoolManager(urllib3.PoolManager):
                 msg = f"{endpoint.name}: the body must be JSON bytes or text"
                 raise ValidationError(msg, endpoint=endpoint.name, field="<body>")
             try:
-                payload = json.loads(raw)
-            except ValueError:
-                msg = f"{endpoint.name}: the body is not valid JSON"
-                raise ValidationError(msg, endpoint=endpoint.name, field="<body>") from None
+                payload = _json.loads(raw)
+            except _json.BadJSON as err:
+                msg = f"{endpoint.name}: {err}"
+                raise ValidationError(
+                    msg, endpoint=endpoint.name, field=err.field or "<body>"
+                ) from None
             translation = _TRANSLATORS[endpoint.name](payload, self.policy)
         except (ValidationError, TranslationError) as err:
             _record(endpoint, site, translation, outcome(err))
@@ -314,8 +316,7 @@ class TranslatingPoolManager(urllib3.PoolManager):
 
         path = (parsed.path or "").split("?", 1)[0].rstrip("/")
         new_path = path[: len(path) - len(endpoint.path)] + _NEW.path
-        new_body = json.dumps(translation.to_wire(), ensure_ascii=False, separators=(",", ":"))
-        data = new_body.encode("utf-8")
+        data = _json.dumps(translation.to_wire())
         client_id = next((v for k, v in headers.items() if k.lower() == "client-id"), "")
         headers["Content-Type"] = "application/json; charset=UTF-8"
         headers["Request-Time"] = request_time()
@@ -336,7 +337,7 @@ class TranslatingPoolManager(urllib3.PoolManager):
             raise
         answer_bytes = upstream.data
         try:
-            response = from_wire(json.loads(answer_bytes), SendResponse)
+            response = from_wire(_json.loads(answer_bytes), SendResponse)
         except (ValueError, CompatError):
             # not a platform answer (an HTML error page, ...): hand it over as it came
             _record(endpoint, site, translation, f"HTTP {upstream.status}")

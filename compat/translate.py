@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple, Optional, Union, overload
 import attrs
 
 from . import _spec
-from ._validate import Validator, _over, json_type, too_long
+from ._validate import Validator, _over, json_type, printable, too_long
 from ._warn import warn
 from ._wire import from_wire, to_wire, trusted_builder
 from .errors import MissingFieldError, TranslationError, TranslationWarning, ValidationError
@@ -185,6 +185,15 @@ def _snake(name: str) -> str:
 GENERATED_REQUEST_ID = ("uuid", "uuid.uuid4().hex")
 
 
+def _differ(one: Any, other: Any) -> bool:
+    """Whether two values given for one field differ (values too deep to compare do:
+    no field of the spec nests that deep, so the validator would refuse either)."""
+    try:
+        return bool(one != other)
+    except RecursionError:
+        return True
+
+
 def new_request_id() -> str:
     """A fresh requestId for a call that has none: ``uuid.uuid4().hex``."""
     return uuid.uuid4().hex
@@ -263,19 +272,20 @@ class _Translator:
         for key, value in payload.items():
             canonical = keys.get(key) if isinstance(key, str) else None
             if canonical is None:
+                field = prefix + printable(key)
                 if policy.unknown_fields == "drop":
-                    changes.append(Change("dropped", f"{prefix}{key}", "unknown field dropped"))
+                    changes.append(Change("dropped", field, "unknown field dropped"))
                     continue
                 msg = (
-                    f"{self.name}: {prefix}{key} is not a known field "
+                    f"{self.name}: {field} is not a known field "
                     f"(known: {', '.join(sorted(set(keys.values())))}); "
                     'use Policy(unknown_fields="drop") to drop unknown fields'
                 )
-                raise ValidationError(msg, endpoint=self.name, field=f"{prefix}{key}")
+                raise ValidationError(msg, endpoint=self.name, field=field)
             if value is None:
                 continue
             if canonical in data:
-                if data[canonical] != value:
+                if _differ(data[canonical], value):
                     msg = (
                         f"{self.name}: {prefix}{given[canonical]} and {prefix}{key} name the "
                         f"same field ({canonical}) with different values"
@@ -557,13 +567,15 @@ def translate_response(
     path). ``response`` is a :class:`~compat.SendResponse` or its wire body. A
     messageId is kept for sendInbox when the platform sent one, never invented.
     """
-    legacy = _spec.LEGACY_ENDPOINTS.get(endpoint) or _spec.endpoint_for_path(endpoint)
+    legacy = None
+    if isinstance(endpoint, str):
+        legacy = _spec.LEGACY_ENDPOINTS.get(endpoint) or _spec.endpoint_for_path(endpoint)
     if legacy is None or not legacy.deprecated:
         msg = (
             f"translate_response() takes {' or '.join(map(repr, _RESPONSES))} "
-            f"(or its path), got {endpoint!r}"
+            f"(or its path), got {printable(endpoint)[:80]!r}"
         )
-        raise TranslationError(msg, endpoint=str(endpoint))
+        raise TranslationError(msg, endpoint=printable(endpoint)[:80])
     if not isinstance(response, SendResponse):
         response = from_wire(response, SendResponse)
     kwargs = {spec.attr: getattr(response, spec.attr) for spec in legacy.response}

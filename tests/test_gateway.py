@@ -121,7 +121,7 @@ def test_bad_calls_get_platform_answers_never_500(
     assert too_long["result"]["resultCode"] == "PARAM_ILLEGAL"
     assert "requestId is 130 characters long" in too_long["result"]["resultMessage"]
     garbage = json.loads(call(gateway, LEGACY, b"{oops", merchant_key).data)
-    assert garbage["result"]["resultMessage"] == "the body is not valid JSON"
+    assert garbage["result"]["resultMessage"].startswith("sendInbox: the body is not valid JSON (")
     assert upstream.requests() == []
     outcomes = audit_log().entries()[0].outcomes
     assert outcomes == {"F INVALID_SIGNATURE": 2, "invalid: requestId": 1, "invalid: <body>": 1}

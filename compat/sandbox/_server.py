@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import attrs
 
-from .. import _spec, _trace
-from .._http import Handler, PlatformAnswer
+from .. import _json, _spec, _trace
+from .._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
 from .._validate import Validator
 from ..errors import ValidationError
 from ..models import mask_body
@@ -100,6 +100,7 @@ class Sandbox:
     :param access_tokens: when set, other tokens get ``INVALID_ACCESS_TOKEN``.
     :param faults: failures to inject; :param seed: makes them repeatable.
     :param strict: unknown body fields are ``PARAM_ILLEGAL`` (default).
+    :param max_body: the largest request body read, in bytes (larger: HTTP 413).
     :param templates: texts to show messages with on the inbox page
         (``GET /_sandbox/``): a mapping of templateCode -> language -> text with
         ``${name}`` placeholders, or the path of such a JSON file.
@@ -119,6 +120,7 @@ class Sandbox:
         seed: int = 0,
         strict: bool = True,
         templates: Union[TemplateRegistry, Mapping[str, Any], str, os.PathLike[str], None] = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             msg = f"prefix must start with / and not end with one, got {prefix!r}"
@@ -128,6 +130,7 @@ class Sandbox:
         self.prefix = prefix
         self.client_id = client_id
         self.faults = faults
+        self.max_body = max_body
         self.seed = seed
         self.access_tokens = set(access_tokens) if access_tokens is not None else None
         self.templates = TemplateRegistry.load(templates)
@@ -235,8 +238,11 @@ class Sandbox:
 
     def handle(self, handler: _Handler, method: str) -> None:
         path = handler.path.split("?", 1)[0]
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length > 0 else b""
+        try:
+            raw = handler.read_body(self.max_body)
+        except BodyError as err:
+            handler.send_error_body(err)
+            return
         if path.startswith(_INSPECT):
             self._inspect(handler, method, path)
             return
@@ -324,9 +330,9 @@ class Sandbox:
         if self._verifier is not None:
             self._check_signature(handler, path, client_id, raw)
         try:
-            body = json.loads(raw)
-        except ValueError:
-            raise PlatformAnswer("PARAM_ILLEGAL", "the body is not valid JSON") from None
+            body = _json.loads(raw)
+        except _json.BadJSON as err:
+            raise PlatformAnswer("PARAM_ILLEGAL", f"{endpoint.name}: {err}") from None
         if not isinstance(body, dict):
             raise PlatformAnswer("PARAM_ILLEGAL", "the body must be a JSON object")
         record["requestId"] = body.get("requestId")

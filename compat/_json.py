@@ -1,0 +1,78 @@
+"""JSON in and out, the one way every part of compat reads and writes a body.
+
+Reading refuses what would fail later, at the door: bytes that are not UTF-8 JSON,
+nesting deeper than any body of the platform has, and text with a lone surrogate
+(valid as a JSON escape, but no character: UTF-8 cannot carry it). Writing makes
+compact UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Union
+
+from ._validate import lone_surrogate
+
+__all__ = ["MAX_DEPTH", "BadJSON", "dumps", "loads"]
+
+#: Objects and arrays nested deeper than this are refused (a body of the platform
+#: nests four deep; Python's own parser gives up near a thousand).
+MAX_DEPTH = 64
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class BadJSON(ValueError):
+    """A body that is not one the platform would read; ``field`` says where, if known."""
+
+    def __init__(self, message: str, field: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def loads(raw: Union[bytes, bytearray]) -> Any:
+    """The value of a JSON body; :class:`BadJSON` saying why it is not one."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise BadJSON(f"the JSON nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
+        raise BadJSON(f"the body is not valid JSON ({err})") from None
+    _check(value, b"\\u" in raw)
+    return value
+
+
+def _check(value: Any, escapes: bool) -> None:
+    """Depth, and (when the body has ``\\u`` escapes) lone surrogates, without recursion."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, str):
+            if escapes and lone_surrogate(item) is not None:
+                raise BadJSON(_surrogate_message(path or "<body>", item), path or None)
+            continue
+        if depth >= MAX_DEPTH and isinstance(item, (dict, list)):
+            raise BadJSON(f"the JSON nests deeper than {MAX_DEPTH} levels", path or None)
+        if isinstance(item, dict):
+            for key, child in item.items():
+                here = f"{path}.{key}" if path else key
+                if escapes and lone_surrogate(key) is not None:
+                    raise BadJSON(_surrogate_message(f"a key of {path or '<body>'}", key), path)
+                stack.append((child, here, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+
+
+def _surrogate_message(where: str, text: str) -> str:
+    index = lone_surrogate(text)
+    assert index is not None
+    return (
+        f"{where} has a lone surrogate (U+{ord(text[index]):04X} at index {index}); "
+        "only valid Unicode text can be sent"
+    )
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON of a value that came through :func:`loads` or the validator
+    (which refuse lone surrogates, the one thing UTF-8 cannot encode)."""
+    return _encode(value).encode("utf-8")

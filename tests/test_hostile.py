@@ -1,0 +1,268 @@
+"""Hostile input never escapes: a CompatError (or the platform's answer), nothing lost.
+
+One test per reproducer: lone surrogates, deep JSON, odd endpoints, malformed and
+oversized HTTP bodies, chunked bodies, against real servers on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import urllib3
+
+from compat import (
+    LegacyClient,
+    LegacyEndpointWarning,
+    MessageClient,
+    Policy,
+    TranslatingPoolManager,
+    TranslationError,
+    TranslationWarning,
+    ValidationError,
+    audit_log,
+    translate_response,
+    translate_send_by_access_token,
+    translate_send_inbox,
+)
+from compat.gateway import Gateway
+
+from .payloads import by_token, inbox
+from .servers import ScriptedServer
+
+if TYPE_CHECKING:
+    from compat.sandbox import Sandbox
+
+LONE = "\ud83d"
+INBOX = "/v2/messages/sendInbox"
+SEND = "/v2/miniprogram/message/send"
+DEEP = b"[" * 100_000 + b"]" * 100_000
+PARAMETERS = "templates[0].templateParameters"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_log() -> None:
+    audit_log().clear()
+
+
+def send_body(**changes: Any) -> dict[str, Any]:
+    return translate_send_by_access_token(by_token(**changes), Policy()).to_wire()
+
+
+# -- the validator: text with a lone surrogate is no text ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"templateCode": "TP" + LONE}, "templateCode"),
+        ({"requestId": LONE * 100}, "requestId"),  # under digest: refused, not hashed
+        ({"extendInfo": "x" + LONE}, "extendInfo"),
+        ({"accessToken": LONE}, "accessToken"),
+        (
+            {"templates": [{"templateParameters": {"who": LONE}}]},
+            "templates[0].templateParameters.who",
+        ),
+        (
+            {"templates": [{"templateParameters": {LONE: "x"}}]},
+            "templates[0].templateParameters key",
+        ),
+        ({"templates": [{"templateParameters": {}, "language": LONE}]}, "templates[0].language"),
+    ],
+)
+def test_a_lone_surrogate_is_a_validation_error_naming_the_field(
+    changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        translate_send_inbox(inbox(**changes), Policy(overlong_request_id="digest"))
+    assert caught.value.field == field
+    assert "lone surrogate (U+D83D" in str(caught.value)
+
+
+def test_a_lone_surrogate_in_a_key_is_escaped_in_the_message() -> None:
+    with pytest.raises(ValidationError) as caught:
+        translate_send_inbox(inbox(**{"x" + LONE: "1"}), Policy())
+    assert caught.value.field == "x\\ud83d"
+    str(caught.value).encode("utf-8")  # writable anywhere
+    with pytest.warns(TranslationWarning, match=r"dropped x\\ud83d"):
+        dropped = translate_send_inbox(inbox(**{"x" + LONE: "1"}), Policy(unknown_fields="drop"))
+    assert [c.field for c in dropped.changes if c.kind == "dropped"] == ["x\\ud83d"]
+
+
+def test_paired_surrogates_are_one_character_and_fine() -> None:
+    translation = translate_send_inbox(inbox(templateCode="TP\U0001f600"), Policy())
+    assert translation.request.template_code == "TP\U0001f600"
+
+
+def test_aliases_with_equal_values_too_deep_to_compare_are_refused() -> None:
+    deep: list[Any] = []
+    for _ in range(5000):
+        deep = [deep]
+    payload = inbox(templateCode=None)
+    payload["templateCode"] = payload["template_code"] = deep
+    with pytest.raises(ValidationError) as caught:
+        translate_send_inbox(payload, Policy())
+    assert caught.value.field == "templateCode"
+
+
+@pytest.mark.parametrize("endpoint", [None, [], b"", 3, "\ud800"])
+def test_translate_response_of_no_endpoint_is_a_translation_error(endpoint: Any) -> None:
+    with pytest.raises(TranslationError, match="takes 'sendInbox' or 'sendByAccessToken'"):
+        translate_response(endpoint, {})
+
+
+# -- the clients: refused before anything is sent, and recorded --------------------------
+
+
+def test_message_client_refuses_a_lone_surrogate_before_sending() -> None:
+    body = send_body()
+    body["templates"][0]["templateParameters"]["who"] = "x" + LONE
+    with ScriptedServer() as server, MessageClient(server.url, "c", retries=0) as client:
+        with pytest.raises(ValidationError) as caught:
+            client.send(body)
+        assert caught.value.field == "templates[0].templateParameters.who"
+        assert server.received == []
+
+
+def test_legacy_client_refuses_a_lone_surrogate_and_records_the_call() -> None:
+    with ScriptedServer() as server, LegacyClient(server.url, "c", retries=0) as client:
+        with pytest.warns(LegacyEndpointWarning), pytest.raises(ValidationError):
+            client.send_inbox(inbox(templateCode=LONE))
+        assert server.received == []
+    [entry] = audit_log().entries()
+    assert dict(entry.outcomes) == {"invalid: templateCode": 1}
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (json.dumps(inbox(templateCode=LONE)).encode(), "lone surrogate"),
+        (DEEP, "nests deeper than"),
+        (b'{"a": "\\ud83d"}', "lone surrogate"),
+        (b"\xff{}", "the body is not valid JSON"),
+    ],
+)
+def test_pool_manager_answers_param_illegal_for_bodies_it_cannot_send(
+    body: bytes, says: str
+) -> None:
+    with ScriptedServer() as server:
+        pool = TranslatingPoolManager(policy=Policy(unknown_fields="drop"))
+        with pytest.warns(LegacyEndpointWarning):
+            answer = pool.request("POST", server.url + INBOX, body=body)
+        assert server.received == []
+    result = answer.json()["result"]
+    assert (result["resultStatus"], result["resultCode"]) == ("F", "PARAM_ILLEGAL")
+    assert says in result["resultMessage"]
+    assert audit_log().total == 1
+
+
+# -- the servers: an answer for every request, and the store stays readable -------------
+
+
+def post(url: str, body: bytes, **headers: str) -> urllib3.BaseHTTPResponse:
+    headers.setdefault("Content-Type", "application/json")
+    return urllib3.request("POST", url, body=body, headers=headers, retries=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [DEEP, json.dumps(send_body()).replace("2021", "\\ud83d", 1).encode(), b'{"x":"\\udc00"}'],
+)
+def test_the_sandbox_refuses_what_it_could_not_store(compat_sandbox: Sandbox, body: bytes) -> None:
+    answer = post(compat_sandbox.url + SEND, body)
+    assert answer.status == 200
+    assert answer.json()["result"]["resultCode"] == "PARAM_ILLEGAL"
+    assert compat_sandbox.messages() == []
+    for page in ("/_sandbox/messages", "/_sandbox/"):
+        assert urllib3.request("GET", compat_sandbox.url + page).status == 200
+
+
+def raw_exchange(port: int, request: bytes) -> bytes:
+    """Send ``request`` as it is; everything the server says until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+
+
+@pytest.fixture
+def gateway(compat_sandbox: Sandbox) -> Any:
+    with Gateway(compat_sandbox.url, "c", verify_callers=False, retries=0, max_body=4096) as g:
+        yield g
+
+
+@pytest.mark.parametrize("server", ["sandbox", "gateway"])
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"Content-Length: abc\r\n", b"400"),
+        (b"Content-Length: -1\r\n", b"400"),
+        (b"Content-Length: 999999999\r\n", b"413"),
+        (b"Transfer-Encoding: gzip\r\n", b"501"),
+        (b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n", b"400"),
+    ],
+)
+def test_a_body_that_cannot_be_read_gets_an_http_error_and_the_connection_closes(
+    compat_sandbox: Sandbox, gateway: Gateway, server: str, head: bytes, status: bytes
+) -> None:
+    port = compat_sandbox.port if server == "sandbox" else gateway.port
+    path = (SEND if server == "sandbox" else INBOX).encode()
+    answer = raw_exchange(port, b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n{}")
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:80]
+    assert b"Connection: close" in answer
+
+
+def chunked(body: bytes, size: int = 7) -> bytes:
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\nX-T: 1\r\n\r\n"
+
+
+@pytest.mark.parametrize("server", ["sandbox", "gateway"])
+def test_chunked_bodies_are_read_and_the_next_request_is_not_desynchronised(
+    compat_sandbox: Sandbox, gateway: Gateway, server: str
+) -> None:
+    if server == "sandbox":
+        port, path, body = compat_sandbox.port, SEND, json.dumps(send_body()).encode()
+    else:
+        port, path, body = gateway.port, INBOX, json.dumps(inbox()).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    connection.request("POST", path, body=chunked(body), headers=headers)
+    first = json.loads(connection.getresponse().read())
+    # the same connection serves the next request: the chunks were not taken for one
+    connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json"})
+    second = json.loads(connection.getresponse().read())
+    connection.close()
+    assert first["result"]["resultStatus"] == "S"
+    assert second["result"]["resultCode"] == "PARAM_ILLEGAL"
+    assert len(compat_sandbox.messages()) == 1
+
+
+@pytest.mark.parametrize("server", ["sandbox", "gateway"])
+def test_a_chunked_body_over_the_limit_gets_413(
+    compat_sandbox_factory: Any, server: str, compat_sandbox: Sandbox
+) -> None:
+    small = compat_sandbox_factory(max_body=100)
+    with Gateway(small.url, "c", verify_callers=False, retries=0, max_body=100) as gateway:
+        port = small.port if server == "sandbox" else gateway.port
+        request = (
+            b"POST " + (SEND if server == "sandbox" else INBOX).encode() + b" HTTP/1.1\r\n"
+            b"Host: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(b"x" * 300, 50)
+        )
+        assert raw_exchange(port, request).startswith(b"HTTP/1.1 413")
+        bad = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+        assert raw_exchange(port, bad).startswith(b"HTTP/1.1 400")
+
+
+def test_the_gateway_answers_deep_json_and_lone_surrogates(gateway: Gateway) -> None:
+    for body in (DEEP[:2000], json.dumps(inbox(templateCode=LONE)).encode()):
+        answer = post(gateway.url + INBOX, body)
+        assert answer.status == 200
+        assert answer.json()["result"]["resultCode"] == "PARAM_ILLEGAL"
