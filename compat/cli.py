@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
 import json
+import os
+import re
 import signal
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
-from . import __version__, _spec
+from . import __version__, _json, _spec
 from .errors import CompatError
 from .translate import TRANSLATORS, Policy, Translation
 
@@ -40,6 +43,108 @@ def _translators() -> dict[str, Callable[[Any, Policy], Translation]]:
 
 class _UsageError(Exception):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line (``compat audit: error: argument --jobs: ...``), exit 2;
+    ``--help`` shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, ``minimum`` or more."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = minimum - 1
+        if number < minimum:
+            msg = f"expected a whole number, {minimum} or more, got {value!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return number
+
+    return parse
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        msg = f"expected a port number from 0 to 65535, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
+def _listen(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    return host.strip("[]"), _port(port)
+
+
+def _sunset(value: str) -> str:
+    from .gateway import _http_date
+
+    try:
+        _http_date(value)
+    except ValueError:
+        msg = f"expected an HTTP-date or an ISO 8601 date, got {value!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return value
+
+
+def _rate(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"expected a rate from 0 to 1, got {value!r}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds, 0 or more, got {value!r}")
+    return number
+
+
+#: Python parameter names in library messages -> the flags a user of the command typed.
+_FLAG_OF = {
+    "base_url": "--upstream",
+    "template_codes": "--template-code",
+    "sunset": "--sunset",
+    "prefix": "--prefix",
+}
+_POLICY_HINT = re.compile(r'Policy\((\w+)="?([^")]*)"?\)|Policy\.(\w+)')
+
+
+def _as_flags(message: str, parser: Optional[argparse.ArgumentParser] = None) -> str:
+    """A library message as a user of the command line reads it: each parameter of the
+    command's options (``private_key``) and each ``Policy(...)`` hint named by its flag."""
+    flags = dict(_FLAG_OF)
+    if parser is not None:
+        for action in parser._actions:  # names of two words or more: never plain words
+            if action.option_strings and "_" in action.dest and action.dest not in flags:
+                flags[action.dest] = action.option_strings[0]
+
+    def hint(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(3)
+        flag = flags.get(name, "--" + name.replace("_", "-"))
+        return f"{flag} {match.group(2)}" if match.group(1) else flag
+
+    message = _POLICY_HINT.sub(hint, message)
+    words = re.compile(r"\b(" + "|".join(map(re.escape, flags)) + r")\b")
+    return words.sub(lambda m: flags[m.group(1)], message)
 
 
 def _template_code(value: str) -> tuple[str, str]:
@@ -102,7 +207,7 @@ def policy_from_args(args: argparse.Namespace) -> Policy:
             keep_moved_parameters=args.keep_moved_parameters,
         )
     except (TypeError, ValueError) as err:
-        raise _UsageError(str(err)) from err
+        raise _UsageError(_as_flags(str(err), args.parser)) from err
 
 
 def _read_input(name: str) -> bytes:
@@ -121,9 +226,9 @@ def _translate(args: argparse.Namespace) -> int:
     policy = policy_from_args(args)
     raw = _read_input(args.file)
     try:
-        payload = json.loads(raw)
-    except ValueError as err:
-        print(f"compat: {args.file}: not valid JSON: {err}", file=sys.stderr)
+        payload = _json.loads(raw)
+    except _json.BadJSON as err:
+        print(f"compat: {args.file}: {err}", file=sys.stderr)
         return EXIT_REJECTED
     with warnings.catch_warnings():
         # Lossy changes are listed below with the others; no second report.
@@ -131,7 +236,7 @@ def _translate(args: argparse.Namespace) -> int:
         try:
             translation = _translators()[args.source](payload, policy)
         except CompatError as err:
-            print(f"compat: error: {err}", file=sys.stderr)
+            print(f"compat: error: {_as_flags(str(err), args.parser)}", file=sys.stderr)
             return EXIT_REJECTED
     json.dump(translation.to_wire(), sys.stdout, ensure_ascii=False, indent=args.indent)
     sys.stdout.write("\n")
@@ -185,9 +290,10 @@ def _sandbox(args: argparse.Namespace) -> int:
             seed=args.seed,
             strict=not args.lenient,
             templates=args.templates,
+            max_body=args.max_body,
         )
     except ValueError as err:
-        raise _UsageError(str(err)) from err
+        raise _UsageError(_as_flags(str(err), args.parser)) from err
     _serve(
         sandbox,
         f"{args.host}:{args.port}",
@@ -218,8 +324,6 @@ def _fixable_lines(text: str) -> Collection[int]:
 def _audit(args: argparse.Namespace) -> int:
     from .audit import render, scan_report
 
-    if args.jobs is not None and args.jobs < 1:
-        raise _UsageError("--jobs takes a number of processes, 1 or more")
     try:
         report = scan_report(
             args.paths,
@@ -234,7 +338,7 @@ def _audit(args: argparse.Namespace) -> int:
     text = render(report, args.format)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as file:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as file:
                 file.write(text)
         except OSError as err:
             msg = f"cannot write {args.output}: {err.strerror}"
@@ -282,17 +386,21 @@ def _migrate(args: argparse.Namespace) -> int:
     from .migrate._files import migrate_paths, unified_diff, write
 
     try:
-        summary = migrate_paths(args.paths, options, args.jobs)
+        summary = migrate_paths(args.paths, options, args.jobs, args.max_size)
     except FileNotFoundError as err:
         raise _UsageError(str(err)) from err
+    unwritten = []
     for result in summary.changed:
         assert result.result is not None
         if args.diff:
             sys.stdout.write(unified_diff(result.path, result.original, result.result.source))
         elif not args.check:
-            write(result)
+            why = write(result)
+            if why is not None:  # reported; the others are still written
+                unwritten.append(result.path)
+                print(f"compat migrate: error: {result.path}: {why}", file=sys.stderr)
     _migrate_report(summary, args)
-    if any(f.skipped and f.skipped.startswith("unreadable") for f in summary.files):
+    if unwritten or any(f.error for f in summary.files):
         return EXIT_USAGE
     if summary.changed and not args.exit_zero_even_if_changed:
         return EXIT_REJECTED
@@ -301,18 +409,26 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
     from .migrate import MigrateError, migrate_source
-    from .migrate._files import unified_diff
+    from .migrate._files import decode, unified_diff
 
-    text = sys.stdin.buffer.read().decode("utf-8")
     try:
+        text, encoding = decode(sys.stdin.buffer.read())
         result = migrate_source(text, options)
+        source = result.source.encode(encoding)
     except MigrateError as err:
         print(f"compat migrate: -: skipped: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnicodeEncodeError:
+        print(f"compat migrate: -: skipped: cannot be encoded as {encoding}", file=sys.stderr)
         return EXIT_USAGE
     if args.diff:
         sys.stdout.write(unified_diff("-", text, result.source))
     elif not args.check:
-        sys.stdout.write(result.source)
+        out = sys.stdout
+        if isinstance(out, _Output):
+            out.write_bytes(source)
+        else:  # called with streams of its own
+            out.buffer.write(source)
     for site in result.manual:
         print(
             f"compat migrate: -:{site.line}: manual ({site.rule}): {site.reason}", file=sys.stderr
@@ -344,9 +460,7 @@ def _migrate_report(summary: Any, args: argparse.Namespace) -> None:
 def _gateway(args: argparse.Namespace) -> int:
     from .gateway import Gateway
 
-    host, _, port = args.listen.rpartition(":")
-    if not host or not port.isdigit():
-        raise _UsageError(f"--listen takes HOST:PORT, got {args.listen!r}")
+    host, port = args.listen
     try:
         gateway = Gateway(
             args.upstream,
@@ -357,16 +471,17 @@ def _gateway(args: argparse.Namespace) -> int:
             verify_callers=not args.no_verify_callers,
             policy=policy_from_args(args),
             host=host,
-            port=int(port),
+            port=port,
             sunset=args.sunset,
             workers=args.workers,
             trace=args.trace,
+            max_body=args.max_body,
         )
     except ValueError as err:
-        raise _UsageError(str(err)) from err
+        raise _UsageError(_as_flags(str(err), args.parser)) from err
     _serve(
         gateway,
-        args.listen,
+        f"{host}:{port}",
         lambda: [f"compat gateway serving on {gateway.url} -> {gateway.successor}"],
     )
     return EXIT_OK
@@ -378,8 +493,33 @@ def _demo(args: argparse.Namespace) -> int:
     return run(sys.stdout)
 
 
+def _file_options(parser: argparse.ArgumentParser) -> None:
+    from ._source import DEFAULT_MAX_BYTES
+
+    parser.add_argument("--jobs", type=_count(1), help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--max-size",
+        type=_count(1),
+        default=DEFAULT_MAX_BYTES,
+        metavar="BYTES",
+        help=f"skip larger files (default {DEFAULT_MAX_BYTES}); they are reported as skipped",
+    )
+
+
+def _max_body_option(parser: argparse.ArgumentParser) -> None:
+    from ._http import DEFAULT_MAX_BODY
+
+    parser.add_argument(
+        "--max-body",
+        type=_count(1),
+        default=DEFAULT_MAX_BODY,
+        metavar="BYTES",
+        help=f"refuse larger request bodies with HTTP 413 (default {DEFAULT_MAX_BODY})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="compat",
         description="Keep legacy Mini Program message calls working, then migrate them away.",
     )
@@ -422,7 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    sandbox.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    sandbox.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0: any)")
     sandbox.add_argument("--prefix", default="", help="a wallet path prefix, e.g. /api/open")
     sandbox.add_argument("--client-id", help="answer INVALID_CLIENT to other Client-Id headers")
     sandbox.add_argument(
@@ -449,13 +589,14 @@ def build_parser() -> argparse.ArgumentParser:
             "inbox page"
         ),
     )
+    _max_body_option(sandbox)
     faults = sandbox.add_argument_group("fault injection (rates 0..1, repeatable with --seed)")
-    faults.add_argument("--unknown-rate", type=float, default=0.0, help="U after storing")
-    faults.add_argument("--error-rate", type=float, default=0.0, help="HTTP 500 before storing")
+    faults.add_argument("--unknown-rate", type=_rate, default=0.0, help="U after storing")
+    faults.add_argument("--error-rate", type=_rate, default=0.0, help="HTTP 500 before storing")
     faults.add_argument(
-        "--drop-rate", type=float, default=0.0, help="close without answer after storing"
+        "--drop-rate", type=_rate, default=0.0, help="close without answer after storing"
     )
-    faults.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    faults.add_argument("--delay", type=_seconds, default=0.0, help="seconds before each answer")
     faults.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
     sandbox.set_defaults(handler=_sandbox)
 
@@ -471,7 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_demo)
 
-    from .audit import DEFAULT_MAX_BYTES, FORMATS
+    from .audit import FORMATS
 
     audit = commands.add_parser(
         "audit",
@@ -496,14 +637,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when something is found"
     )
-    audit.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
-    audit.add_argument(
-        "--max-size",
-        type=int,
-        default=DEFAULT_MAX_BYTES,
-        metavar="BYTES",
-        help=f"skip larger files (default {DEFAULT_MAX_BYTES}); they are reported as skipped",
-    )
+    _file_options(audit)
     audit.set_defaults(handler=_audit)
 
     migrate = commands.add_parser(
@@ -532,7 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--no-annotate", action="store_true", help="do not mark manual sites with a comment"
     )
-    migrate.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    _file_options(migrate)
     migrate.add_argument(
         "--exit-zero-even-if-changed", action="store_true", help="exit 0 even when files changed"
     )
@@ -563,9 +697,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--platform-public-key", metavar="PEM", help="check the upstream's response signatures"
     )
     gateway.add_argument("--no-verify-callers", action="store_true", help="accept unsigned calls")
-    gateway.add_argument("--listen", default="127.0.0.1:8081", metavar="HOST:PORT")
-    gateway.add_argument("--sunset", metavar="DATE", help="the Sunset date to announce")
-    gateway.add_argument("--workers", type=int, default=16, help="requests served at once")
+    gateway.add_argument(
+        "--listen",
+        type=_listen,
+        default="127.0.0.1:8081",
+        metavar="HOST:PORT",
+        help="address and port to serve on (default 127.0.0.1:8081; port 0: any)",
+    )
+    gateway.add_argument(
+        "--sunset", type=_sunset, metavar="DATE", help="the Sunset date to announce"
+    )
+    gateway.add_argument(
+        "--workers", type=_count(1), default=16, help="requests served at once (default 16)"
+    )
+    _max_body_option(gateway)
     gateway.add_argument(
         "--trace",
         action=argparse.BooleanOptionalAction,
@@ -577,10 +722,74 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_policy_options(gateway)
     gateway.set_defaults(handler=_gateway)
+    for command in commands.choices.values():
+        command.set_defaults(parser=command)  # errors name this command's flags
     return parser
 
 
+class _Output:
+    """The command's stdout or stderr: text the stream's encoding cannot carry (a file
+    name that is not UTF-8, a terminal in ASCII) is escaped; once the reader is gone (a
+    closed pipe, ``compat demo | head -n 1``), the rest is dropped, so the command
+    finishes and exits with its own status, without a traceback."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.gone = False
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._went()
+        return len(text)
+
+    def write_bytes(self, data: bytes) -> None:
+        """Bytes as they are (a source in its own encoding)."""
+        self.flush()
+        if not self.gone:
+            try:
+                self._stream.buffer.write(data)
+                self._stream.buffer.flush()
+            except BrokenPipeError:
+                self._went()
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._went()
+
+    def _went(self) -> None:
+        self.gone = True
+        # what is still buffered would fail again at exit: the descriptor goes to devnull
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Output(sys.stdout), _Output(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "indent", None) is not None and args.indent < 0:
@@ -591,3 +800,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except _UsageError as err:
         print(f"compat: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as err:
+        if err.name not in _EXTRAS:
+            raise
+        print(f"compat: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+#: Packages of the extras: a command that needs one says how to install it.
+_EXTRAS = {"cryptography": "rsa", "libcst": "migrate"}

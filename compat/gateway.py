@@ -304,7 +304,11 @@ def _http_date(value: str) -> str:
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
-        when = datetime.datetime.fromisoformat(value)
+        try:
+            when = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            msg = f"sunset must be an HTTP-date or an ISO 8601 date, got {value!r}"
+            raise ValueError(msg) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=datetime.timezone.utc)
     return email.utils.format_datetime(when.astimezone(datetime.timezone.utc), usegmt=True)

@@ -77,7 +77,7 @@ def _crypto() -> Any:
         from cryptography.hazmat.primitives.asymmetric import padding, rsa
     except ImportError as err:  # pragma: no cover - exercised only without the extra
         msg = "RSA signing needs the 'cryptography' package: pip install 'compat[rsa]'"
-        raise ImportError(msg) from err
+        raise ImportError(msg, name="cryptography") from err
     return hashes, serialization, padding, rsa
 
 

@@ -157,7 +157,7 @@ def test_invalid_json_exits_1() -> None:
         (["translate", "--from", "send"], "invalid choice"),
         (["translate", "--from", "send-inbox", "/nonexistent/body.json"], "cannot read"),
         (["translate", "--from", "send-inbox", "--template-code", "OLD"], "OLD=NEW"),
-        (["translate", "--from", "send-inbox", "--app-id", "a" * 33], "Policy.app_id"),
+        (["translate", "--from", "send-inbox", "--app-id", "a" * 33], "--app-id"),
         ([], "COMMAND"),
     ],
 )

@@ -312,7 +312,7 @@ def test_compat_sandbox_command(tmp_path: Any, platform_key: bytes) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--unknown-rate", "2"], "unknown_after_store"),
+        (["--unknown-rate", "2"], "argument --unknown-rate: expected a rate from 0 to 1, got '2'"),
         (["--prefix", "api"], "prefix"),
         (["--merchant-public-key", "/nonexistent.pem"], "cannot read"),
     ],

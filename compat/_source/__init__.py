@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "GATE",
     "LEGACY_CLIENT",
     "PATHS",
@@ -132,6 +133,9 @@ class CompatImports:
             self.names[asname or name] = name
 
 
+#: Files larger than this are skipped, by both tools (and reported as skipped).
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
 #: Folders never entered: version control, virtual environments, dependencies,
 #: build output and caches. A folder with a ``pyvenv.cfg`` is a virtual environment too.
 SKIPPED_DIRS = frozenset(
@@ -168,7 +172,8 @@ class Skipped:
     """A file the scan did not read, and why."""
 
     path: str
-    #: ``binary``, ``too large (over N bytes)``, ``folder: <name>``, ``unreadable: ...``
+    #: ``binary``, ``too large (over N bytes)``, ``folder: <name>``, ``symbolic link
+    #: (not followed)``, ``broken symbolic link``, ``not a regular file``, ``unreadable: ...``
     reason: str
 
     @property
@@ -183,15 +188,27 @@ def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
 def iter_files(
     roots: Iterable[str], exclude: Sequence[str] = ()
 ) -> Iterator[Union[tuple[str, int], Skipped]]:
-    """Each file under ``roots`` with its size, or a Skipped for what cannot be listed."""
+    """Each file under ``roots`` with its size, or a Skipped for what is not read.
+
+    A file named in ``roots`` is read through a symbolic link; inside a folder, links
+    are not followed (they may lead out of the tree; what they point to inside it is
+    walked where it is). Named pipes, devices and sockets are never opened.
+    :raises FileNotFoundError: a root does not exist.
+    """
     for root in roots:
         try:
             info = os.stat(root)
         except OSError as err:
+            if os.path.islink(root):  # dangling, or a loop
+                yield Skipped(root, "broken symbolic link")
+                continue
             msg = f"{root}: {err.strerror}"
             raise FileNotFoundError(msg) from err
-        if not stat.S_ISDIR(info.st_mode):
+        if stat.S_ISREG(info.st_mode):
             yield root, info.st_size
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            yield Skipped(root, "not a regular file")
             continue
         stack = [root]
         while stack:
@@ -214,8 +231,12 @@ def iter_files(
                             yield Skipped(entry.path, "folder: virtual environment")
                         else:
                             subfolders.append(entry.path)
-                    elif entry.is_file():
-                        yield entry.path, entry.stat().st_size
+                    elif entry.is_file(follow_symlinks=False):
+                        yield entry.path, entry.stat(follow_symlinks=False).st_size
+                    elif entry.is_symlink():
+                        broken = not os.path.exists(entry.path)
+                        why = "broken symbolic link" if broken else "symbolic link (not followed)"
+                        yield Skipped(entry.path, why)
                 except OSError as err:
                     yield Skipped(entry.path, f"unreadable: {err.strerror}")
             stack.extend(reversed(subfolders))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
-from .._source import Skipped, iter_files
+from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files
 from .._source.python import scan_python
 from .._source.rules import Finding
 from .._source.text import GATE, family_of, scan_text
@@ -23,8 +23,6 @@ Fixable = Callable[[str], "Collection[int]"]
 
 __all__ = ["DEFAULT_MAX_BYTES", "Fixable", "Report", "Skipped", "scan", "scan_report"]
 
-#: Files larger than this are skipped (and reported as skipped).
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 #: Below this many files, one process does it all: starting workers costs more.
 _PARALLEL_FROM = 2000
@@ -56,8 +54,8 @@ def scan_file(
             data = file.read(max_bytes + 1)
     except OSError as err:
         return Skipped(path, f"unreadable: {err.strerror}")
-    if len(data) > max_bytes:
-        return Skipped(path, f"too large (over {max_bytes} bytes)")
+    if len(data) > max_bytes:  # it grew since the walk
+        return Skipped(path, _too_large(max_bytes))
     if b"\0" in data[:8192]:
         return Skipped(path, "binary")
     for needle in GATE:
@@ -80,6 +78,10 @@ def scan_file(
     return [
         f if unknown and f.rule_info.fixable else attrs.evolve(f, fixable=False) for f in findings
     ]
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"too large (over {max_bytes} bytes)"
 
 
 def _scan_chunk(
@@ -112,6 +114,8 @@ def scan_report(
     for item in iter_files([os.fspath(p) for p in paths], exclude):
         if isinstance(item, Skipped):
             report.skipped.append(item)
+        elif item[1] > max_bytes:  # never read: stat said enough
+            report.skipped.append(Skipped(item[0], _too_large(max_bytes)))
         else:
             files.append(item[0])
             report.bytes += item[1]

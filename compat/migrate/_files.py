@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import os
+import stat
+import tempfile
+import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from typing import Optional
 
 import attrs
 
-from .._source import Skipped, iter_files
+from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files
 from . import MigrateError, Options, Result, migrate_source
 
 __all__ = ["FileResult", "Summary", "migrate_file", "migrate_paths", "unified_diff"]
@@ -23,6 +29,12 @@ class FileResult:
     result: Optional[Result] = None
     skipped: Optional[str] = None
     original: str = ""
+    #: how the file is encoded (its BOM or PEP 263 coding cookie; UTF-8 by default)
+    encoding: str = "utf-8"
+    #: a digest of the bytes read: the file is written only if it still has them
+    digest: bytes = b""
+    #: the skip is an error (exit 2): the file could not be read or written
+    error: bool = False
 
 
 @attrs.define
@@ -42,56 +54,124 @@ class Summary:
         return counts
 
 
-def migrate_file(path: str, options: Options) -> FileResult:
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a Python source and its encoding, as Python reads it (a UTF-8 BOM, a
+    PEP 263 coding cookie, else UTF-8); :class:`MigrateError` when it does not decode."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as err:  # bytes that are not UTF-8, or a cookie naming no codec
+        why = "unknown encoding" if "unknown encoding" in str(err) else "not UTF-8"
+        raise MigrateError(f"{why} (no PEP 263 coding cookie says otherwise)") from None
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        raise MigrateError(f"not valid {encoding}, as its coding cookie says") from None
+
+
+def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES) -> FileResult:
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            data = file.read(max_bytes + 1)
     except OSError as err:
-        return FileResult(path, skipped=f"unreadable: {err.strerror}")
+        return FileResult(path, skipped=f"unreadable: {err.strerror}", error=True)
+    if len(data) > max_bytes:
+        return FileResult(path, skipped=f"too large (over {max_bytes} bytes)")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return FileResult(path, skipped="not UTF-8")
-    try:
-        return FileResult(path, migrate_source(text, options), original=text)
+        text, encoding = decode(data)
+        result = migrate_source(text, options)
     except MigrateError as err:
         return FileResult(path, skipped=str(err))
+    return FileResult(path, result, original=text, encoding=encoding, digest=_digest(data))
 
 
-def _migrate_chunk(paths: list[str], options: Options) -> list[FileResult]:
-    return [migrate_file(path, options) for path in paths]
+def _migrate_chunk(paths: list[str], options: Options, max_bytes: int) -> list[FileResult]:
+    return [migrate_file(path, options, max_bytes) for path in paths]
 
 
-def python_files(paths: list[str]) -> tuple[list[str], list[Skipped]]:
+def python_files(
+    paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[str], list[Skipped]]:
+    """The Python files under ``paths`` (any file named itself), and what is skipped
+    and said: errors, oversized files, links not followed, files that are not regular."""
     files, skipped = [], []
     for item in iter_files(paths):
         if isinstance(item, Skipped):
-            if item.is_error:
+            said = item.is_error or item.path in paths or item.path.endswith((".py", ".pyi"))
+            if said and not item.reason.startswith("folder:"):
                 skipped.append(item)
         elif item[0].endswith((".py", ".pyi")) or item[0] in paths:
-            files.append(item[0])
+            if item[1] > max_bytes:
+                skipped.append(Skipped(item[0], f"too large (over {max_bytes} bytes)"))
+            else:
+                files.append(item[0])
     return files, skipped
 
 
-def migrate_paths(paths: list[str], options: Options, jobs: Optional[int] = None) -> Summary:
-    files, unreadable = python_files(paths)
-    summary = Summary([FileResult(s.path, skipped=s.reason) for s in unreadable])
+def migrate_paths(
+    paths: list[str],
+    options: Options,
+    jobs: Optional[int] = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Summary:
+    files, unread = python_files(paths, max_bytes)
+    summary = Summary([FileResult(s.path, skipped=s.reason, error=s.is_error) for s in unread])
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(files) >= _PARALLEL_FROM:
         size = max(16, len(files) // (workers * 8))
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ProcessPoolExecutor(workers) as pool:
-            for done in pool.map(_migrate_chunk, chunks, [options] * len(chunks)):
+            for done in pool.map(
+                _migrate_chunk, chunks, [options] * len(chunks), [max_bytes] * len(chunks)
+            ):
                 summary.files.extend(done)
     else:
-        summary.files.extend(_migrate_chunk(files, options))
+        summary.files.extend(_migrate_chunk(files, options, max_bytes))
     return summary
 
 
-def write(result: FileResult) -> None:
+def write(result: FileResult) -> Optional[str]:
+    """Replace the file with the migrated source, atomically; why not, if it was not.
+
+    The new text goes to a temporary file in the same folder, with the file's mode
+    (and owner, where allowed), which then takes the file's place: a failure midway
+    (a full disk, a file size limit) leaves the file as it was. A file that changed
+    since it was read, or that is not writable, is left alone.
+    """
     assert result.result is not None
-    with open(result.path, "w", encoding="utf-8", newline="") as file:
-        file.write(result.result.source)
+    path = os.path.realpath(result.path)  # a file named through a link: its target
+    try:
+        data = result.result.source.encode(result.encoding)
+    except UnicodeEncodeError:
+        return f"the migrated source cannot be encoded as {result.encoding}"
+    try:
+        info = os.stat(path)
+        with open(path, "rb") as file:
+            if _digest(file.read()) != result.digest:
+                return "changed since it was read; not written"
+        if not os.access(path, os.W_OK):
+            return "not writable"
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{os.path.basename(path)}.", suffix=".compat", dir=os.path.dirname(path)
+        )
+    except OSError as err:
+        return f"cannot write: {err.strerror}"
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+            with contextlib.suppress(PermissionError):
+                os.chown(temporary, info.st_uid, info.st_gid)
+        os.replace(temporary, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return f"cannot write: {err.strerror}"
+    return None
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
