@@ -16,6 +16,7 @@ __all__ = ["DEFAULT_MAX_BODY", "BodyError", "Handler", "PlatformAnswer"]
 #: the platform, every field at its limit, is well under 100 KB.
 DEFAULT_MAX_BODY = 1024 * 1024
 
+_QUERY_VALUE = re.compile(r"([?&;][^=&;\s]*)=[^&;\s\"]*")
 _DECIMAL = re.compile(rb"[0-9]{1,19}")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
@@ -61,7 +62,9 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.log.debug("%s %s", self.address_string(), format % args)
+        # query values may be secrets (``?access_token=...``): never logged
+        line = _QUERY_VALUE.sub(r"\1=…", format % args)
+        self.log.debug("%s %s", self.address_string(), line)
 
     def read_body(self, limit: int) -> bytes:
         """The request body: ``Content-Length`` bytes, or chunks (``Transfer-Encoding:

@@ -19,7 +19,8 @@ from typing import Any, Optional
 
 import attrs
 
-from . import _spec
+from . import _json, _spec
+from ._validate import printable
 from ._wire import to_wire
 from .models import mask_body
 
@@ -70,18 +71,37 @@ def _wire_body(path: str, body: Any) -> Any:
     return {wire.get(k, k): v for k, v in body.items()} if isinstance(body, Mapping) else body
 
 
+def _without(body: Any, dropped: set[str]) -> Any:
+    """``body`` without the fields a translation dropped (``key``, ``templates[0].key``):
+    what the shim did not send is not shown either."""
+    if not dropped or not isinstance(body, dict):
+        return body
+    kept = {k: v for k, v in body.items() if printable(k) not in dropped}
+    templates = kept.get("templates")
+    if isinstance(templates, (list, tuple)):
+        kept["templates"] = [
+            {k: v for k, v in t.items() if f"templates[{i}].{printable(k)}" not in dropped}
+            if isinstance(t, Mapping)
+            else t
+            for i, t in enumerate(templates)
+        ]
+    return kept
+
+
 def encode(
     path: str, via: str, body: Any, changes: Iterable[tuple[str, str, str]]
 ) -> Optional[str]:
     """The header value for one call, or ``None`` when it would be too long."""
+    listed = [list(change) for change in changes]
+    dropped = {field for kind, field, _ in listed if kind == "dropped"}
     trace = {
         "path": path,
         "via": via,
-        "body": mask_body(_wire_body(path, body)),
-        "changes": [list(change) for change in changes],
+        "body": mask_body(_without(_wire_body(path, body), dropped)),
+        "changes": listed,
     }
-    raw = json.dumps(trace, ensure_ascii=False, separators=(",", ":"), default=_default)
-    value = base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii")
+    raw = json.dumps(trace, separators=(",", ":"), default=_default)
+    value = base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii")
     return value if len(value) <= MAX_LENGTH else None
 
 
@@ -98,8 +118,8 @@ def decode(value: Optional[str]) -> Optional[dict[str, Any]]:
     if not value:
         return None
     try:
-        trace = json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
+        trace = _json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):  # BadJSON is a ValueError
         return None
     if (
         not isinstance(trace, dict)

@@ -9,6 +9,7 @@ platform answered. An access token never shows in full in a repr.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Optional
@@ -28,17 +29,27 @@ __all__ = [
 ]
 
 
+#: What :func:`mask_secret` makes: at most two characters each side of one "…".
+_MASKED = re.compile(r"[^…]{0,2}…[^…]{0,2}")
+
+
 def mask_secret(value: object) -> str:
-    """Show a secret as its first and last four characters, or not at all when short.
+    """Show a secret by a few of its characters: at most 4, and at most a third of it
+    (half at each end), so that two tokens can be told apart but neither guessed.
+    A masked secret is shown as it is.
 
     >>> mask_secret("2019112719074101000700000077771xxxx")
-    "'2019…xxxx'"
+    "'20…xx'"
+    >>> mask_secret("short-token!")
+    "'sh…n!'"
     """
     if not isinstance(value, str):
         return repr(value)
-    if len(value) < 12:
-        return "'…'"
-    return f"'{value[:4]}…{value[-4:]}'"
+    if _MASKED.fullmatch(value):
+        return f"'{value}'"
+    shown = min(4, len(value) // 3)
+    head, tail = (shown + 1) // 2, shown // 2
+    return f"'{value[:head]}…{value[len(value) - tail :]}'"
 
 
 _SECRET_FIELDS = ("accessToken",)
@@ -54,8 +65,8 @@ def mask_body(body: Any) -> Any:
     masked = dict(body)
     for field in _SECRET_FIELDS:
         value = masked.get(field)
-        if isinstance(value, str) and "…" not in value:  # no token has one; a masked one does
-            masked[field] = mask_secret(value).strip("'")
+        if isinstance(value, str):
+            masked[field] = mask_secret(value)[1:-1]
     return masked
 
 

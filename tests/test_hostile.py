@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import socket
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import urllib3
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compat import (
     LegacyClient,
@@ -29,6 +32,7 @@ from compat import (
     translate_send_inbox,
 )
 from compat.gateway import Gateway
+from compat.models import mask_body, mask_secret
 
 from .payloads import by_token, inbox
 from .servers import ScriptedServer
@@ -266,3 +270,65 @@ def test_the_gateway_answers_deep_json_and_lone_surrogates(gateway: Gateway) -> 
         answer = post(gateway.url + INBOX, body)
         assert answer.status == 200
         assert answer.json()["result"]["resultCode"] == "PARAM_ILLEGAL"
+
+
+# -- masking: at most 4 characters of a secret, never more than a third -----------------
+
+
+@given(st.text(min_size=0, max_size=80))
+def test_a_masked_secret_shows_at_most_four_characters_and_a_third(secret: str) -> None:
+    masked = mask_secret(secret)[1:-1]
+    if masked == secret:  # only what already has the masked shape is left as it is
+        assert len(secret) <= 5
+        assert secret.count("…") == 1
+        return
+    head, _, tail = masked.partition("…")
+    assert len(head) + len(tail) <= min(4, len(secret) // 3)
+    assert secret.startswith(head)
+    assert secret.endswith(tail)
+    assert mask_secret(masked) == f"'{masked}'"  # masking twice changes nothing
+
+
+@pytest.mark.parametrize(
+    ("token", "shown"),
+    [
+        ("2019112719074101000700000077771xxxx", "20…xx"),
+        ("abcdefghijkl", "ab…kl"),  # 12 characters: 4 shown, a third
+        ("abcdef", "a…f"),
+        ("ab", "…"),
+        ("tok…en-with-an-ellipsis-inside", "to…de"),
+    ],
+)
+def test_tokens_are_masked_in_reprs_and_bodies(token: str, shown: str) -> None:
+    assert mask_secret(token) == f"'{shown}'"
+    assert mask_body({"accessToken": token})["accessToken"] == shown
+    request = translate_send_inbox(inbox(accessToken=token), Policy()).request
+    assert token not in repr(request)
+
+
+def test_dropped_fields_reach_neither_the_trace_nor_the_inbox(compat_sandbox: Sandbox) -> None:
+    payload = inbox(internalNote="secret-note")
+    payload["templates"][0]["debug"] = "secret-debug"
+    with (
+        LegacyClient(
+            compat_sandbox.url, "c", retries=0, policy=Policy(unknown_fields="drop")
+        ) as client,
+        pytest.warns(LegacyEndpointWarning),
+        pytest.warns(TranslationWarning),
+    ):
+        client.send_inbox(payload)
+    [message] = compat_sandbox.messages()
+    assert "secret" not in json.dumps(message)
+    assert message["legacy"]["changes"]  # the drops are listed, by field
+    page = urllib3.request("GET", compat_sandbox.url + "/_sandbox/inbox/messages").data
+    assert b"secret" not in page
+
+
+def test_request_lines_are_logged_without_query_values(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="compat"):
+        post(gateway.url + INBOX + "?access_token=SECRET-TOKEN&x=1", b"{}")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "access_token=…&x=…" in logged
+    assert "SECRET" not in logged

@@ -97,7 +97,7 @@ def test_the_inbox_page_in_a_browser(browser: Any, compat_sandbox_factory: Any) 
     assert link.get_attribute("href") == "https://shop.example/o/42"
     assert link.text == "https://shop.example/o/42"
     recipient = browser.find_element(By.CSS_SELECTOR, "section.recipient h2").text
-    assert recipient.startswith("To 2019…xxxx")
+    assert recipient.startswith("To 20…xx")
     assert TOKEN not in browser.page_source
     via = article.find_element(By.CSS_SELECTOR, ".via").text
     assert via == "via LegacyClient from POST /v2/messages/sendInbox"

@@ -145,7 +145,7 @@ NEW_BODY = {
 }
 
 #: the new body as the sandbox shows it (the access token masked)
-SEEN = {**NEW_BODY, "accessToken": "2019…xxxx"}
+SEEN = {**NEW_BODY, "accessToken": "20…xx"}
 
 
 @pytest.fixture
