@@ -38,6 +38,8 @@ log = logging.getLogger("compat")
 
 #: Connect within 5 s, answer within 15 s.
 DEFAULT_TIMEOUT = urllib3.Timeout(connect=5.0, read=15.0)
+#: Connections kept open to the platform by a client (and the threads served at once).
+DEFAULT_MAXSIZE = 16
 
 _SEND = _spec.SEND
 #: the headers the client sets itself; extra headers cannot replace them.
@@ -120,8 +122,13 @@ class MessageClient:
         key: every response's signature is then checked.
     :param timeout: seconds, or a ``urllib3.Timeout``.
     :param retries: retries after the first attempt, or a :class:`Retries`.
+    :param maxsize: connections kept open to the platform (default 16). Threads
+        sharing the client beyond that wait for a free connection (blocking), rather
+        than opening one more and throwing it away; size it for the threads that send
+        at once.
     :param pool_manager: a ``urllib3.PoolManager`` to use (not closed by
-        :meth:`close`); by default the client makes and owns one.
+        :meth:`close`; ``maxsize`` is then its own); by default the client makes and
+        owns one.
     """
 
     def __init__(
@@ -134,8 +141,12 @@ class MessageClient:
         verifier: Any = None,
         timeout: Union[float, urllib3.Timeout] = DEFAULT_TIMEOUT,
         retries: Union[int, Retries] = 3,
+        maxsize: int = DEFAULT_MAXSIZE,
         pool_manager: Optional[urllib3.PoolManager] = None,
     ) -> None:
+        if maxsize.__class__ is not int or maxsize < 1:
+            msg = f"maxsize must be a number of connections, 1 or more, got {maxsize!r}"
+            raise ValueError(msg)
         msg = f"base_url must be an http(s) URL with a host, got {base_url!r}"
         try:
             url = urllib3.util.parse_url(base_url)
@@ -155,7 +166,9 @@ class MessageClient:
         self.timeout = timeout if isinstance(timeout, urllib3.Timeout) else urllib3.Timeout(timeout)
         self.retries = retries if isinstance(retries, Retries) else Retries(total=retries)
         self._owns_pool = pool_manager is None
-        self._pool = pool_manager or urllib3.PoolManager(num_pools=4, maxsize=10, retries=False)
+        self._pool = pool_manager or urllib3.PoolManager(
+            num_pools=4, maxsize=maxsize, block=True, retries=False
+        )
         self._origin = (url.host, url.port, url.scheme)
         self._random = random.Random()
         self._sleep: Callable[[float], None] = time.sleep

@@ -126,7 +126,6 @@ class Gateway:
         trace: Optional[bool] = None,
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
-        import urllib3
 
         self.client_id = client_id
         self.policy = policy if policy is not None else Policy()
@@ -148,7 +147,7 @@ class Gateway:
             verifier=RsaVerifier(platform_public_key) if platform_public_key is not None else None,
             retries=retries if isinstance(retries, Retries) else Retries(total=retries),
             timeout=timeout,
-            pool_manager=urllib3.PoolManager(num_pools=4, maxsize=workers, retries=False),
+            maxsize=workers,
         )
         self.successor = self.upstream.base_url + _spec.SEND.path
         self.deprecation = (

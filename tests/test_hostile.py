@@ -332,3 +332,27 @@ def test_request_lines_are_logged_without_query_values(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "access_token=…&x=…" in logged
     assert "SECRET" not in logged
+
+
+# -- one client, many threads ---------------------------------------------------------
+
+
+def test_threads_beyond_the_pool_wait_for_a_connection_and_nothing_is_discarded(
+    compat_sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    import concurrent.futures
+
+    client = MessageClient(compat_sandbox.url, "c", retries=0, maxsize=4)
+    bodies = [send_body(requestId=f"thread-{n}") for n in range(64)]
+    with caplog.at_level(logging.WARNING, logger="urllib3"), client:
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(client.send, bodies))
+    assert all(r.result.result_status == "S" for r in results)
+    assert len(compat_sandbox.messages()) == 64
+    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+@pytest.mark.parametrize("maxsize", [0, -1, True, 2.5])
+def test_maxsize_is_a_number_of_connections(maxsize: Any) -> None:
+    with pytest.raises(ValueError, match="maxsize must be a number of connections"):
+        MessageClient("http://127.0.0.1:1", "c", maxsize=maxsize)
