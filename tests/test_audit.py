@@ -7,13 +7,18 @@ import json
 import re
 import subprocess
 import sys
+import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compat import _source, audit, cli
+from compat._source.text import comment_spans, scan_text
 from compat.audit import RULES, Finding, render, scan, scan_report
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "legacy_service"
@@ -403,3 +408,48 @@ def test_without_the_codemod_fixable_is_unknown_not_zero(
     document = json.loads(capsys.readouterr().out)
     assert document["summary"]["fixable"] is None
     assert [f["fixable"] for f in document["findings"]] == [None]
+
+
+# -- the comment lexer: linear, and the same comments as a plain regex scan -----------
+
+_OLD_STRINGS = r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
+_REFERENCE = {
+    "c": re.compile(
+        r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))|" + _OLD_STRINGS + r"|`(?:\\.|[^`\\])*`", re.S
+    ),
+    "hash": re.compile(r"(?P<c>(?:(?<=\s)|(?<=^))#[^\n]*|^[ \t]*[;!][^\n]*)|" + _OLD_STRINGS, re.M),
+    "xml": re.compile(r"(?P<c><!--.*?(?:-->|\Z))", re.S),
+}
+
+
+@given(
+    st.text(alphabet="\"'`\\/*#;!<!-> \nab", max_size=60),
+    st.sampled_from(sorted(_REFERENCE)),
+)
+def test_the_comment_lexer_finds_what_a_plain_regex_scan_finds(text: str, family: str) -> None:
+    # the reference retries at every quote, which is quadratic: the lexer must not be
+    expected = [m.span("c") for m in _REFERENCE[family].finditer(text) if m.group("c")]
+    assert comment_spans(text, family) == expected
+
+
+def test_the_comment_lexer_is_linear_in_time_and_flat_in_memory() -> None:
+    def seconds(repeats: int) -> float:
+        text = '"' + '\\"' * repeats + "\n// /v2/messages/sendInbox\n"
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            comment_spans(text, "c")
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(100_000), seconds(200_000)
+    assert large / small < 3.5  # twice the size, about twice the time (quadratic: 4x)
+    line = "var a = '" + "x" * 2_000_000 + "'; // /v2/messages/sendInbox\n"
+    tracemalloc.start()
+    try:
+        [finding] = scan_text("a.js", line, "c")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert finding.rule == "CPT005"
+    assert peak < 10 * len(line)

@@ -9,6 +9,7 @@ mistaken for a ``//`` comment.
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 from typing import Optional
@@ -19,10 +20,31 @@ from .rules import DOC_MENTION, LEGACY_PATH, Finding
 
 __all__ = ["GATE", "PATHS", "RELATIVE_PATHS", "family_of", "scan_text"]
 
-_STRINGS = r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
-_C_LIKE = re.compile(r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))|" + _STRINGS + r"|`(?:\\.|[^`\\])*`", re.S)
-_HASH = re.compile(r"(?P<c>(?:(?<=\s)|(?<=^))#[^\n]*|^[ \t]*[;!][^\n]*)|" + _STRINGS, re.M)
-_XML = re.compile(r"(?P<c><!--.*?(?:-->|\Z))", re.S)
+# The lexers of comments: each family's comments, and the strings that may hold what
+# looks like a comment start. A string's body is an unrolled loop (runs of plain
+# characters, then one escape), so a long string costs no memory per character.
+_COMMENTS = {
+    "c": r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))",
+    "hash": r"(?P<c>(?:(?<=\s)|(?<=^))#[^\n]*|^[ \t]*[;!][^\n]*)",
+    "xml": r"(?P<c><!--.*?(?:-->|\Z))",
+}
+_FLAGS = {"c": re.S, "hash": re.M, "xml": re.S}
+#: A string opens at its quote and closes at the next one not escaped; one left open
+#: ends at the end of its line (the backtick's, of the file), a last backslash included.
+_STRINGS = {
+    "dq": r'(?P<dq>"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:(?P<dq_end>")|\\?(?=\n)|\\?\Z))',
+    "sq": r"(?P<sq>'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:(?P<sq_end>')|\\?(?=\n)|\\?\Z))",
+    "bt": r"(?P<bt>`[^`\\]*(?:\\.[^`\\]*)*(?:(?P<bt_end>`)|\\?\Z))",
+}
+_KINDS = {"c": ("dq", "sq", "bt"), "hash": ("dq", "sq"), "xml": ()}
+
+
+@functools.cache
+def _lexer(family: str, off: frozenset[str]) -> re.Pattern[str]:
+    """The family's lexer, without the string kinds in ``off``."""
+    parts = [_COMMENTS[family]] + [_STRINGS[k] for k in _KINDS[family] if k not in off]
+    return re.compile("|".join(parts), _FLAGS[family])
+
 
 _FAMILIES = {
     "c": (
@@ -52,11 +74,43 @@ def family_of(path: str) -> str:
 
 
 def comment_spans(text: str, family: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the comments in ``text``."""
-    lexer = {"c": _C_LIKE, "hash": _HASH, "xml": _XML}.get(family)
-    if lexer is None:
+    """(start, end) offsets of the comments in ``text``, in one linear pass.
+
+    A quote that no quote of its kind closes on its line is not a string: scanning
+    goes on right after it. No later quote of that kind on the line can open one
+    (it would close where this one did), so until the line ends that kind is left
+    out of the lexer, and no character is read more than a few times: a line of
+    40,000 escaped quotes costs what any line of its length does.
+    """
+    if family not in _COMMENTS:
         return []
-    return [m.span("c") for m in lexer.finditer(text) if m.group("c")]
+    spans: list[tuple[int, int]] = []
+    end = len(text)
+    off: dict[str, int] = {}  # string kind -> where it may open again
+    pos = 0
+    while pos < end:
+        off = {kind: until for kind, until in off.items() if until > pos}
+        lexer = _lexer(family, frozenset(off))
+        limit = min(off.values(), default=end)
+        match = lexer.search(text, pos, limit)
+        if match is None:
+            pos = limit
+            continue
+        if match.end() == limit < end:  # cut at the limit: read the token whole
+            match = lexer.match(text, match.start())
+            assert match is not None
+        groups = match.groupdict()
+        if groups["c"] is not None:
+            spans.append(match.span("c"))
+            pos = match.end()
+            continue
+        kind = next(k for k in _KINDS[family] if groups.get(k) is not None)
+        if groups[f"{kind}_end"] is not None:
+            pos = match.end()
+        else:
+            off[kind] = end if kind == "bt" else match.end()
+            pos = match.start() + 1
+    return spans
 
 
 class Lines:
