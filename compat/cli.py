@@ -53,31 +53,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _count(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number, ``minimum`` or more."""
+def _number(
+    convert: Callable[[str], Any], low: float, high: float, what: str
+) -> Callable[[str], Any]:
+    """An argparse type: a number from ``low`` to ``high`` (``what`` says which)."""
 
-    def parse(value: str) -> int:
+    def parse(value: str) -> Any:
         try:
-            number = int(value)
+            number = convert(value)
         except ValueError:
-            number = minimum - 1
-        if number < minimum:
-            msg = f"expected a whole number, {minimum} or more, got {value!r}"
-            raise argparse.ArgumentTypeError(msg)
+            number = None
+        if number is None or not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value!r}")
         return number
 
     return parse
 
 
-def _port(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
-        msg = f"expected a port number from 0 to 65535, got {value!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return number
+def _count(minimum: int) -> Callable[[str], int]:
+    """A whole number, ``minimum`` or more."""
+    return _number(int, minimum, float("inf"), f"a whole number, {minimum} or more")
+
+
+_port = _number(int, 0, 65535, "a port number from 0 to 65535")
+_rate = _number(float, 0, 1, "a rate from 0 to 1")
+_seconds = _number(float, 0, sys.float_info.max, "seconds, 0 or more")
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -96,26 +96,6 @@ def _sunset(value: str) -> str:
         msg = f"expected an HTTP-date or an ISO 8601 date, got {value!r}"
         raise argparse.ArgumentTypeError(msg) from None
     return value
-
-
-def _rate(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 <= number <= 1:
-        raise argparse.ArgumentTypeError(f"expected a rate from 0 to 1, got {value!r}")
-    return number
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 <= number < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected seconds, 0 or more, got {value!r}")
-    return number
 
 
 #: Python parameter names in library messages -> the flags a user of the command typed.
@@ -409,17 +389,14 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
     from .migrate import MigrateError, migrate_source
-    from .migrate._files import decode, unified_diff
+    from .migrate._files import decode, encode, unified_diff
 
     try:
         text, encoding = decode(sys.stdin.buffer.read())
         result = migrate_source(text, options)
-        source = result.source.encode(encoding)
+        source = encode(result.source, encoding)
     except MigrateError as err:
         print(f"compat migrate: -: skipped: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except UnicodeEncodeError:
-        print(f"compat migrate: -: skipped: cannot be encoded as {encoding}", file=sys.stderr)
         return EXIT_USAGE
     if args.diff:
         sys.stdout.write(unified_diff("-", text, result.source))

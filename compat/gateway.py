@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import attrs
 
 from . import _json, _spec, _trace
-from ._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
+from ._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer, check_max_body
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
 from .client import MessageClient, Retries
@@ -126,7 +126,9 @@ class Gateway:
         trace: Optional[bool] = None,
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
-
+        if workers.__class__ is not int or workers < 1:
+            msg = f"workers must be a number of requests, 1 or more, got {workers!r}"
+            raise ValueError(msg)
         self.client_id = client_id
         self.policy = policy if policy is not None else Policy()
         self.host, self.port = host, port
@@ -155,7 +157,7 @@ class Gateway:
         )
         self.sunset = _http_date(sunset) if sunset else None
         self.workers = workers
-        self.max_body = max_body
+        self.max_body = check_max_body(max_body)
         self.trace = _trace.enabled(trace, self.upstream._origin[0])
         self._server: Optional[_BoundedServer] = None
         self._thread: Optional[threading.Thread] = None

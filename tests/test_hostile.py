@@ -10,7 +10,7 @@ import http.client
 import json
 import logging
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import urllib3
@@ -33,12 +33,10 @@ from compat import (
 )
 from compat.gateway import Gateway
 from compat.models import mask_body, mask_secret
+from compat.sandbox import Sandbox
 
 from .payloads import by_token, inbox
 from .servers import ScriptedServer
-
-if TYPE_CHECKING:
-    from compat.sandbox import Sandbox
 
 LONE = "\ud83d"
 INBOX = "/v2/messages/sendInbox"
@@ -356,3 +354,72 @@ def test_threads_beyond_the_pool_wait_for_a_connection_and_nothing_is_discarded(
 def test_maxsize_is_a_number_of_connections(maxsize: Any) -> None:
     with pytest.raises(ValueError, match="maxsize must be a number of connections"):
         MessageClient("http://127.0.0.1:1", "c", maxsize=maxsize)
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True])
+def test_servers_refuse_limits_that_serve_nothing(value: Any) -> None:
+    with pytest.raises(ValueError, match="max_body must be a number of bytes"):
+        Sandbox(max_body=value)
+    with pytest.raises(ValueError, match="max_body must be a number of bytes"):
+        Gateway("http://127.0.0.1:1", "c", verify_callers=False, max_body=value)
+    with pytest.raises(ValueError, match="workers must be a number of requests"):
+        Gateway("http://127.0.0.1:1", "c", verify_callers=False, workers=value)
+
+
+def test_aliases_with_different_values_too_deep_to_compare_are_refused() -> None:
+    def deep() -> list[Any]:
+        value: list[Any] = []
+        for _ in range(100_000):
+            value = [value]
+        return value
+
+    payload = inbox(templateCode=None)
+    payload["templateCode"], payload["template_code"] = deep(), deep()
+    with pytest.raises(ValidationError, match="name the same field"):
+        translate_send_inbox(payload, Policy())
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"[" * 100 + b"]" * 100, "nests deeper than 64 levels"),
+        (b'{"\\ud800": 1}', "a key of <body> has a lone surrogate"),
+    ],
+)
+def test_json_the_platform_would_not_read(compat_sandbox: Sandbox, body: bytes, says: str) -> None:
+    answer = post(compat_sandbox.url + SEND, body).json()["result"]
+    assert answer["resultCode"] == "PARAM_ILLEGAL"
+    assert says in answer["resultMessage"]
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"Content-Length: 10\r\n\r\n{}", b"400"),  # ends early
+        (b"Transfer-Encoding: chunked\r\n\r\n2", b"400"),  # size line cut short
+        (b"Transfer-Encoding: chunked\r\n\r\n5\r\nab", b"400"),  # chunk cut short
+        (b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-T: 1", b"400"),  # no blank line
+    ],
+)
+def test_bodies_cut_short_get_400(
+    compat_sandbox: Sandbox, request_bytes: bytes, status: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", compat_sandbox.port), timeout=10) as sock:
+        sock.sendall(b"POST " + SEND.encode() + b" HTTP/1.1\r\nHost: x\r\n" + request_bytes)
+        sock.shutdown(socket.SHUT_WR)
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:60]
+
+
+def test_the_trace_writes_models_and_other_mappings_as_json() -> None:
+    from types import MappingProxyType
+
+    from compat import ContentTemplate, _trace
+
+    body = {"templates": [ContentTemplate({"who": "Ana"})], "extra": MappingProxyType({"a": 1})}
+    body["odd"] = object()
+    trace = _trace.decode(_trace.encode(INBOX, "test", body, []))
+    assert trace is not None
+    assert trace["body"]["templates"] == [{"templateParameters": {"who": "Ana"}}]
+    assert trace["body"]["extra"] == {"a": 1}
+    assert trace["body"]["odd"].startswith("<object object")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+import attrs
 import pytest
 
 from compat import cli
@@ -313,3 +314,117 @@ def test_an_edit_made_during_the_run_is_not_overwritten(
     assert cli.main(["migrate", str(source)]) == 2
     assert "changed since it was read; not written" in capsys.readouterr().err
     assert source.read_text().endswith("# edited by someone else\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["sandbox", "--port", "abc"], "--port: expected a port number"),
+        (["sandbox", "--delay", "-1"], "--delay: expected seconds"),
+        (["sandbox", "--drop-rate", "x"], "--drop-rate: expected a rate"),
+        (["audit", ".", "--jobs", "two"], "--jobs: expected a whole number"),
+    ],
+)
+def test_numbers_that_are_not_numbers(
+    args: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(args)
+    assert exited.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert words in line
+
+
+class _Closed:
+    """A stream whose reader has gone."""
+
+    def __init__(self) -> None:
+        self.buffer = self
+
+    def write(self, data: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        raise OSError("no descriptor")
+
+
+def test_output_to_a_closed_stream_is_dropped_in_process() -> None:
+    out = cli._Output(_Closed())
+    assert out.write("text") == 4
+    assert out.gone
+    out.write("more")
+    out.write_bytes(b"bytes")
+    out.flush()
+    again = cli._Output(_Closed())
+    again.write_bytes(b"x")
+    assert again.gone
+    flushed = cli._Output(_Closed())
+    flushed.flush()
+    assert flushed.gone
+    assert cli._Output(sys.stderr).encoding == sys.stderr.encoding  # the rest is the stream's
+
+
+def test_migrate_from_stdin_in_process_checks_and_diffs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    for flag in ("--check", "--diff"):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LEGACY.encode())))
+        assert cli.main(["migrate", flag, "-"]) == 1
+    assert "+++ b/-" in capsys.readouterr().out
+
+
+def test_an_import_error_that_is_no_extra_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(args: Any) -> int:
+        raise ImportError("a bug", name="compat.something")
+
+    monkeypatch.setattr(cli, "_demo", broken)
+    with pytest.raises(ImportError, match="a bug"):
+        cli.main(["demo"])
+
+
+def test_a_source_its_encoding_cannot_hold_is_not_written(tmp_path: Path) -> None:
+    from compat.migrate import MigrateError
+
+    with pytest.raises(MigrateError, match="cannot be encoded as latin-1"):
+        _files.encode("€", "latin-1")
+    bad = tmp_path / "bad.py"
+    bad.write_bytes(b"# -*- coding: ascii -*-\n# caf\xe9\n")
+    done = run("migrate", "bad.py", cwd=tmp_path)
+    assert "bad.py: skipped: not valid ascii, as its coding cookie says" in done.stderr
+    unknown = tmp_path / "unknown.py"
+    unknown.write_bytes(b"# -*- coding: klingon -*-\nURL = '/v2/messages/sendInbox'\n")
+    assert (
+        "unknown.py: skipped: unknown encoding" in run("migrate", "unknown.py", cwd=tmp_path).stderr
+    )
+
+
+def test_write_reports_a_file_gone_and_a_source_its_encoding_cannot_hold(
+    tmp_path: Path,
+) -> None:
+    from compat.migrate import Options
+
+    source = tmp_path / "a.py"
+    source.write_text(LEGACY)
+    result = _files.migrate_file(str(source), Options())
+    assert result.result is not None
+    unencodable = attrs.evolve(result, result=attrs.evolve(result.result, source="é"))
+    assert _files.write(attrs.evolve(unencodable, encoding="ascii")) == (
+        "the migrated source cannot be encoded as ascii"
+    )
+    source.unlink()
+    assert (_files.write(result) or "").startswith("cannot write: No such file")
+
+
+def test_a_broken_link_named_on_the_command_line_is_skipped_and_said(tmp_path: Path) -> None:
+    (tmp_path / "gone.py").symlink_to(tmp_path / "nowhere.py")
+    audit = run("audit", "gone.py", cwd=tmp_path)
+    assert audit.returncode == 0
+    assert "1 broken symbolic link" in audit.stdout
+    assert (
+        "gone.py: skipped: broken symbolic link" in run("migrate", "gone.py", cwd=tmp_path).stderr
+    )

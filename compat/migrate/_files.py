@@ -72,6 +72,15 @@ def decode(data: bytes) -> tuple[str, str]:
         raise MigrateError(f"not valid {encoding}, as its coding cookie says") from None
 
 
+def encode(text: str, encoding: str) -> bytes:
+    """A migrated source in its file's encoding; :class:`MigrateError` when it has a
+    character that encoding lacks."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        raise MigrateError(f"the migrated source cannot be encoded as {encoding}") from None
+
+
 def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES) -> FileResult:
     try:
         with open(path, "rb") as file:
@@ -144,9 +153,9 @@ def write(result: FileResult) -> Optional[str]:
     assert result.result is not None
     path = os.path.realpath(result.path)  # a file named through a link: its target
     try:
-        data = result.result.source.encode(result.encoding)
-    except UnicodeEncodeError:
-        return f"the migrated source cannot be encoded as {result.encoding}"
+        data = encode(result.result.source, result.encoding)
+    except MigrateError as err:
+        return str(err)
     try:
         info = os.stat(path)
         with open(path, "rb") as file:

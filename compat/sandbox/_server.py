@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import attrs
 
 from .. import _json, _spec, _trace
-from .._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
+from .._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer, check_max_body
 from .._validate import Validator
 from ..errors import ValidationError
 from ..models import mask_body
@@ -130,7 +130,7 @@ class Sandbox:
         self.prefix = prefix
         self.client_id = client_id
         self.faults = faults
-        self.max_body = max_body
+        self.max_body = check_max_body(max_body)
         self.seed = seed
         self.access_tokens = set(access_tokens) if access_tokens is not None else None
         self.templates = TemplateRegistry.load(templates)
