@@ -29,8 +29,7 @@ import libcst
 from audit import trees
 
 from compat.audit import scan_report
-from compat.migrate import fixable_lines
-from compat.migrate import Options
+from compat.migrate import Options, fixable_lines
 from compat.migrate._files import migrate_paths, python_files
 
 from _common import verdict
