@@ -271,6 +271,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             strict=not args.lenient,
             templates=args.templates,
             max_body=args.max_body,
+            max_messages=args.max_messages,
         )
     except ValueError as err:
         raise _UsageError(_as_flags(str(err), args.parser)) from err
@@ -567,6 +568,13 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _max_body_option(sandbox)
+    sandbox.add_argument(
+        "--max-messages",
+        type=_count(1),
+        default=10_000,
+        metavar="N",
+        help="messages (and requests) kept, the oldest going first (default 10000)",
+    )
     faults = sandbox.add_argument_group("fault injection (rates 0..1, repeatable with --seed)")
     faults.add_argument("--unknown-rate", type=_rate, default=0.0, help="U after storing")
     faults.add_argument("--error-rate", type=_rate, default=0.0, help="HTTP 500 before storing")

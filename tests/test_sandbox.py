@@ -327,3 +327,65 @@ def test_compat_sandbox_usage_errors(args: list[str], message: str) -> None:
     )
     assert done.returncode == 2
     assert message in done.stderr
+
+
+# -- a bounded store, paged ------------------------------------------------------------
+
+
+def test_the_store_keeps_the_newest_messages_and_exact_counts(compat_sandbox_factory: Any) -> None:
+    sandbox = compat_sandbox_factory(max_messages=3)
+    for n in range(5):
+        token = f"{TOKEN}-{n % 2}"
+        assert (
+            code_of(post(sandbox, SEND, new_body(requestId=f"r{n}", accessToken=token)))
+            == "SUCCESS"
+        )
+    kept = sandbox.messages()
+    assert [m["requestId"] for m in kept] == ["r2", "r3", "r4"]
+    assert [m["seq"] for m in kept] == [3, 4, 5]
+    assert sandbox.total == 5
+    assert len(sandbox.requests()) == 3
+    status, listing = post(sandbox, "/_sandbox/messages", b"", method="GET")
+    assert (status, listing["total"], listing["kept"], listing["next"]) == (200, 5, 3, None)
+    page = sandbox.inbox_page()
+    assert "5 message" in page
+    # a kept message is still recognised; a forgotten one is stored anew
+    assert (
+        code_of(post(sandbox, SEND, new_body(requestId="r4", accessToken=f"{TOKEN}-0")))
+        == "SUCCESS"
+    )
+    assert sandbox.total == 5
+    assert (
+        code_of(post(sandbox, SEND, new_body(requestId="r0", accessToken=f"{TOKEN}-0")))
+        == "SUCCESS"
+    )
+    assert sandbox.total == 6
+    assert sandbox.reset() == 6
+    assert sandbox.total == 0
+
+
+def test_the_messages_api_pages(compat_sandbox: Sandbox) -> None:
+    for n in range(5):
+        post(compat_sandbox, SEND, new_body(requestId=f"r{n}"))
+    seen, after = [], 0
+    while True:
+        status, listing = post(
+            compat_sandbox, f"/_sandbox/messages?limit=2&after={after}", b"", method="GET"
+        )
+        assert status == 200
+        seen += [m["requestId"] for m in listing["messages"]]
+        if listing["next"] is None:
+            break
+        after = listing["next"]
+    assert seen == ["r0", "r1", "r2", "r3", "r4"]
+    assert compat_sandbox.messages(after=4) == compat_sandbox.messages()[4:]
+    for query in ("limit=0", "after=-1", "limit=x"):
+        status, error = post(compat_sandbox, f"/_sandbox/messages?{query}", b"", method="GET")
+        assert status == 400
+        assert "must be a whole number" in error["error"]
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.0])
+def test_max_messages_is_a_number_of_messages(value: Any) -> None:
+    with pytest.raises(ValueError, match="max_messages must be a number of messages"):
+        Sandbox(max_messages=value)

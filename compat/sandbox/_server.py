@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import hashlib
+import itertools
 import json
 import logging
 import random
 import socket
 import threading
 import time
+import urllib.parse
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -27,7 +31,10 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Mapping
 
-__all__ = ["Faults", "Sandbox", "mask_body"]
+__all__ = ["DEFAULT_MAX_MESSAGES", "Faults", "Sandbox", "mask_body"]
+
+#: Messages a sandbox keeps (about 4 KB each); the oldest go first.
+DEFAULT_MAX_MESSAGES = 10_000
 
 log = logging.getLogger("compat.sandbox")
 
@@ -68,9 +75,13 @@ class _Message:
     last: str = ""
     #: the legacy original, when a shim sent it along (:mod:`compat._trace`).
     legacy: Optional[dict[str, Any]] = None
+    #: its place in the store (1, 2, ...): the cursor of ``?after=``
+    seq: int = 0
+    key: tuple[str, str] = ("", "")
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "seq": self.seq,
             "endpoint": self.endpoint,
             "path": self.path,
             "requestId": self.request_id,
@@ -101,6 +112,9 @@ class Sandbox:
     :param faults: failures to inject; :param seed: makes them repeatable.
     :param strict: unknown body fields are ``PARAM_ILLEGAL`` (default).
     :param max_body: the largest request body read, in bytes (larger: HTTP 413).
+    :param max_messages: messages (and requests) kept; beyond, the oldest go first
+        (a requestId is then recognised only while its message is kept). Counts
+        stay exact.
     :param templates: texts to show messages with on the inbox page
         (``GET /_sandbox/``): a mapping of templateCode -> language -> text with
         ``${name}`` placeholders, or the path of such a JSON file.
@@ -121,7 +135,11 @@ class Sandbox:
         strict: bool = True,
         templates: Union[TemplateRegistry, Mapping[str, Any], str, os.PathLike[str], None] = None,
         max_body: int = DEFAULT_MAX_BODY,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
     ) -> None:
+        if max_messages.__class__ is not int or max_messages < 1:
+            msg = f"max_messages must be a number of messages, 1 or more, got {max_messages!r}"
+            raise ValueError(msg)
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             msg = f"prefix must start with / and not end with one, got {prefix!r}"
             raise ValueError(msg)
@@ -152,8 +170,11 @@ class Sandbox:
         self._lock = threading.Lock()
         self._random = random.Random(seed)
         self._messages: dict[tuple[str, str], _Message] = {}
-        self._log: list[_Message] = []
-        self._requests: list[dict[str, Any]] = []
+        self.max_messages = max_messages
+        self._log: collections.deque[_Message] = collections.deque()
+        self._requests: collections.deque[dict[str, Any]] = collections.deque(maxlen=max_messages)
+        self._accepted = 0  # messages stored since the last reset, kept or not
+        self._recipients: set[bytes] = set()  # digests: exact counts, no tokens kept
         self._sequence = 0
         self._version = 0  # moves whenever the inbox page would change
         self._server: Optional[ThreadingHTTPServer] = None
@@ -210,10 +231,18 @@ class Sandbox:
 
     # -- inspection --------------------------------------------------------------
 
-    def messages(self) -> list[dict[str, Any]]:
-        """Every accepted message, oldest first, tokens masked."""
+    def messages(self, *, after: int = 0, limit: Optional[int] = None) -> list[dict[str, Any]]:
+        """The accepted messages kept, oldest first, tokens masked: those after the
+        ``seq`` ``after``, at most ``limit`` of them."""
         with self._lock:
-            return [m.to_json() for m in self._log]
+            start = max(0, after - self._log[0].seq + 1) if self._log else 0
+            end = len(self._log) if limit is None else start + limit
+            return [m.to_json() for m in itertools.islice(self._log, start, end)]
+
+    @property
+    def total(self) -> int:
+        """Messages accepted since the start (or the last reset), the forgotten included."""
+        return self._accepted
 
     def requests(self) -> list[dict[str, Any]]:
         """Every request received, rejected ones included, oldest first."""
@@ -223,10 +252,12 @@ class Sandbox:
     def reset(self) -> int:
         """Forget every message and request; returns how many messages there were."""
         with self._lock:
-            count = len(self._log)
+            count = self._accepted
             self._messages.clear()
             self._log.clear()
             self._requests.clear()
+            self._accepted = 0
+            self._recipients.clear()
             self._version += 1
             return count
 
@@ -387,9 +418,15 @@ class Sandbox:
                 endpoint.name, path, request_id, message_id, canonical, body, answer, 1, now, now
             )
             message.legacy = legacy
+            self._accepted += 1
+            message.seq, message.key = self._accepted, key
             self._messages[key] = message
             self._version += 1
             self._log.append(message)
+            token = str(body.get("accessToken")).encode("utf-8")
+            self._recipients.add(hashlib.blake2b(token, digest_size=16).digest())
+            if len(self._log) > self.max_messages:
+                del self._messages[self._log.popleft().key]
             return answer, message
 
     def inbox_page(self) -> str:
@@ -399,9 +436,14 @@ class Sandbox:
     def _inbox(self) -> _inbox.Inbox:
         with self._lock:
             return _inbox.Inbox(
-                [(m.body.get("accessToken"), m.to_json()) for m in self._log[-_inbox.SHOWN :]],
-                len(self._log),
-                len({m.body.get("accessToken") for m in self._log}),
+                [
+                    (m.body.get("accessToken"), m.to_json())
+                    for m in itertools.islice(
+                        self._log, max(0, len(self._log) - _inbox.SHOWN), None
+                    )
+                ],
+                self._accepted,
+                len(self._recipients),
                 self._version,
             )
 
@@ -411,7 +453,21 @@ class Sandbox:
             self._page(handler, name)
             return
         if name == "messages" and method == "GET":
-            payload: dict[str, Any] = {"messages": self.messages()}
+            try:
+                after, limit = _paging(handler.path)
+            except ValueError as err:
+                body = json.dumps({"error": str(err)}).encode()
+                handler.send_body(400, body, {"Content-Type": "application/json"})
+                return
+            page = self.messages(after=after, limit=None if limit is None else limit + 1)
+            more = limit is not None and len(page) > limit
+            page = page[:limit] if more else page
+            payload: dict[str, Any] = {
+                "messages": page,
+                "total": self.total,
+                "kept": len(self._log),
+                "next": page[-1]["seq"] if more else None,
+            }
         elif name == "requests" and method == "GET":
             payload = {"requests": self.requests()}
         elif name == "messages" and method == "DELETE":
@@ -450,6 +506,20 @@ _PAGES: dict[str, Optional[tuple[str, str]]] = {
     "inbox/version": None,
     "inbox/messages": None,
 }
+
+
+def _paging(path: str) -> tuple[int, Optional[int]]:
+    """``?after=SEQ&limit=N`` of an inspection request."""
+    query = urllib.parse.parse_qs(path.partition("?")[2])
+    values = {}
+    for name, low in (("after", 0), ("limit", 1)):
+        if name in query:
+            text = query[name][-1]
+            if not text.isdigit() or int(text) < low:
+                msg = f"{name} must be a whole number, {low} or more, got {text!r}"
+                raise ValueError(msg)
+            values[name] = int(text)
+    return values.get("after", 0), values.get("limit")
 
 
 class _Handler(Handler):
