@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import socket
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -50,6 +51,13 @@ __all__ = ["Gateway"]
 log = logging.getLogger("compat.gateway")
 
 _TRANSLATORS: Mapping[str, Callable[[Any, Policy], Any]] = TRANSLATORS
+
+
+#: Paths of the operations endpoints, outside the legacy API's.
+_OPERATIONS = ("/healthz", "/readyz")
+#: ``/readyz`` is 200 when the upstream answered a call this recently (seconds), or
+#: accepts a connection.
+READY_WITHIN = 60.0
 
 
 @attrs.frozen
@@ -159,6 +167,7 @@ class Gateway:
         self.workers = workers
         self.max_body = check_max_body(max_body)
         self.trace = _trace.enabled(trace, self.upstream._origin[0])
+        self._answered = -float("inf")  # when the upstream last answered (monotonic)
         self._server: Optional[_BoundedServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -209,6 +218,9 @@ class Gateway:
         except BodyError as err:
             handler.send_error_body(err)
             return
+        if path in _OPERATIONS:
+            self._operations(handler, method, path)
+            return
         endpoint = _spec.endpoint_for_path(path)
         caller = _Caller(handler.client_address[0])
         try:
@@ -220,6 +232,32 @@ class Gateway:
         except PlatformAnswer as err:
             answer = err.body()
         self._reply(handler, path, answer, deprecated=endpoint is not None and endpoint.deprecated)
+
+    # -- operations -------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        """Whether the upstream answered a call in the last :data:`READY_WITHIN` seconds,
+        or, failing that, accepts a TCP connection now."""
+        if time.monotonic() - self._answered <= READY_WITHIN:
+            return True
+        host, port, scheme = self.upstream._origin
+        try:
+            with socket.create_connection(
+                (host, port or (443 if scheme == "https" else 80)), timeout=2
+            ):
+                return True
+        except OSError:
+            return False
+
+    def _operations(self, handler: _Handler, method: str, path: str) -> None:
+        if method != "GET":
+            status, state = 405, "use GET"
+        elif path == "/healthz":  # serving; the upstream is not asked
+            status, state = 200, "ok"
+        else:
+            status, state = (200, "ready") if self.ready() else (503, "upstream unreachable")
+        body = _json.dumps({"status": state})
+        handler.send_body(status, body, {"Content-Type": "application/json"})
 
     def _call(
         self,
@@ -259,6 +297,7 @@ class Gateway:
             raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
         except ApiError as err:
             # F, or U after the retries: the caller gets the platform's result as it came
+            self._answered = time.monotonic()
             result = err.result
         except CompatError as err:  # TransportError, SignatureError
             audit_log().record(endpoint.name, caller, changes, outcome(err))
@@ -269,6 +308,7 @@ class Gateway:
                 "the platform did not answer; call again with the same requestId",
             ) from None
         else:
+            self._answered = time.monotonic()
             result = response.result
         audit_log().record(endpoint.name, caller, changes, outcome(result))
         if not result.succeeded:

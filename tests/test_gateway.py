@@ -233,3 +233,27 @@ def test_gateway_usage_errors(args: list[str], message: str) -> None:
     )
     assert done.returncode == 2
     assert message in done.stderr
+
+
+# -- operations endpoints ---------------------------------------------------------------
+
+
+def test_healthz_and_readyz(compat_sandbox_factory: Any) -> None:
+    upstream = compat_sandbox_factory()
+    with Gateway(upstream.url, "c", verify_callers=False, retries=0) as gateway:
+        for path in ("/healthz", "/readyz"):
+            answer = urllib3.request("GET", gateway.url + path, retries=False)
+            assert (answer.status, answer.json()) == (
+                200,
+                {"status": "ok" if path == "/healthz" else "ready"},
+            )
+        assert urllib3.request("POST", gateway.url + "/healthz", retries=False).status == 405
+        # a call answered: ready without a probe, even once the upstream is gone
+        answer = urllib3.request("POST", gateway.url + LEGACY, json=inbox(), retries=False)
+        assert answer.json()["result"]["resultStatus"] == "S"
+        upstream.stop()
+        assert urllib3.request("GET", gateway.url + "/readyz", retries=False).status == 200
+        gateway._answered -= 61  # a minute later: the probe finds no upstream
+        answer = urllib3.request("GET", gateway.url + "/readyz", retries=False)
+        assert (answer.status, answer.json()) == (503, {"status": "upstream unreachable"})
+        assert urllib3.request("GET", gateway.url + "/healthz", retries=False).status == 200
