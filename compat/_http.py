@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _spec
 
-__all__ = ["DEFAULT_MAX_BODY", "BodyError", "Handler", "PlatformAnswer", "check_max_body"]
+__all__ = ["DEFAULT_MAX_BODY", "BodyError", "Handler", "PlatformAnswer"]
 
 #: The largest request body a server reads (bytes); larger ones get 413. A message of
 #: the platform, every field at its limit, is well under 100 KB.
@@ -19,14 +19,6 @@ DEFAULT_MAX_BODY = 1024 * 1024
 _QUERY_VALUE = re.compile(r"([?&;][^=&;\s]*)=[^&;\s\"]*")
 _DECIMAL = re.compile(rb"[0-9]{1,19}")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
-
-
-def check_max_body(value: int) -> int:
-    """``max_body`` as given to a server: a number of bytes, 1 or more."""
-    if value.__class__ is not int or value < 1:
-        msg = f"max_body must be a number of bytes, 1 or more, got {value!r}"
-        raise ValueError(msg)
-    return value
 
 
 class BodyError(Exception):

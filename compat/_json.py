@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Union
 
-from ._validate import lone_surrogate
+from ._validate import lone_surrogate, surrogate_message
 
 __all__ = ["MAX_DEPTH", "BadJSON", "dumps", "loads"]
 
@@ -38,7 +38,9 @@ def loads(raw: Union[bytes, bytearray]) -> Any:
         raise BadJSON(f"the JSON nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
         raise BadJSON(f"the body is not valid JSON ({err})") from None
-    _check(value, b"\\u" in raw)
+    escapes = b"\\u" in raw
+    if escapes or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:  # else nothing to find
+        _check(value, escapes)
     return value
 
 
@@ -66,10 +68,7 @@ def _check(value: Any, escapes: bool) -> None:
 def _surrogate_message(where: str, text: str) -> str:
     index = lone_surrogate(text)
     assert index is not None
-    return (
-        f"{where} has a lone surrogate (U+{ord(text[index]):04X} at index {index}); "
-        "only valid Unicode text can be sent"
-    )
+    return surrogate_message(where, text, index)
 
 
 def dumps(value: Any) -> bytes:

@@ -38,13 +38,26 @@ def printable(key: object) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def surrogate_error(endpoint: str, field: str, value: str, index: int) -> ValidationError:
-    """The error for text with a lone surrogate: where it is, never the text."""
-    msg = (
-        f"{endpoint}: {field} has a lone surrogate (U+{ord(value[index]):04X} at index "
-        f"{index}); only valid Unicode text can be sent"
+def surrogate_message(where: str, value: str, index: int) -> str:
+    """Where text has a lone surrogate, never the text (the validator's, the JSON reader's)."""
+    return (
+        f"{where} has a lone surrogate (U+{ord(value[index]):04X} at index {index}); "
+        "only valid Unicode text can be sent"
     )
+
+
+def surrogate_error(endpoint: str, field: str, value: str, index: int) -> ValidationError:
+    """The error for text with a lone surrogate."""
+    msg = f"{endpoint}: {surrogate_message(field, value, index)}"
     return ValidationError(msg, endpoint=endpoint, field=field)
+
+
+def at_least_one(name: str, value: int, unit: str) -> int:
+    """A count option (``workers``, ``max_body``, ...): a whole number, 1 or more."""
+    if value.__class__ is not int or value < 1:
+        msg = f"{name} must be a number of {unit}, 1 or more, got {value!r}"
+        raise ValueError(msg)
+    return value
 
 
 def utf16_len(value: str) -> int:

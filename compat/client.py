@@ -20,7 +20,7 @@ import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from . import _json, _spec
-from ._validate import Validator, json_type
+from ._validate import Validator, at_least_one, json_type
 from ._wire import from_wire, to_wire
 from .errors import (
     RequestFailed,
@@ -144,9 +144,7 @@ class MessageClient:
         maxsize: int = DEFAULT_MAXSIZE,
         pool_manager: Optional[urllib3.PoolManager] = None,
     ) -> None:
-        if maxsize.__class__ is not int or maxsize < 1:
-            msg = f"maxsize must be a number of connections, 1 or more, got {maxsize!r}"
-            raise ValueError(msg)
+        at_least_one("maxsize", maxsize, "connections")
         msg = f"base_url must be an http(s) URL with a host, got {base_url!r}"
         try:
             url = urllib3.util.parse_url(base_url)

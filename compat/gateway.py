@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import attrs
 
 from . import _json, _spec, _trace
-from ._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer, check_max_body
+from ._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
+from ._validate import at_least_one
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
 from .client import MessageClient, Retries
@@ -134,9 +135,7 @@ class Gateway:
         trace: Optional[bool] = None,
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
-        if workers.__class__ is not int or workers < 1:
-            msg = f"workers must be a number of requests, 1 or more, got {workers!r}"
-            raise ValueError(msg)
+        at_least_one("workers", workers, "requests")
         self.client_id = client_id
         self.policy = policy if policy is not None else Policy()
         self.host, self.port = host, port
@@ -165,7 +164,7 @@ class Gateway:
         )
         self.sunset = _http_date(sunset) if sunset else None
         self.workers = workers
-        self.max_body = check_max_body(max_body)
+        self.max_body = at_least_one("max_body", max_body, "bytes")
         self.trace = _trace.enabled(trace, self.upstream._origin[0])
         self._answered = -float("inf")  # when the upstream last answered (monotonic)
         self._server: Optional[_BoundedServer] = None

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import attrs
 
 from .. import _json, _spec, _trace
-from .._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer, check_max_body
-from .._validate import Validator
+from .._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
+from .._validate import Validator, at_least_one
 from ..errors import ValidationError
 from ..models import mask_body
 from ..signing import content_to_sign, parse_signature_header, request_time
@@ -137,9 +137,7 @@ class Sandbox:
         max_body: int = DEFAULT_MAX_BODY,
         max_messages: int = DEFAULT_MAX_MESSAGES,
     ) -> None:
-        if max_messages.__class__ is not int or max_messages < 1:
-            msg = f"max_messages must be a number of messages, 1 or more, got {max_messages!r}"
-            raise ValueError(msg)
+        at_least_one("max_messages", max_messages, "messages")
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             msg = f"prefix must start with / and not end with one, got {prefix!r}"
             raise ValueError(msg)
@@ -148,7 +146,7 @@ class Sandbox:
         self.prefix = prefix
         self.client_id = client_id
         self.faults = faults
-        self.max_body = check_max_body(max_body)
+        self.max_body = at_least_one("max_body", max_body, "bytes")
         self.seed = seed
         self.access_tokens = set(access_tokens) if access_tokens is not None else None
         self.templates = TemplateRegistry.load(templates)
