@@ -7,14 +7,14 @@ error), 2 a usage error (bad options, unreadable file).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import io
 import json
 import os
 import re
-import signal
 import sys
-import threading
+import tempfile
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
@@ -25,6 +25,7 @@ from .translate import TRANSLATORS, Policy, Translation
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
+    from ._http import App
     from .audit import Fixable
 
 __all__ = ["main"]
@@ -230,22 +231,29 @@ def _read_key(path: Optional[str]) -> Optional[bytes]:
     return None if path is None else _read_input(path)
 
 
-def _serve(server: Any, where: str, banner: Callable[[], list[str]]) -> None:
-    """Start ``server``, print ``banner()``, and serve until SIGINT or SIGTERM."""
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+def _serve(app: App, where: str, banner: Callable[[], list[str]], processes: int = 1) -> None:
+    """Listen, print ``banner()``, and serve ``app`` until SIGINT or SIGTERM; then
+    answer the requests in flight and return."""
+    from ._serve import run_processes
+
     try:
-        server.start()
+        server = app.listen()
     except OSError as err:
         msg = f"cannot listen on {where}: {err.strerror}"
         raise _UsageError(msg) from err
     for line in banner():
         print(line, flush=True)
-    try:
-        stop.wait()
-    finally:
-        server.stop()
+    if processes > 1:
+        run_processes(server, processes)
+    else:
+        server.run()
+
+
+def _logging(args: argparse.Namespace) -> None:
+    """Log lines on stderr at ``--log-level``, as text or JSON (``--log-format``)."""
+    from ._logs import configure
+
+    configure(args.log_level, args.log_format)
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -275,6 +283,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise _UsageError(_as_flags(str(err), args.parser)) from err
+    _logging(args)
     _serve(
         sandbox,
         f"{args.host}:{args.port}",
@@ -284,7 +293,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             f"  messages: http://{sandbox.host}:{sandbox.port}/_sandbox/messages",
         ],
     )
-    print(f"compat sandbox stopped; {len(sandbox.messages())} message(s) received", flush=True)
+    print(f"compat sandbox stopped; {sandbox.total} message(s) received", flush=True)
     return EXIT_OK
 
 
@@ -436,32 +445,42 @@ def _migrate_report(summary: Any, args: argparse.Namespace) -> None:
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    from .gateway import Gateway
+    from ._metrics import MULTIPROCESS_VARIABLE, multiprocess
 
     host, port = args.listen
-    try:
-        gateway = Gateway(
-            args.upstream,
-            args.client_id,
-            private_key=_read_key(args.private_key),
-            caller_public_key=_read_key(args.caller_public_key),
-            platform_public_key=_read_key(args.platform_public_key),
-            verify_callers=not args.no_verify_callers,
-            policy=policy_from_args(args),
-            host=host,
-            port=port,
-            sunset=args.sunset,
-            workers=args.workers,
-            trace=args.trace,
-            max_body=args.max_body,
+    with contextlib.ExitStack() as cleanup:
+        if args.processes > 1 and not multiprocess():
+            # the workers' metrics meet in a folder, set before prometheus_client loads
+            folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="compat-metrics-"))
+            os.environ[MULTIPROCESS_VARIABLE] = folder
+        from .gateway import Gateway
+
+        try:
+            gateway = Gateway(
+                args.upstream,
+                args.client_id,
+                private_key=_read_key(args.private_key),
+                caller_public_key=_read_key(args.caller_public_key),
+                platform_public_key=_read_key(args.platform_public_key),
+                verify_callers=not args.no_verify_callers,
+                policy=policy_from_args(args),
+                host=host,
+                port=port,
+                sunset=args.sunset,
+                workers=args.workers,
+                trace=args.trace,
+                max_body=args.max_body,
+                drain_timeout=args.drain_timeout,
+            )
+        except ValueError as err:
+            raise _UsageError(_as_flags(str(err), args.parser)) from err
+        _logging(args)
+        _serve(
+            gateway,
+            f"{host}:{port}",
+            lambda: [f"compat gateway serving on {gateway.url} -> {gateway.successor}"],
+            args.processes,
         )
-    except ValueError as err:
-        raise _UsageError(_as_flags(str(err), args.parser)) from err
-    _serve(
-        gateway,
-        f"{host}:{port}",
-        lambda: [f"compat gateway serving on {gateway.url} -> {gateway.successor}"],
-    )
     return EXIT_OK
 
 
@@ -481,6 +500,21 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_BYTES,
         metavar="BYTES",
         help=f"skip larger files (default {DEFAULT_MAX_BYTES}); they are reported as skipped",
+    )
+
+
+def _log_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="info",
+        help="log lines on stderr from this level up (default info: a line per call)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="log lines as text or as one JSON object each (default text)",
     )
 
 
@@ -568,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _max_body_option(sandbox)
+    _log_options(sandbox)
     sandbox.add_argument(
         "--max-messages",
         type=_count(1),
@@ -693,7 +728,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--sunset", type=_sunset, metavar="DATE", help="the Sunset date to announce"
     )
     gateway.add_argument(
-        "--workers", type=_count(1), default=16, help="requests served at once (default 16)"
+        "--workers",
+        type=_count(1),
+        default=16,
+        help="calls served at once by each process, one thread each (default 16); "
+        "idle and slow connections take none",
+    )
+    gateway.add_argument(
+        "--processes",
+        type=_count(1),
+        default=1,
+        help="worker processes sharing the port (default 1; about one per core)",
+    )
+    gateway.add_argument(
+        "--drain-timeout",
+        type=_number(float, 1, 3600, "seconds from 1 to 3600"),
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM, time to answer the calls in flight before exiting (default 30)",
     )
     _max_body_option(gateway)
     gateway.add_argument(
@@ -706,6 +758,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_policy_options(gateway)
+    _log_options(gateway)
     gateway.set_defaults(handler=_gateway)
     for command in commands.choices.values():
         command.set_defaults(parser=command)  # errors name this command's flags
@@ -793,4 +846,4 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
 
 #: Packages of the extras: a command that needs one says how to install it.
-_EXTRAS = {"cryptography": "rsa", "libcst": "migrate"}
+_EXTRAS = {"cryptography": "rsa", "libcst": "migrate", "prometheus_client": "gateway"}

@@ -101,9 +101,18 @@ def _retry_after(value: Optional[str]) -> Optional[float]:
 class _Retry(Exception):
     """One attempt ended without a usable answer; another may be tried."""
 
-    def __init__(self, reason: str, *, retry_after: Optional[float] = None, result: Any = None):
+    def __init__(
+        self,
+        reason: str,
+        kind: str,
+        *,
+        retry_after: Optional[float] = None,
+        result: Any = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: a word for metrics: ``network``, ``HTTP 503``, ``bad answer``, ``U``.
+        self.kind = kind
         self.retry_after = retry_after
         self.result = result
 
@@ -170,6 +179,8 @@ class MessageClient:
         self._origin = (url.host, url.port, url.scheme)
         self._random = random.Random()
         self._sleep: Callable[[float], None] = time.sleep
+        #: called with the kind of each failed attempt that is retried (for metrics).
+        self.on_retry: Optional[Callable[[str], None]] = None
 
     def __repr__(self) -> str:
         signed = "signed" if self.signer is not None else "unsigned"
@@ -253,6 +264,8 @@ class MessageClient:
                     attempts - 1,
                     delay,
                 )
+                if self.on_retry is not None:
+                    self.on_retry(retry.kind)
                 self._sleep(delay)
             try:
                 response = self._attempt(signed_path, payload, request_id, headers)
@@ -325,11 +338,13 @@ class MessageClient:
                 assert_same_host=False,
             )
         except Urllib3Error as err:
-            raise _Retry(_describe(err)) from err
+            raise _Retry(_describe(err), "network") from err
         status = answer.status
         if status == 429 or status >= 500:
             raise _Retry(
-                f"HTTP {status}", retry_after=_retry_after(answer.headers.get("Retry-After"))
+                f"HTTP {status}",
+                f"HTTP {status}",
+                retry_after=_retry_after(answer.headers.get("Retry-After")),
             )
         raw = answer.data
         try:
@@ -339,13 +354,13 @@ class MessageClient:
                 result = Result("F", f"HTTP_{status}", f"HTTP {status} without a JSON body")
                 msg = f"send: POST {path} answered HTTP {status} without a result"
                 raise RequestFailed(msg, result=result, request_id=request_id) from err
-            raise _Retry("an answer that is not JSON") from err
+            raise _Retry("an answer that is not JSON", "bad answer") from err
         if self.verifier is not None:
             self._verify(answer.headers, path, raw, request_id)
         try:
             response = from_wire(data, SendResponse)
         except ValidationError as err:
-            raise _Retry(f"an answer without a valid result ({err})") from err
+            raise _Retry(f"an answer without a valid result ({err})", "bad answer") from err
         return self._judge(response, path, request_id)
 
     def _judge(self, response: SendResponse, path: str, request_id: str) -> SendResponse:
@@ -357,7 +372,7 @@ class MessageClient:
             f": {result.result_message}" if result.result_message else ""
         )
         if status == "U":
-            raise _Retry(f"U {detail}", result=result)
+            raise _Retry(f"U {detail}", "U", result=result)
         msg = f"send: the platform answered F {detail} (requestId {request_id!r})"
         raise RequestFailed(msg, result=result, request_id=request_id)
 

@@ -14,51 +14,62 @@ answered as the platform would, never as a 500.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import email.utils
 import logging
+import os
 import socket
-import threading
 import time
-from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 
 from . import _json, _spec, _trace
-from ._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
+from ._http import (
+    DEFAULT_DRAIN_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    DEFAULT_READ_TIMEOUT,
+    Answer,
+    App,
+    BodyError,
+    PlatformAnswer,
+    Request,
+    platform_answer,
+)
+from ._metrics import Metrics
 from ._validate import at_least_one
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
 from .client import MessageClient, Retries
-from .errors import ApiError, CompatError, TranslationError, ValidationError
+from .errors import (
+    ApiError,
+    CompatError,
+    FieldTooLongError,
+    MissingFieldError,
+    TranslationError,
+    ValidationError,
+)
 from .models import SendResponse
-from .signing import (
-    RsaSigner,
-    RsaVerifier,
-    content_to_sign,
-    request_time,
-)
-from .translate import (
-    TRANSLATORS,
-    Policy,
-    translate_response,
-)
+from .signing import RsaSigner, RsaVerifier
+from .translate import TRANSLATORS, Policy, translate_response
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Gateway"]
+__all__ = ["READY_WITHIN", "Gateway"]
 
 log = logging.getLogger("compat.gateway")
+#: one line per call: method, path, status, result, requestId, milliseconds.
+access_log = logging.getLogger("compat.gateway.access")
 
 _TRANSLATORS: Mapping[str, Callable[[Any, Policy], Any]] = TRANSLATORS
 
-
-#: Paths of the operations endpoints, outside the legacy API's.
-_OPERATIONS = ("/healthz", "/readyz")
 #: ``/readyz`` is 200 when the upstream answered a call this recently (seconds), or
 #: accepts a connection.
 READY_WITHIN = 60.0
+#: the longest requestId written to the access log (the legacy limit).
+_LOGGED_ID = 128
 
 
 @attrs.frozen
@@ -71,32 +82,26 @@ class _Caller:
         return f"gateway caller {self.address}"
 
 
-class _BoundedServer(ThreadingHTTPServer):
-    """A threaded HTTP server that serves at most ``workers`` requests at once."""
+@attrs.define
+class _Call:
+    """What one call did, for its access log line and its metrics."""
 
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: Any, workers: int) -> None:
-        super().__init__(address, handler)
-        self.slots = threading.BoundedSemaphore(workers)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.slots.acquire()  # when all workers are busy, the next accept waits
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self.slots.release()
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self.slots.release()
+    endpoint: str = "none"
+    request_id: Optional[str] = None
+    #: the ``outcome`` label: ``S SUCCESS``, ``F <code>``, ``U <code>`` (the platform's
+    #: answer), ``rejected`` (before sending), ``no answer``.
+    outcome: str = ""
+    #: the result the caller got.
+    result: str = "-"
+    #: seconds spent sending upstream (all attempts).
+    upstream: float = 0.0
 
 
-class Gateway:
-    """The translating gateway. Use it as a context manager, or :meth:`start` / :meth:`stop`.
+class Gateway(App):
+    """The translating gateway: an ASGI application served by uvicorn. Use it as a
+    context manager, or :meth:`start` / :meth:`stop` (served in a thread of this
+    process); ``compat gateway`` serves it in the foreground or from several processes;
+    ``gateway`` is an ASGI application for any ASGI server.
 
     :param upstream: the new endpoint's base URL (with the wallet prefix).
     :param client_id: the merchant's Client-Id, upstream and for callers.
@@ -108,12 +113,19 @@ class Gateway:
     :param sunset: the ``Sunset`` date (HTTP-date or ISO 8601), if announced.
     :param deprecated_since: when the legacy endpoints were deprecated (a Unix
         time); by default when the gateway started.
-    :param workers: requests served at once (the upstream pool has as many).
+    :param workers: calls served at once, each on a thread (the upstream pool has as
+        many connections); more wait their turn. Idle and slow connections take none.
     :param max_body: the largest request body read, in bytes (larger: HTTP 413).
+    :param read_timeout: seconds a caller has to send a request's head, and again its
+        body.
+    :param drain_timeout: seconds a stopping gateway has to answer the calls in flight.
     :param trace: send each call's legacy original along upstream for a
         sandbox's inbox page (``Compat-Legacy-Request``); by default only to a
         loopback upstream, which no wallet is.
     """
+
+    fast = True
+    log = log
 
     def __init__(
         self,
@@ -134,11 +146,15 @@ class Gateway:
         timeout: float = 15.0,
         trace: Optional[bool] = None,
         max_body: int = DEFAULT_MAX_BODY,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
     ) -> None:
-        at_least_one("workers", workers, "requests")
+        super().__init__(
+            host, port, max_body=max_body, read_timeout=read_timeout, drain_timeout=drain_timeout
+        )
+        self.workers = at_least_one("workers", workers, "requests")
         self.client_id = client_id
         self.policy = policy if policy is not None else Policy()
-        self.host, self.port = host, port
         self.signer = RsaSigner(private_key) if private_key is not None else None
         verifier_key = caller_public_key
         if verifier_key is None and self.signer is not None:
@@ -163,74 +179,220 @@ class Gateway:
             f"@{deprecated_since if deprecated_since is not None else int(time.time())}"
         )
         self.sunset = _http_date(sunset) if sunset else None
-        self.workers = workers
-        self.max_body = at_least_one("max_body", max_body, "bytes")
         self.trace = _trace.enabled(trace, self.upstream._origin[0])
+        #: the Prometheus metrics ``GET /metrics`` serves.
+        self.metrics = Metrics()
+        self.upstream.on_retry = self.metrics.retried
         self._answered = -float("inf")  # when the upstream last answered (monotonic)
-        self._server: Optional[_BoundedServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._pool: Optional[concurrent.futures.ThreadPoolExecutor] = None
+        self._calls = 0
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.origin
 
-    def start(self) -> Gateway:
-        gateway = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.gateway = gateway
-        server = _BoundedServer((self.host, self.port), Handler, self.workers)
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+    @property
+    def gateway(self) -> Gateway:
+        """The ASGI application, for an ASGI server of your own (``uvicorn app:gateway``)."""
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            self._server = None
-        self.upstream._pool.clear()
-
-    def __enter__(self) -> Gateway:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"Gateway({self.url!r} -> {self.successor!r})"
 
+    # -- lifecycle --------------------------------------------------------------------
+
+    def _threads(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                self.workers, thread_name_prefix="compat-gateway"
+            )
+        return self._pool
+
+    def started(self) -> None:
+        self._threads()
+        log.info(
+            "compat gateway started (pid %d, %d workers) -> %s",
+            os.getpid(),
+            self.workers,
+            self.successor,
+        )
+
+    def stopped(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self.upstream.close()
+        log.info("compat gateway stopped (pid %d): %d call(s) answered", os.getpid(), self._calls)
+
     # -- one call -----------------------------------------------------------------------
 
-    def handle(self, handler: _Handler, method: str) -> None:
-        path = handler.path.split("?", 1)[0]
-        try:
-            raw = handler.read_body(self.max_body)
-        except BodyError as err:
-            handler.send_error_body(err)
-            return
-        if path in _OPERATIONS:
-            self._operations(handler, method, path)
-            return
+    async def handle(self, request: Request) -> Answer:
+        if request.path in _OPERATIONS:
+            return await _OPERATIONS[request.path](self, request)
+        loop = asyncio.get_running_loop()
+        call = _Call()
+        answer = await loop.run_in_executor(self._threads(), self._answer, request, call)
+        self._calls += 1
+        self._done(request, answer, call)
+        return answer
+
+    def refused(
+        self, error: BodyError, client: str, method: str, path: str, started: float
+    ) -> None:
         endpoint = _spec.endpoint_for_path(path)
-        caller = _Caller(handler.client_address[0])
+        call = _Call(endpoint.name if endpoint is not None else "none", outcome="rejected")
+        self.metrics.rejected(call.endpoint, "body")
+        self._log(client, method, path, error.status, f"HTTP {error.status}", call, started)
+
+    def _answer(self, request: Request, call: _Call) -> Answer:
+        """The answer to a call to a legacy path (on a worker thread)."""
+        path = request.path
+        endpoint = _spec.endpoint_for_path(path)
+        deprecated = endpoint is not None and endpoint.deprecated
         try:
             if endpoint is None or not endpoint.deprecated:
+                self.metrics.rejected("none", "no legacy API")
                 raise PlatformAnswer("INVALID_API", f"no legacy API at {path}")
-            if method != "POST":
-                raise PlatformAnswer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
-            answer = self._call(endpoint, handler, path, raw, caller)
+            call.endpoint = endpoint.name
+            if request.method != "POST":
+                self.metrics.rejected(endpoint.name, "method")
+                raise PlatformAnswer(
+                    "METHOD_NOT_SUPPORTED", f"{request.method} is not supported; use POST"
+                )
+            body = self._call(endpoint, request, call)
         except PlatformAnswer as err:
-            answer = err.body()
-        self._reply(handler, path, answer, deprecated=endpoint is not None and endpoint.deprecated)
+            call.outcome = call.outcome or "rejected"
+            body = err.body()
+        call.result = f"{body['result']['resultStatus']} {body['result']['resultCode']}"
+        headers = {}
+        if deprecated:
+            headers["Deprecation"] = self.deprecation
+            headers["Link"] = f'<{self.successor}>; rel="successor-version"'
+            if self.sunset:
+                headers["Sunset"] = self.sunset
+        return platform_answer(
+            body, path, signer=self.signer, client_id=self.client_id, headers=headers
+        )
+
+    def _call(self, endpoint: _spec.Endpoint, request: Request, call: _Call) -> dict[str, Any]:
+        caller = _Caller(request.client)
+        raw = request.body
+        if self.caller_verifier is not None:
+            signed = self.caller_verifier.verify_signed(
+                "POST",
+                request.path,
+                request.header("Client-Id"),
+                request.headers.get("request-time"),
+                request.headers.get("signature"),
+                raw,
+            )
+            if not signed:
+                audit_log().record(endpoint.name, caller, (), "F INVALID_SIGNATURE")
+                self.metrics.rejected(endpoint.name, "signature")
+                raise PlatformAnswer("INVALID_SIGNATURE", "the request signature does not verify")
+        try:
+            payload = _json.loads(raw)
+        except _json.BadJSON as err:
+            audit_log().record(endpoint.name, caller, (), f"invalid: {err.field or '<body>'}")
+            self.metrics.rejected(endpoint.name, "json")
+            raise PlatformAnswer("PARAM_ILLEGAL", f"{endpoint.name}: {err}") from None
+        if isinstance(payload, dict) and isinstance(payload.get("requestId"), str):
+            call.request_id = payload["requestId"]
+        changes: tuple[Any, ...] = ()
+        try:
+            translation = _TRANSLATORS[endpoint.name](payload, self.policy)
+            changes = translation.changes
+            body = translation.to_wire()
+            call.request_id = body["requestId"]
+            headers = None
+            if self.trace:
+                headers = _trace.headers(request.path, "compat gateway", payload, changes)
+            self.metrics.translated(endpoint.name, changes)
+            sent = time.monotonic()
+            try:
+                response = self.upstream._send_body(body, headers)
+            finally:
+                call.upstream = time.monotonic() - sent
+        except (ValidationError, TranslationError) as err:
+            audit_log().record(endpoint.name, caller, changes, outcome(err))
+            self.metrics.rejected(endpoint.name, _reason(err))
+            raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
+        except ApiError as err:
+            # F, or U after the retries: the caller gets the platform's result as it came
+            self._answered = time.monotonic()
+            result = err.result
+        except CompatError as err:  # TransportError, SignatureError
+            audit_log().record(endpoint.name, caller, changes, outcome(err))
+            call.outcome = "no answer"
+            log.warning(
+                "upstream failed: %s (requestId %r): %s",
+                type(err).__name__,
+                call.request_id,
+                err,
+            )
+            raise PlatformAnswer(
+                "UNKNOWN_EXCEPTION",
+                "the platform did not answer; call again with the same requestId",
+            ) from None
+        else:
+            self._answered = time.monotonic()
+            result = response.result
+        call.outcome = outcome(result)
+        audit_log().record(endpoint.name, caller, changes, call.outcome)
+        if not result.succeeded:
+            response = SendResponse(result)
+        return to_wire(translate_response(endpoint.name, response))
+
+    def _done(self, request: Request, answer: Answer, call: _Call) -> None:
+        """Count the call and write its access log line."""
+        elapsed = time.monotonic() - request.started
+        if call.endpoint != "none":  # a legacy call, not a stray path
+            self.metrics.called(call.endpoint, call.outcome, elapsed, call.upstream)
+        self._log(
+            request.client,
+            request.method,
+            request.path,
+            answer.status,
+            call.result,
+            call,
+            request.started,
+        )
+
+    def _log(
+        self,
+        client: str,
+        method: str,
+        path: str,
+        status: int,
+        result: str,
+        call: _Call,
+        started: float,
+    ) -> None:
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        ms = (time.monotonic() - started) * 1000
+        request_id = call.request_id
+        if request_id is not None and len(request_id) > _LOGGED_ID:
+            request_id = request_id[:_LOGGED_ID] + "…"
+        access_log.info(
+            "%s %s %s %d %s requestId=%s %.1fms",
+            client or "-",
+            method,
+            path,
+            status,
+            result,
+            request_id if request_id is not None else "-",
+            ms,
+            extra={
+                "client": client,
+                "method": method,
+                "path": path,
+                "status": status,
+                "result": result,
+                "requestId": request_id,
+                "ms": round(ms, 3),
+            },
+        )
 
     # -- operations -------------------------------------------------------------------
 
@@ -248,93 +410,43 @@ class Gateway:
         except OSError:
             return False
 
-    def _operations(self, handler: _Handler, method: str, path: str) -> None:
-        if method != "GET":
-            status, state = 405, "use GET"
-        elif path == "/healthz":  # serving; the upstream is not asked
-            status, state = 200, "ok"
-        else:
-            status, state = (200, "ready") if self.ready() else (503, "upstream unreachable")
-        body = _json.dumps({"status": state})
-        handler.send_body(status, body, {"Content-Type": "application/json"})
+    async def _healthz(self, request: Request) -> Answer:
+        if request.method != "GET":
+            return Answer.json(405, {"status": "use GET"})
+        return Answer.json(200, {"status": "ok"})  # serving; the upstream is not asked
 
-    def _call(
-        self,
-        endpoint: _spec.Endpoint,
-        handler: _Handler,
-        path: str,
-        raw: bytes,
-        caller: _Caller,
-    ) -> dict[str, Any]:
-        if self.caller_verifier is not None:
-            signed = self.caller_verifier.verify_signed(
-                "POST",
-                path,
-                handler.headers.get("Client-Id", ""),
-                handler.headers.get("Request-Time"),
-                handler.headers.get("Signature"),
-                raw,
-            )
-            if not signed:
-                audit_log().record(endpoint.name, caller, (), "F INVALID_SIGNATURE")
-                raise PlatformAnswer("INVALID_SIGNATURE", "the request signature does not verify")
-        try:
-            payload = _json.loads(raw)
-        except _json.BadJSON as err:
-            audit_log().record(endpoint.name, caller, (), f"invalid: {err.field or '<body>'}")
-            raise PlatformAnswer("PARAM_ILLEGAL", f"{endpoint.name}: {err}") from None
-        changes: tuple[Any, ...] = ()
-        try:
-            translation = _TRANSLATORS[endpoint.name](payload, self.policy)
-            changes = translation.changes
-            headers = None
-            if self.trace:
-                headers = _trace.headers(path, "compat gateway", payload, changes)
-            response = self.upstream._send_body(translation.to_wire(), headers)
-        except (ValidationError, TranslationError) as err:
-            audit_log().record(endpoint.name, caller, changes, outcome(err))
-            raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
-        except ApiError as err:
-            # F, or U after the retries: the caller gets the platform's result as it came
-            self._answered = time.monotonic()
-            result = err.result
-        except CompatError as err:  # TransportError, SignatureError
-            audit_log().record(endpoint.name, caller, changes, outcome(err))
-            request_id = getattr(err, "request_id", None)
-            log.warning("upstream failed: %s (requestId %r)", type(err).__name__, request_id)
-            raise PlatformAnswer(
-                "UNKNOWN_EXCEPTION",
-                "the platform did not answer; call again with the same requestId",
-            ) from None
-        else:
-            self._answered = time.monotonic()
-            result = response.result
-        audit_log().record(endpoint.name, caller, changes, outcome(result))
-        if not result.succeeded:
-            response = SendResponse(result)
-        return to_wire(translate_response(endpoint.name, response))
+    async def _readyz(self, request: Request) -> Answer:
+        if request.method != "GET":
+            return Answer.json(405, {"status": "use GET"})
+        loop = asyncio.get_running_loop()
+        if await loop.run_in_executor(None, self.ready):
+            return Answer.json(200, {"status": "ready"})
+        return Answer.json(503, {"status": "upstream unreachable"})
 
-    def _reply(
-        self, handler: _Handler, path: str, answer: dict[str, Any], *, deprecated: bool
-    ) -> None:
-        body = _json.dumps(answer)
-        headers = {"Content-Type": "application/json; charset=UTF-8"}
-        if self.signer is not None:
-            when = request_time()
-            content = content_to_sign("POST", path, self.client_id, when, body)
-            headers.update(
-                {
-                    "Client-Id": self.client_id,
-                    "Response-Time": when,
-                    "Signature": self.signer.signature_header(content),
-                }
-            )
-        if deprecated:
-            headers["Deprecation"] = self.deprecation
-            headers["Link"] = f'<{self.successor}>; rel="successor-version"'
-            if self.sunset:
-                headers["Sunset"] = self.sunset
-        handler.send_body(200, body, headers)
+    async def _metrics(self, request: Request) -> Answer:
+        if request.method != "GET":
+            return Answer.json(405, {"status": "use GET"})
+        content_type, text = self.metrics.exposition(request.header("Accept"))
+        return Answer(200, text, {"Content-Type": content_type})
+
+
+#: the operations endpoints, outside the legacy API's paths.
+_OPERATIONS = {
+    "/healthz": Gateway._healthz,
+    "/readyz": Gateway._readyz,
+    "/metrics": Gateway._metrics,
+}
+
+
+def _reason(err: CompatError) -> str:
+    """The ``reason`` label of a call refused before sending."""
+    if isinstance(err, MissingFieldError):
+        return "missing field"
+    if isinstance(err, FieldTooLongError):
+        return "too long"
+    if isinstance(err, ValidationError):
+        return "invalid field"
+    return "untranslatable"
 
 
 def _http_date(value: str) -> str:
@@ -352,14 +464,3 @@ def _http_date(value: str) -> str:
         if when.tzinfo is None:
             when = when.replace(tzinfo=datetime.timezone.utc)
     return email.utils.format_datetime(when.astimezone(datetime.timezone.utc), usegmt=True)
-
-
-class _Handler(Handler):
-    gateway: Gateway
-    log = log
-
-    def do_POST(self) -> None:
-        self.gateway.handle(self, "POST")
-
-    def do_GET(self) -> None:
-        self.gateway.handle(self, "GET")

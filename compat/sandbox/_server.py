@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
-import contextlib
 import hashlib
 import itertools
 import json
 import logging
 import random
-import socket
 import threading
-import time
 import urllib.parse
-from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import attrs
 
 from .. import _json, _spec, _trace
-from .._http import DEFAULT_MAX_BODY, BodyError, Handler, PlatformAnswer
+from .._http import DEFAULT_MAX_BODY, Answer, App, PlatformAnswer, Request, platform_answer
 from .._validate import Validator, at_least_one
 from ..errors import ValidationError
 from ..models import mask_body
-from ..signing import content_to_sign, parse_signature_header, request_time
+from ..signing import parse_signature_header, request_time
 from . import _inbox
 from ._inbox import TemplateRegistry
 
@@ -94,7 +91,7 @@ class _Message:
         }
 
 
-class Sandbox:
+class Sandbox(App):
     """A local Mini Program message platform.
 
     Serves ``POST /v2/miniprogram/message/send`` and the two legacy endpoints
@@ -137,16 +134,14 @@ class Sandbox:
         max_body: int = DEFAULT_MAX_BODY,
         max_messages: int = DEFAULT_MAX_MESSAGES,
     ) -> None:
+        super().__init__(host, port, max_body=max_body)
         at_least_one("max_messages", max_messages, "messages")
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             msg = f"prefix must start with / and not end with one, got {prefix!r}"
             raise ValueError(msg)
-        self.host = host
-        self.port = port
         self.prefix = prefix
         self.client_id = client_id
         self.faults = faults
-        self.max_body = at_least_one("max_body", max_body, "bytes")
         self.seed = seed
         self.access_tokens = set(access_tokens) if access_tokens is not None else None
         self.templates = TemplateRegistry.load(templates)
@@ -175,54 +170,13 @@ class Sandbox:
         self._recipients: set[bytes] = set()  # digests: exact counts, no tokens kept
         self._sequence = 0
         self._version = 0  # moves whenever the inbox page would change
-        self._server: Optional[ThreadingHTTPServer] = None
-        self._thread: Optional[threading.Thread] = None
-        self._connections: set[socket.socket] = set()
 
     # -- lifecycle ---------------------------------------------------------------
 
     @property
     def url(self) -> str:
         """The base URL to give a client, prefix included."""
-        return f"http://{self.host}:{self.port}{self.prefix}"
-
-    def start(self) -> Sandbox:
-        sandbox = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sandbox = sandbox
-        server = ThreadingHTTPServer((self.host, self.port), Handler)
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        log.debug("sandbox serving on %s", self.url)
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:  # unblock handlers waiting on idle keep-alive sockets
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        return self.origin + self.prefix
 
     def __repr__(self) -> str:
         return f"Sandbox({self.url!r})"
@@ -265,19 +219,12 @@ class Sandbox:
         with self._lock:
             return self._random.random()
 
-    def handle(self, handler: _Handler, method: str) -> None:
-        path = handler.path.split("?", 1)[0]
-        try:
-            raw = handler.read_body(self.max_body)
-        except BodyError as err:
-            handler.send_error_body(err)
-            return
+    async def handle(self, request: Request) -> Answer:
+        method, path = request.method, request.path
         if path.startswith(_INSPECT):
-            self._inspect(handler, method, path)
-            return
+            return self._inspect(request, method, path)
         if path == _INSPECT.rstrip("/") and method == "GET":
-            handler.send_body(301, b"", {"Location": _INSPECT})
-            return
+            return Answer(301, b"", {"Location": _INSPECT})
         record: dict[str, Any] = {
             "method": method,
             "path": path,
@@ -286,55 +233,42 @@ class Sandbox:
             "time": request_time(),
         }
         try:
-            answer, message = self._process(handler, method, path, raw, record)
+            answer, message = await self._process(request, record)
         except PlatformAnswer as err:
-            status = err.status
-            if status != 200:
-                record.update(httpStatus=status, fault="error_before_store")
+            if err.status != 200:
+                record.update(httpStatus=err.status, fault="error_before_store")
                 self._record(record)
-                handler.send_plain(status, b"Internal Server Error")
-                return
+                return Answer(err.status, b"Internal Server Error", {"Content-Type": "text/plain"})
             answer = err.body()
             message = None
+        drop = False
         if message is not None:
             if self._draw() < self.faults.drop_after_store:
-                record.update(httpStatus=None, fault="drop_after_store")
-                self._record(record)
-                handler.drop()
-                return
-            if self._draw() < self.faults.unknown_after_store:
+                drop = True
+            elif self._draw() < self.faults.unknown_after_store:
                 record["fault"] = "unknown_after_store"
                 answer = {"result": _spec.result("UNKNOWN_EXCEPTION", "unknown exception")}
+        client_id = self.client_id or request.header("Client-Id")
+        reply = platform_answer(answer, path, signer=self._signer, client_id=client_id)
+        if drop:  # the head goes out, then the connection closes before the body
+            record.update(httpStatus=None, fault="drop_after_store")
+            self._record(record)
+            return attrs.evolve(reply, drop=True)
         result = answer["result"]
         record.update(
             httpStatus=200, resultStatus=result["resultStatus"], resultCode=result["resultCode"]
         )
         self._record(record)
-        self._reply(handler, path, answer)
+        return reply
 
     def _record(self, record: dict[str, Any]) -> None:
         with self._lock:
             self._requests.append(record)
 
-    def _reply(self, handler: _Handler, path: str, answer: dict[str, Any]) -> None:
-        body = json.dumps(answer, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=UTF-8"}
-        if self._signer is not None:
-            client_id = self.client_id or handler.headers.get("Client-Id") or ""
-            when = request_time()
-            content = content_to_sign("POST", path, client_id, when, body)
-            headers.update(
-                {
-                    "Client-Id": client_id,
-                    "Response-Time": when,
-                    "Signature": self._signer.signature_header(content),
-                }
-            )
-        handler.send_body(200, body, headers)
-
-    def _process(
-        self, handler: _Handler, method: str, path: str, raw: bytes, record: dict[str, Any]
+    async def _process(
+        self, request: Request, record: dict[str, Any]
     ) -> tuple[dict[str, Any], Optional[_Message]]:
+        method, path, raw = request.method, request.path, request.body
         if not path.startswith(self.prefix + "/"):
             raise PlatformAnswer("INVALID_API", f"no API at {path}")
         relative = path[len(self.prefix) :]
@@ -345,19 +279,19 @@ class Sandbox:
         if method != "POST":
             raise PlatformAnswer("METHOD_NOT_SUPPORTED", f"{method} is not supported; use POST")
         if self.faults.delay:
-            time.sleep(self.faults.delay)
+            await asyncio.sleep(self.faults.delay)
         if self._draw() < self.faults.error_before_store:
             raise PlatformAnswer("", "injected server error", status=500)
-        content_type = handler.headers.get("Content-Type", "")
+        content_type = request.header("Content-Type")
         if "application/json" not in content_type.lower():
             raise PlatformAnswer(
                 "MEDIA_TYPE_NOT_ACCEPTABLE", "Content-Type must be application/json"
             )
-        client_id = handler.headers.get("Client-Id", "")
+        client_id = request.header("Client-Id")
         if self.client_id is not None and client_id != self.client_id:
             raise PlatformAnswer("INVALID_CLIENT", "unknown Client-Id")
         if self._verifier is not None:
-            self._check_signature(handler, path, client_id, raw)
+            self._check_signature(request, client_id)
         try:
             body = _json.loads(raw)
         except _json.BadJSON as err:
@@ -371,13 +305,14 @@ class Sandbox:
             raise PlatformAnswer("PARAM_ILLEGAL", str(err)) from None
         if self.access_tokens is not None and body["accessToken"] not in self.access_tokens:
             raise PlatformAnswer("INVALID_ACCESS_TOKEN", "the access token is invalid")
-        legacy = _trace.decode(handler.headers.get(_trace.HEADER))
+        legacy = _trace.decode(request.headers.get(_trace.HEADER.lower()))
         return self._store(endpoint, path, body, legacy)
 
-    def _check_signature(self, handler: _Handler, path: str, client_id: str, raw: bytes) -> None:
+    def _check_signature(self, request: Request, client_id: str) -> None:
         assert self._verifier is not None
-        header = handler.headers.get("Signature", "")
-        when = handler.headers.get("Request-Time", "")
+        path, raw = request.path, request.body
+        header = request.header("Signature")
+        when = request.header("Request-Time")
         if not header or not when or parse_signature_header(header).get("algorithm") != "RSA256":
             raise PlatformAnswer("INVALID_SIGNATURE", "missing Signature or Request-Time header")
         if not self._verifier.verify_signed("POST", path, client_id, when, header, raw):
@@ -445,18 +380,15 @@ class Sandbox:
                 self._version,
             )
 
-    def _inspect(self, handler: _Handler, method: str, path: str) -> None:
+    def _inspect(self, request: Request, method: str, path: str) -> Answer:
         name = path[len(_INSPECT) :].strip("/")
         if method == "GET" and name in _PAGES:
-            self._page(handler, name)
-            return
+            return self._page(name)
         if name == "messages" and method == "GET":
             try:
-                after, limit = _paging(handler.path)
+                after, limit = _paging(request.query)
             except ValueError as err:
-                body = json.dumps({"error": str(err)}).encode()
-                handler.send_body(400, body, {"Content-Type": "application/json"})
-                return
+                return Answer.json(400, {"error": str(err)})
             page = self.messages(after=after, limit=None if limit is None else limit + 1)
             more = limit is not None and len(page) > limit
             page = page[:limit] if more else page
@@ -471,12 +403,10 @@ class Sandbox:
         elif name == "messages" and method == "DELETE":
             payload = {"deleted": self.reset()}
         else:
-            handler.send_body(404, b'{"error":"not found"}', {"Content-Type": "application/json"})
-            return
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        handler.send_body(200, body, {"Content-Type": "application/json; charset=UTF-8"})
+            return Answer.json(404, {"error": "not found"})
+        return Answer.json(200, payload)
 
-    def _page(self, handler: _Handler, name: str) -> None:
+    def _page(self, name: str) -> Answer:
         headers = dict(_inbox.PAGE_HEADERS)
         static = _PAGES[name]
         if static is not None:  # the script, the style
@@ -493,7 +423,7 @@ class Sandbox:
                 headers["Compat-Inbox-Version"] = str(inbox.version)
             else:
                 text = _inbox.page(inbox, self.templates)
-        handler.send_body(200, text.encode("utf-8"), headers)
+        return Answer(200, text.encode("utf-8"), headers)
 
 
 #: what ``GET /_sandbox/NAME`` serves: the page, its script and style, and its live state.
@@ -506,9 +436,9 @@ _PAGES: dict[str, Optional[tuple[str, str]]] = {
 }
 
 
-def _paging(path: str) -> tuple[int, Optional[int]]:
+def _paging(query_string: str) -> tuple[int, Optional[int]]:
     """``?after=SEQ&limit=N`` of an inspection request."""
-    query = urllib.parse.parse_qs(path.partition("?")[2])
+    query = urllib.parse.parse_qs(query_string)
     values = {}
     for name, low in (("after", 0), ("limit", 1)):
         if name in query:
@@ -518,39 +448,3 @@ def _paging(path: str) -> tuple[int, Optional[int]]:
                 raise ValueError(msg)
             values[name] = int(text)
     return values.get("after", 0), values.get("limit")
-
-
-class _Handler(Handler):
-    sandbox: Sandbox
-    log = log
-
-    def setup(self) -> None:
-        super().setup()
-        with self.sandbox._lock:
-            self.sandbox._connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.sandbox._lock:
-            self.sandbox._connections.discard(self.connection)
-        super().finish()
-
-    def do_POST(self) -> None:
-        self.sandbox.handle(self, "POST")
-
-    def do_GET(self) -> None:
-        self.sandbox.handle(self, "GET")
-
-    def do_DELETE(self) -> None:
-        self.sandbox.handle(self, "DELETE")
-
-    def do_PUT(self) -> None:
-        self.sandbox.handle(self, "PUT")
-
-    def send_plain(self, status: int, body: bytes) -> None:
-        self.send_body(status, body, {"Content-Type": "text/plain"})
-
-    def drop(self) -> None:
-        """Close the connection without an answer."""
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
