@@ -49,6 +49,8 @@ __all__ = [
 #: The largest request body a server reads (bytes); larger ones get 413. A message of
 #: the platform, every field at its limit, is well under 100 KB.
 DEFAULT_MAX_BODY = 1024 * 1024
+#: Bytes of a body over the limit read (and thrown away) before answering 413.
+DISCARDED = 16 * 1024 * 1024
 #: Seconds a client has to send a request's head, and then its body.
 DEFAULT_READ_TIMEOUT = 15.0
 #: Seconds a stopping server has to answer the requests in flight.
@@ -335,10 +337,13 @@ class App:
         await send({"type": "http.response.body", "body": answer.body})
 
     async def _read(self, headers: Mapping[str, str], receive: Receive, started: float) -> bytes:
+        """The body, at most ``max_body`` bytes. A larger one is read through and thrown
+        away, up to :data:`DISCARDED` bytes more, before the 413: a client still sending
+        when the connection closed could lose the answer (as nginx's lingering close)."""
         length = headers.get("content-length")
         if length is not None and "transfer-encoding" in headers:  # one of them is a lie
             raise BodyError(400, "both Content-Length and Transfer-Encoding are given")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if length is not None and length.isdigit() and int(length) > self.max_body + DISCARDED:
             raise BodyError(413, f"the body is {int(length)} bytes; the limit is {self.max_body}")
         parts: list[bytes] = []
         size = 0
@@ -353,8 +358,12 @@ class App:
                 raise BodyError(400, "the client went away before the body ended")
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size <= self.max_body:
+                parts.append(chunk)
+            elif size > self.max_body + DISCARDED:
                 raise BodyError(413, f"the body is over the limit of {self.max_body} bytes")
-            parts.append(chunk)
             if not message.get("more_body", False):
+                if size > self.max_body:
+                    msg = f"the body is {size} bytes; the limit is {self.max_body}"
+                    raise BodyError(413, msg)
                 return b"".join(parts)

@@ -128,12 +128,14 @@ class Command:
     """``python -m compat ARGS`` run as a server until the ``with`` block ends.
 
     ``line()`` reads its next line of output; on leaving, it gets SIGTERM and
-    must exit 0 (unless the block raised); ``out`` then holds the rest of its output.
+    must exit 0 (unless the block raised); ``out`` and ``err`` then hold the rest of
+    its output.
     """
 
     def __init__(self, *args: str) -> None:
         self.args = args
         self.out = ""
+        self.err = ""
 
     def __enter__(self) -> Command:
         self.process = subprocess.Popen(
@@ -150,9 +152,9 @@ class Command:
 
     def __exit__(self, kind: object, *exc: object) -> None:
         self.process.send_signal(signal.SIGTERM)
-        self.out, err = self.process.communicate(timeout=10)
+        self.out, self.err = self.process.communicate(timeout=40)
         if kind is None:
-            assert self.process.returncode == 0, err
+            assert self.process.returncode == 0, self.err
 
 
 def free_port() -> int:
