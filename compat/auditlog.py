@@ -9,7 +9,10 @@ recorded: no access token, no signature, no body.
 ``compat.audit_log()`` returns the process's log. With ``COMPAT_AUDIT_FILE=path``
 in the environment (or ``audit_log().sink = path``), every call is also appended
 to that file as one JSON line. The first call from each site is logged on the
-``compat.deprecations`` logger at WARNING.
+``compat.deprecations`` logger at WARNING. With ``opentelemetry-api`` installed
+(the ``otel`` extra), every call is also counted on the OpenTelemetry counter
+``compat.legacy.calls`` (attributes ``compat.endpoint``, ``compat.call_site``,
+``compat.outcome``), for the metrics pipeline the application has configured.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import attrs
+
+from . import _otel
 
 if TYPE_CHECKING:
     from ._warn import CallSite
@@ -143,6 +148,7 @@ class AuditLog:
                 }
                 with open(sink, "a", encoding="utf-8") as file:
                     file.write(json.dumps(line, ensure_ascii=False) + "\n")
+        _otel.count(endpoint, where, outcome)
         if new_site:
             log.warning(
                 "deprecated %s called from %s; use POST /v2/miniprogram/message/send "
