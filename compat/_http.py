@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
@@ -42,7 +41,6 @@ __all__ = [
     "BodyError",
     "PlatformAnswer",
     "Request",
-    "mask_query",
     "platform_answer",
 ]
 
@@ -66,14 +64,7 @@ def _positive(name: str, value: object) -> float:
     return float(value)
 
 
-_QUERY_VALUE = re.compile(r"([?&;][^=&;\s]*)=[^&;\s\"]*")
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
-
-
-def mask_query(target: str) -> str:
-    """A request target with its query values masked: they may be secrets
-    (``?access_token=...``) and are never logged."""
-    return _QUERY_VALUE.sub(r"\1=…", target)
 
 
 class BodyError(Exception):
@@ -127,11 +118,6 @@ class Request:
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
-
-    @property
-    def target(self) -> str:
-        """The path and the query, query values masked (for logs)."""
-        return mask_query(f"{self.path}?{self.query}" if self.query else self.path)
 
 
 @attrs.frozen
@@ -205,9 +191,6 @@ class App:
 
     #: the logger errors go to.
     log = logging.getLogger("compat")
-    #: httptools and uvloop when installed: the gateway; the sandbox runs in a thread of
-    #: the application's process, on the standard event loop.
-    fast = False
 
     def __init__(
         self,
@@ -233,13 +216,14 @@ class App:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def listen(self) -> Server:
+    def listen(self, *, fast: bool = False) -> Server:
         """Bind the listening socket (``port`` 0: a free one, then set); the server to
-        run."""
+        run. ``fast``: on uvloop when installed, for a process of its own (the command
+        line); :meth:`start` serves on the standard event loop of its thread."""
         from ._serve import Server, listen
 
         sock = listen(self.host, self.port)
-        server = Server(self, sock, drain_timeout=self.drain_timeout, fast=self.fast)
+        server = Server(self, sock, drain_timeout=self.drain_timeout, fast=fast)
         self.port = server.port
         return server
 
@@ -272,10 +256,10 @@ class App:
     ) -> None:
         """Called when a request's body could not be read (answered with ``error``)."""
 
-    def started(self) -> None:
+    async def started(self) -> None:
         """Called in the server's event loop when it starts serving."""
 
-    def stopped(self) -> None:
+    async def stopped(self) -> None:
         """Called in the server's event loop when it has stopped serving."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -290,10 +274,10 @@ class App:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.started()
+                await self.started()
                 await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                self.stopped()
+            else:  # lifespan.shutdown, the only other message
+                await self.stopped()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -49,7 +49,9 @@ KEEP_ALIVE = 5
 def listen(host: str, port: int, backlog: int = DEFAULT_BACKLOG) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: any free one)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP said, not 0: asyncio sets TCP_NODELAY only on sockets that say it, and
+    # without it every answer on a kept-alive connection waits for a delayed ACK (40 ms)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -61,18 +63,15 @@ def listen(host: str, port: int, backlog: int = DEFAULT_BACKLOG) -> socket.socke
     return sock
 
 
-def _protocol(read_timeout: float, fast: bool) -> type[asyncio.Protocol]:
-    """uvicorn's HTTP protocol with a deadline for each request's headers: a connection
-    that has not sent a whole request head ``read_timeout`` seconds after it opened, or
-    after its last answer, is closed (slowloris). The body has its own deadline in
-    :class:`~compat._http.App`."""
+def _protocol(read_timeout: float) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol (httptools' parser when installed, else h11's) with a
+    deadline for each request's headers: a connection that has not sent a whole request
+    head ``read_timeout`` seconds after it opened, or after its last answer, is closed
+    (slowloris). The body has its own deadline in :class:`~compat._http.App`."""
     base: Any
-    if fast:
-        try:
-            from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as base
-        except ImportError:  # pragma: no cover - httptools is in the gateway extra
-            fast = False
-    if not fast:
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as base
+    except ImportError:  # pragma: no cover - httptools is in the gateway extra
         from uvicorn.protocols.http.h11_impl import H11Protocol as base
 
     class Protocol(base):  # type: ignore[misc]
@@ -109,8 +108,8 @@ def _protocol(read_timeout: float, fast: bool) -> type[asyncio.Protocol]:
 class Server:
     """One :class:`~compat._http.App` on one listening socket.
 
-    :param fast: httptools and uvloop when installed (the ``gateway`` extra); the
-        embedded sandbox keeps the standard event loop of its thread.
+    :param fast: uvloop when installed (the ``gateway`` extra), for a process of its
+        own; a server in a thread of the application keeps the standard event loop.
     """
 
     def __init__(
@@ -138,7 +137,7 @@ class Server:
 
         config = uvicorn.Config(
             self.app,
-            http=_protocol(self.app.read_timeout, self.fast),
+            http=_protocol(self.app.read_timeout),
             loop="auto" if self.fast else "asyncio",
             lifespan="on",
             log_config=None,  # the application's logging is its own
@@ -156,7 +155,7 @@ class Server:
         """Serve in a thread; return once serving."""
         server = self._server = self._uvicorn()
         self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [self.sock]}, name="compat-server", daemon=True
+            target=_run, args=(server, self.sock), name="compat-server", daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + 30
@@ -186,12 +185,19 @@ class Server:
         # handler it found: that one only ends the wait, so the process exits with 0.
         try:
             with _signals(threading.Event()):
-                server.run(sockets=[self.sock])
+                _run(server, self.sock)
         finally:
             self.sock.close()
         if not server.started:
             msg = "the server did not start"
             raise RuntimeError(msg)
+
+
+def _run(server: uvicorn.Server, sock: socket.socket) -> None:
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:  # uvicorn's way to say the application did not start
+        log.error("the server did not start")
 
 
 def run_processes(server: Server, processes: int) -> int:

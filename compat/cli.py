@@ -237,7 +237,7 @@ def _serve(app: App, where: str, banner: Callable[[], list[str]], processes: int
     from ._serve import run_processes
 
     try:
-        server = app.listen()
+        server = app.listen(fast=True)
     except OSError as err:
         msg = f"cannot listen on {where}: {err.strerror}"
         raise _UsageError(msg) from err
@@ -841,9 +841,15 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     except ImportError as err:
         if err.name not in _EXTRAS:
             raise
-        print(f"compat: error: {err}", file=sys.stderr)
+        hint = "" if "pip install" in str(err) else f": pip install 'compat[{_EXTRAS[err.name]}]'"
+        print(f"compat: error: {err}{hint}", file=sys.stderr)
         return EXIT_USAGE
 
 
 #: Packages of the extras: a command that needs one says how to install it.
-_EXTRAS = {"cryptography": "rsa", "libcst": "migrate", "prometheus_client": "gateway"}
+_EXTRAS = {
+    "cryptography": "rsa",
+    "libcst": "migrate",
+    "prometheus_client": "gateway",
+    "aiohttp": "gateway",
+}

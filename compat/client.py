@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from typing import Any, Callable, Optional, Union
 
 import attrs
@@ -115,6 +115,34 @@ class _Retry(Exception):
         self.kind = kind
         self.retry_after = retry_after
         self.result = result
+
+
+def network_failure(err: BaseException) -> _Retry:
+    """A failed attempt that got no answer (to throw into :meth:`MessageClient.exchange`)."""
+    return _Retry(_describe(err), "network")
+
+
+@attrs.frozen
+class Attempt:
+    """One attempt of a POST: the path (prefix included), the body and the headers."""
+
+    path: str
+    payload: bytes
+    headers: Mapping[str, str]
+
+
+@attrs.frozen
+class PlatformReply:
+    """What the platform answered an attempt: status, headers (looked up without regard
+    to case) and body."""
+
+    status: int
+    headers: Mapping[str, str]
+    data: bytes
+
+
+#: :meth:`MessageClient.exchange`: yields attempts and delays, returns the response.
+Exchange = Generator[Union[Attempt, float], Optional[PlatformReply], SendResponse]
 
 
 class MessageClient:
@@ -249,6 +277,37 @@ class MessageClient:
         headers: Optional[Mapping[str, str]] = None,
     ) -> SendResponse:
         """POST already-checked JSON bytes to ``path`` (below the prefix), with retries."""
+        steps = self.exchange(path, payload, request_id=request_id, headers=headers)
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Attempt):
+                    try:
+                        answer = self._transfer(step)
+                    except _Retry as err:
+                        step = steps.throw(err)
+                        continue
+                    step = steps.send(answer)
+                else:
+                    self._sleep(step)
+                    step = next(steps)
+        except StopIteration as done:
+            response: SendResponse = done.value
+            return response
+
+    def exchange(
+        self,
+        path: str,
+        payload: bytes,
+        *,
+        request_id: str,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> Exchange:
+        """One POST with its retries, the input and output left to the caller (the
+        synchronous :meth:`post`, or the gateway's event loop): yields an :class:`Attempt`
+        to send, to be answered with its :class:`PlatformReply` (``send``) or with a
+        network failure (``throw`` of :func:`network_failure`), or seconds to wait;
+        returns the final response or raises as :meth:`send` does."""
         signed_path = self.prefix + path
         attempts = self.retries.total + 1
         retry: Optional[_Retry] = None
@@ -266,9 +325,13 @@ class MessageClient:
                 )
                 if self.on_retry is not None:
                     self.on_retry(retry.kind)
-                self._sleep(delay)
+                yield delay
             try:
-                response = self._attempt(signed_path, payload, request_id, headers)
+                reply = yield Attempt(
+                    signed_path, payload, self._headers(signed_path, payload, headers)
+                )
+                assert reply is not None, "an attempt is answered with its reply"
+                response = self._judge_reply(reply, signed_path, request_id)
             except _Retry as err:
                 retry = err
                 continue
@@ -316,37 +379,35 @@ class MessageClient:
             headers["Signature"] = self.signer.signature_header(content)
         return headers
 
-    def _attempt(
-        self,
-        path: str,
-        payload: bytes,
-        request_id: str,
-        extra: Optional[Mapping[str, str]],
-    ) -> SendResponse:
-        """One signed attempt: the response when final, else :class:`_Retry`."""
+    def _transfer(self, attempt: Attempt) -> PlatformReply:
+        """Send one attempt over urllib3."""
         host, port, scheme = self._origin
         try:
             # straight to the host's connection pool: the URL is known to be this host's
             answer = self._pool.connection_from_host(host, port, scheme).urlopen(
                 "POST",
-                path,
-                body=payload,
-                headers=self._headers(path, payload, extra),
+                attempt.path,
+                body=attempt.payload,
+                headers=attempt.headers,
                 timeout=self.timeout,
                 retries=False,
                 redirect=False,
                 assert_same_host=False,
             )
         except Urllib3Error as err:
-            raise _Retry(_describe(err), "network") from err
-        status = answer.status
+            raise network_failure(err) from err
+        return PlatformReply(answer.status, answer.headers, answer.data)
+
+    def _judge_reply(self, reply: PlatformReply, path: str, request_id: str) -> SendResponse:
+        """The response when final, else :class:`_Retry`."""
+        status = reply.status
         if status == 429 or status >= 500:
             raise _Retry(
                 f"HTTP {status}",
                 f"HTTP {status}",
-                retry_after=_retry_after(answer.headers.get("Retry-After")),
+                retry_after=_retry_after(reply.headers.get("Retry-After")),
             )
-        raw = answer.data
+        raw = reply.data
         try:
             data = _json.loads(raw)
         except ValueError as err:
@@ -356,7 +417,7 @@ class MessageClient:
                 raise RequestFailed(msg, result=result, request_id=request_id) from err
             raise _Retry("an answer that is not JSON", "bad answer") from err
         if self.verifier is not None:
-            self._verify(answer.headers, path, raw, request_id)
+            self._verify(reply.headers, path, raw, request_id)
         try:
             response = from_wire(data, SendResponse)
         except ValidationError as err:
@@ -394,7 +455,7 @@ class MessageClient:
             raise SignatureError(msg, request_id=request_id)
 
 
-def _describe(err: Exception) -> str:
+def _describe(err: BaseException) -> str:
     """A short reason for a network failure, without anything from the request."""
     cause = err.args[1] if len(err.args) > 1 and isinstance(err.args[1], Exception) else None
     return f"{type(err).__name__} ({type(cause).__name__})" if cause else type(err).__name__

@@ -15,11 +15,9 @@ answered as the platform would, never as a 500.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import email.utils
 import logging
 import os
-import socket
 import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -38,6 +36,7 @@ from ._http import (
     platform_answer,
 )
 from ._metrics import Metrics
+from ._upstream import Upstream
 from ._validate import at_least_one
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
@@ -98,10 +97,11 @@ class _Call:
 
 
 class Gateway(App):
-    """The translating gateway: an ASGI application served by uvicorn. Use it as a
-    context manager, or :meth:`start` / :meth:`stop` (served in a thread of this
-    process); ``compat gateway`` serves it in the foreground or from several processes;
-    ``gateway`` is an ASGI application for any ASGI server.
+    """The translating gateway, an ASGI application. Use it as a context manager, or
+    :meth:`start` / :meth:`stop` (served by uvicorn in a thread of this process);
+    ``compat gateway`` serves it in the foreground or from several processes; any ASGI
+    server can serve it too (``uvicorn myapp:gateway`` for ``gateway = Gateway(...)``
+    in ``myapp.py``).
 
     :param upstream: the new endpoint's base URL (with the wallet prefix).
     :param client_id: the merchant's Client-Id, upstream and for callers.
@@ -113,8 +113,8 @@ class Gateway(App):
     :param sunset: the ``Sunset`` date (HTTP-date or ISO 8601), if announced.
     :param deprecated_since: when the legacy endpoints were deprecated (a Unix
         time); by default when the gateway started.
-    :param workers: calls served at once, each on a thread (the upstream pool has as
-        many connections); more wait their turn. Idle and slow connections take none.
+    :param workers: calls sent upstream at once (the upstream pool's connections); more
+        wait their turn. Idle and slow connections take none.
     :param max_body: the largest request body read, in bytes (larger: HTTP 413).
     :param read_timeout: seconds a caller has to send a request's head, and again its
         body.
@@ -124,7 +124,6 @@ class Gateway(App):
         loopback upstream, which no wallet is.
     """
 
-    fast = True
     log = log
 
     def __init__(
@@ -183,33 +182,20 @@ class Gateway(App):
         #: the Prometheus metrics ``GET /metrics`` serves.
         self.metrics = Metrics()
         self.upstream.on_retry = self.metrics.retried
+        self._sender = Upstream(self.upstream, workers)
         self._answered = -float("inf")  # when the upstream last answered (monotonic)
-        self._pool: Optional[concurrent.futures.ThreadPoolExecutor] = None
         self._calls = 0
 
     @property
     def url(self) -> str:
         return self.origin
 
-    @property
-    def gateway(self) -> Gateway:
-        """The ASGI application, for an ASGI server of your own (``uvicorn app:gateway``)."""
-        return self
-
     def __repr__(self) -> str:
         return f"Gateway({self.url!r} -> {self.successor!r})"
 
     # -- lifecycle --------------------------------------------------------------------
 
-    def _threads(self) -> concurrent.futures.ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(
-                self.workers, thread_name_prefix="compat-gateway"
-            )
-        return self._pool
-
-    def started(self) -> None:
-        self._threads()
+    async def started(self) -> None:
         log.info(
             "compat gateway started (pid %d, %d workers) -> %s",
             os.getpid(),
@@ -217,10 +203,8 @@ class Gateway(App):
             self.successor,
         )
 
-    def stopped(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+    async def stopped(self) -> None:
+        await self._sender.close()
         self.upstream.close()
         log.info("compat gateway stopped (pid %d): %d call(s) answered", os.getpid(), self._calls)
 
@@ -229,9 +213,8 @@ class Gateway(App):
     async def handle(self, request: Request) -> Answer:
         if request.path in _OPERATIONS:
             return await _OPERATIONS[request.path](self, request)
-        loop = asyncio.get_running_loop()
         call = _Call()
-        answer = await loop.run_in_executor(self._threads(), self._answer, request, call)
+        answer = await self._answer(request, call)
         self._calls += 1
         self._done(request, answer, call)
         return answer
@@ -242,10 +225,12 @@ class Gateway(App):
         endpoint = _spec.endpoint_for_path(path)
         call = _Call(endpoint.name if endpoint is not None else "none", outcome="rejected")
         self.metrics.rejected(call.endpoint, "body")
+        if call.endpoint != "none":
+            self.metrics.called(call.endpoint, call.outcome, time.monotonic() - started, 0.0)
         self._log(client, method, path, error.status, f"HTTP {error.status}", call, started)
 
-    def _answer(self, request: Request, call: _Call) -> Answer:
-        """The answer to a call to a legacy path (on a worker thread)."""
+    async def _answer(self, request: Request, call: _Call) -> Answer:
+        """The answer to a call to a legacy path."""
         path = request.path
         endpoint = _spec.endpoint_for_path(path)
         deprecated = endpoint is not None and endpoint.deprecated
@@ -259,7 +244,7 @@ class Gateway(App):
                 raise PlatformAnswer(
                     "METHOD_NOT_SUPPORTED", f"{request.method} is not supported; use POST"
                 )
-            body = self._call(endpoint, request, call)
+            body = await self._call(endpoint, request, call)
         except PlatformAnswer as err:
             call.outcome = call.outcome or "rejected"
             body = err.body()
@@ -274,7 +259,9 @@ class Gateway(App):
             body, path, signer=self.signer, client_id=self.client_id, headers=headers
         )
 
-    def _call(self, endpoint: _spec.Endpoint, request: Request, call: _Call) -> dict[str, Any]:
+    async def _call(
+        self, endpoint: _spec.Endpoint, request: Request, call: _Call
+    ) -> dict[str, Any]:
         caller = _Caller(request.client)
         raw = request.body
         if self.caller_verifier is not None:
@@ -310,7 +297,7 @@ class Gateway(App):
             self.metrics.translated(endpoint.name, changes)
             sent = time.monotonic()
             try:
-                response = self.upstream._send_body(body, headers)
+                response = await self._sender.send_body(body, headers)
             finally:
                 call.upstream = time.monotonic() - sent
         except (ValidationError, TranslationError) as err:
@@ -396,19 +383,20 @@ class Gateway(App):
 
     # -- operations -------------------------------------------------------------------
 
-    def ready(self) -> bool:
+    async def ready(self) -> bool:
         """Whether the upstream answered a call in the last :data:`READY_WITHIN` seconds,
         or, failing that, accepts a TCP connection now."""
         if time.monotonic() - self._answered <= READY_WITHIN:
             return True
         host, port, scheme = self.upstream._origin
         try:
-            with socket.create_connection(
-                (host, port or (443 if scheme == "https" else 80)), timeout=2
-            ):
-                return True
-        except OSError:
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(host, port or (443 if scheme == "https" else 80)), 2
+            )
+        except (OSError, asyncio.TimeoutError):
             return False
+        writer.close()
+        return True
 
     async def _healthz(self, request: Request) -> Answer:
         if request.method != "GET":
@@ -418,8 +406,7 @@ class Gateway(App):
     async def _readyz(self, request: Request) -> Answer:
         if request.method != "GET":
             return Answer.json(405, {"status": "use GET"})
-        loop = asyncio.get_running_loop()
-        if await loop.run_in_executor(None, self.ready):
+        if await self.ready():
             return Answer.json(200, {"status": "ready"})
         return Answer.json(503, {"status": "upstream unreachable"})
 

@@ -150,11 +150,21 @@ class Command:
         assert self.process.stdout is not None
         return self.process.stdout.readline()
 
+    def stop(self) -> int:
+        """SIGTERM, and wait: its exit status (``out`` and ``err`` then hold the rest of
+        its output)."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.out, self.err = self.process.communicate(timeout=40)
+        return self.process.returncode
+
     def __exit__(self, kind: object, *exc: object) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.out, self.err = self.process.communicate(timeout=40)
+        try:
+            status = self.stop()
+        finally:
+            self.process.kill()
         if kind is None:
-            assert self.process.returncode == 0, self.err
+            assert status == 0, self.err
 
 
 def free_port() -> int:

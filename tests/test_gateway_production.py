@@ -3,6 +3,7 @@ its operations endpoints, its logs."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import json
 import logging
@@ -18,16 +19,17 @@ import pytest
 import urllib3
 from prometheus_client.parser import text_string_to_metric_families
 
-from compat import RsaSigner
+from compat import Retries, RsaSigner
 from compat.gateway import Gateway
 from compat.sandbox import Faults, Sandbox
 from compat.signing import content_to_sign, request_time
 
 from .payloads import inbox
-from .servers import Command
+from .servers import Command, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 INBOX = "/v2/messages/sendInbox"
 BY_TOKEN = "/v2/customers/message/sendByAccessToken"
@@ -191,19 +193,11 @@ def test_a_body_far_over_the_limit_is_refused_without_reading_it(gateway: Gatewa
 def test_sigterm_answers_the_call_in_flight_then_exits(processes: str) -> None:
     with Command("sandbox", "--port", "0", "--delay", "1") as sandbox:
         upstream = sandbox.line().split()[4]
-        gateway = subprocess.Popen(
-            [
-                sys.executable, "-m", "compat", "gateway", "--upstream", upstream,
-                "--client-id", "c", "--no-verify-callers", "--listen", "127.0.0.1:0",
-                "--processes", processes,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        try:
-            assert gateway.stdout is not None
-            url = gateway.stdout.readline().split()[4]
+        with Command(
+            "gateway", "--upstream", upstream, "--client-id", "c", "--no-verify-callers",
+            "--listen", "127.0.0.1:0", "--processes", processes,
+        ) as gateway:  # fmt: skip
+            url = gateway.line().split()[4]
             answers: list[urllib3.BaseHTTPResponse] = []
             caller = threading.Thread(target=lambda: answers.append(post(url + INBOX, inbox())))
             caller.start()
@@ -211,17 +205,14 @@ def test_sigterm_answers_the_call_in_flight_then_exits(processes: str) -> None:
             while not HTTP.request("GET", upstream + "/_sandbox/requests").json()["requests"]:
                 assert time.monotonic() < deadline  # the call reached the platform ...
                 time.sleep(0.02)
-            gateway.send_signal(signal.SIGTERM)  # ... and the gateway is told to stop
+            status = gateway.stop()  # ... and the gateway is told to stop
             caller.join(10)
-            _, err = gateway.communicate(timeout=40)
-        finally:
-            gateway.kill()
     [answer] = answers
     assert answer.status == 200
     assert answer.json()["result"]["resultCode"] == "SUCCESS"
-    assert gateway.returncode == 0, err
-    assert "200 S SUCCESS requestId=" in err
-    assert err.count("compat gateway stopped") == int(processes)
+    assert status == 0, gateway.err
+    assert "200 S SUCCESS requestId=" in gateway.err
+    assert gateway.err.count("compat gateway stopped") == int(processes)
     # and nothing more is accepted
     with pytest.raises(urllib3.exceptions.HTTPError):
         post(url + INBOX, inbox())
@@ -245,8 +236,8 @@ def test_metrics_count_the_calls_by_endpoint_and_outcome(
     compat_sandbox_factory: Any, merchant_key: bytes
 ) -> None:
     flaky = compat_sandbox_factory(faults=Faults(error_before_store=0.5), seed=3)
-    with Gateway(flaky.url, "c", private_key=merchant_key, retries=5) as gateway:
-        gateway.upstream._sleep = lambda _: None
+    retries = Retries(total=5, backoff=0.001)
+    with Gateway(flaky.url, "c", private_key=merchant_key, retries=retries) as gateway:
         for n in range(3):
             payload = inbox(requestId=f"m-{n}")
             assert post(gateway.url + INBOX, payload, **signed(payload, merchant_key)).status == 200
@@ -263,6 +254,7 @@ def test_metrics_count_the_calls_by_endpoint_and_outcome(
         post(gateway.url + BY_TOKEN, by_token, **signed(by_token, merchant_key, BY_TOKEN))
         post(gateway.url + "/v2/other", {})
         HTTP.request("GET", gateway.url + INBOX)
+        assert post(gateway.url + INBOX, b"x" * 2_000_000).status == 413
         samples = metrics(gateway.url)
         openmetrics = HTTP.request(
             "GET", gateway.url + "/metrics", headers={"Accept": "application/openmetrics-text"}
@@ -275,20 +267,21 @@ def test_metrics_count_the_calls_by_endpoint_and_outcome(
 
     calls = "compat_legacy_calls_total"
     assert value(calls, endpoint="sendInbox", outcome="S SUCCESS") == 3
-    assert value(calls, endpoint="sendInbox", outcome="rejected") == 3
+    assert value(calls, endpoint="sendInbox", outcome="rejected") == 4
     assert value(calls, endpoint="sendByAccessToken", outcome="S SUCCESS") == 1
     rejected = "compat_rejected_calls_total"
     assert value(rejected, endpoint="sendInbox", reason="too long") == 1
     assert value(rejected, endpoint="sendInbox", reason="signature") == 1
     assert value(rejected, endpoint="sendInbox", reason="method") == 1
     assert value(rejected, endpoint="none", reason="no legacy API") == 1
+    assert value(rejected, endpoint="sendInbox", reason="body") == 1
     changes = "compat_translation_changes_total"
     assert value(changes, endpoint="sendInbox", kind="renamed") == 3
     assert value(changes, endpoint="sendInbox", kind="moved") == 3
     assert value(changes, endpoint="sendByAccessToken", kind="moved") == 1
     assert value("compat_upstream_retries_total", kind="HTTP 500") == retried
     # every legacy call is in the overhead histogram; those sent, in the upstream one
-    assert value("compat_gateway_overhead_seconds_count", endpoint="sendInbox") == 6
+    assert value("compat_gateway_overhead_seconds_count", endpoint="sendInbox") == 7
     assert value("compat_upstream_seconds_count", endpoint="sendInbox") == 3
     assert value("compat_upstream_seconds_count", endpoint="sendByAccessToken") == 1
     assert openmetrics.headers["Content-Type"].startswith("application/openmetrics-text")
@@ -363,3 +356,61 @@ def test_counts_that_serve_nothing_are_refused_on_one_line(flag: str) -> None:
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert f"argument {flag}: expected" in line
+
+
+def test_the_gateway_is_an_asgi_application_for_any_server(
+    compat_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "myapp.py").write_text(
+        "from compat.gateway import Gateway\n"
+        f"gateway = Gateway({compat_sandbox.url!r}, 'c', verify_callers=False, retries=0)\n"
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "myapp:gateway", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = HTTP.request("GET", f"http://127.0.0.1:{port}/healthz")
+                break
+            except urllib3.exceptions.HTTPError:
+                assert time.monotonic() < deadline, "uvicorn did not start"
+                time.sleep(0.1)
+        assert answer.status == 200
+        answer = post(f"http://127.0.0.1:{port}{INBOX}", inbox())
+        assert answer.json()["result"]["resultStatus"] == "S"
+        assert answer.headers["Deprecation"].startswith("@")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    assert len(compat_sandbox.messages()) == 1
+
+
+def test_accepted_connections_send_without_delay() -> None:
+    """Each answer goes out at once (TCP_NODELAY): asyncio sets it only on sockets made
+    with IPPROTO_TCP; without it, a kept-alive connection waits 40 ms per answer."""
+    from compat._serve import listen
+
+    async def main() -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Protocol(asyncio.Protocol):
+            def connection_made(self, transport: Any) -> None:
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        sock = listen("127.0.0.1", 0)
+        server = await asyncio.get_running_loop().create_server(Protocol, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        nodelay = await asyncio.wait_for(accepted, 10)
+        writer.close()
+        server.close()
+        return nodelay
+
+    assert asyncio.run(main()) == 1

@@ -6,7 +6,7 @@ import warnings
 from collections import Counter
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compat import (
@@ -139,11 +139,14 @@ def check_send_inbox(payload: dict[str, Any], policy: Policy) -> None:
 
 
 def test_send_inbox_yields_a_valid_new_request_or_a_compat_error() -> None:
+    check_send_inbox()  # new examples every run
+    # the share translated, on the same examples every run: a random draw of 100 gave
+    # anything from 5% to 44%, so a bound on it would fail by chance
     OUTCOMES.clear()
-    check_send_inbox()
+    settings(settings.default, derandomize=True, database=None)(check_send_inbox)()
     share = OUTCOMES["translated"] / sum(OUTCOMES.values())
     print(f"sendInbox examples translated: {share:.0%} of {sum(OUTCOMES.values())}")
-    assert share >= 0.15  # 20 to 44% measured (it was 13%): mostly what callers send
+    assert share >= 0.15  # mostly what callers send (it was 13%)
 
 
 @given(payload=send_by_access_token, policy=policies)
