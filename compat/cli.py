@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
@@ -79,6 +80,19 @@ def _count(minimum: int) -> Callable[[str], int]:
 _port = _number(int, 0, 65535, "a port number from 0 to 65535")
 _rate = _number(float, 0, 1, "a rate from 0 to 1")
 _seconds = _number(float, 0, sys.float_info.max, "seconds, 0 or more")
+
+
+def _rule_ids(value: str) -> list[str]:
+    """Rule ids, comma-separated (``CPT001,CPT004``)."""
+    from ._source.rules import RULES
+
+    known = {rule.id for rule in RULES}
+    ids = [part.strip().upper() for part in value.split(",") if part.strip()]
+    unknown = [rule for rule in ids if rule not in known]
+    if not ids or unknown:
+        msg = f"expected rule ids from {', '.join(sorted(known))}, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return ids
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -312,8 +326,10 @@ def _fixable_lines(text: str) -> Collection[int]:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from ._source.rules import SEVERITIES
     from .audit import render, scan_report
 
+    progress = _progress("compat audit", args)
     try:
         report = scan_report(
             args.paths,
@@ -321,10 +337,17 @@ def _audit(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             max_bytes=args.max_size,
             fixable=_fixable(),
+            select=args.select,
+            ignore=args.ignore or (),
+            gitignore=args.respect_gitignore,
+            skip=[args.output] if args.output else (),
+            progress=progress,
         )
     except FileNotFoundError as err:
         print(f"compat audit: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        progress.close()
     text = render(report, args.format)
     if args.output:
         try:
@@ -343,7 +366,38 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"compat audit: error: {skipped.path}: {skipped.reason}", file=sys.stderr)
     if report.errors:
         return EXIT_USAGE
-    return EXIT_REJECTED if report.findings and not args.exit_zero else EXIT_OK
+    threshold = SEVERITIES.index(args.fail_on)
+    failing = [f for f in report.findings if SEVERITIES.index(f.severity) <= threshold]
+    return EXIT_REJECTED if failing and not args.exit_zero else EXIT_OK
+
+
+def _configured(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Optional[Sequence[str]]
+) -> argparse.Namespace:
+    """The arguments again, with ``[tool.compat]`` of the nearest pyproject.toml (to the
+    first PATH, or here) as defaults: the flags given win."""
+    from ._config import find, load
+
+    first = args.paths[0] if args.paths and args.paths[0] != "-" else "."
+    path = find(first)
+    if path is None:
+        return args
+    command = "audit" if args.handler is _audit else "migrate"
+    values = load(path, command)
+    lists = {key: values.pop(key) for key in ("select", "ignore") if key in values}
+    args.parser.set_defaults(**values)
+    args = parser.parse_args(argv)
+    if command == "audit" and args.select is None and args.ignore is None:
+        # a rule selection on the command line replaces the config's, both keys
+        args.select, args.ignore = lists.get("select"), lists.get("ignore")
+    args.config = path
+    return args
+
+
+def _progress(label: str, args: argparse.Namespace) -> Any:
+    from ._progress import Progress, wanted
+
+    return Progress(label, sys.stderr, enabled=wanted(sys.stderr, args.quiet))
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -375,10 +429,22 @@ def _migrate(args: argparse.Namespace) -> int:
         return _migrate_stdin(args, options)
     from .migrate._files import migrate_paths, unified_diff, write
 
+    started = time.perf_counter()
+    progress = _progress("compat migrate", args)
     try:
-        summary = migrate_paths(args.paths, options, args.jobs, args.max_size)
+        summary = migrate_paths(
+            args.paths,
+            options,
+            args.jobs,
+            args.max_size,
+            exclude=args.exclude,
+            gitignore=args.respect_gitignore,
+            progress=progress,
+        )
     except FileNotFoundError as err:
         raise _UsageError(str(err)) from err
+    finally:
+        progress.close()
     unwritten = []
     for result in summary.changed:
         assert result.result is not None
@@ -389,7 +455,7 @@ def _migrate(args: argparse.Namespace) -> int:
             if why is not None:  # reported; the others are still written
                 unwritten.append(result.path)
                 print(f"compat migrate: error: {result.path}: {why}", file=sys.stderr)
-    _migrate_report(summary, args)
+    _migrate_report(summary, args, time.perf_counter() - started)
     if unwritten or any(f.error for f in summary.files):
         return EXIT_USAGE
     if summary.changed and not args.exit_zero_even_if_changed:
@@ -425,7 +491,7 @@ def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
     return EXIT_OK
 
 
-def _migrate_report(summary: Any, args: argparse.Namespace) -> None:
+def _migrate_report(summary: Any, args: argparse.Namespace, seconds: float) -> None:
     verb = "would change" if args.check or args.diff else "changed"
     rewrites = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.rewrites.items())) or "none"
     manual = [(f.path, site) for f in summary.files if f.result for site in f.result.manual]
@@ -439,7 +505,8 @@ def _migrate_report(summary: Any, args: argparse.Namespace) -> None:
             print(f"compat migrate: {f.path}: skipped: {f.skipped}", file=sys.stderr)
     print(
         f"compat migrate: {len(summary.changed)} file(s) {verb}; sites rewritten: {rewrites}; "
-        f"{len(manual)} site(s) left for manual work",
+        f"{len(manual)} site(s) left for manual work; {len(summary.files)} file(s) in "
+        f"{seconds:.2f} s",
         file=sys.stderr,
     )
 
@@ -491,8 +558,27 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _file_options(parser: argparse.ArgumentParser) -> None:
+    """How both source tools choose and read files: one set of options, one meaning."""
     from ._source import DEFAULT_MAX_BYTES
 
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files and folders: a GLOB without / matches a name anywhere, one "
+        "with / a path from the PATH given or as shown (repeatable; adds to the "
+        "config's exclude)",
+    )
+    parser.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="also read what git ignores (.gitignore, .git/info/exclude, global excludes)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line on the terminal"
+    )
     parser.add_argument("--jobs", type=_count(1), help="worker processes (default: one per core)")
     parser.add_argument(
         "--max-size",
@@ -530,18 +616,45 @@ def _max_body_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Completion(argparse.Action):
+    """``--print-completion SHELL``: the completion script shtab makes of this parser."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: Optional[str] = None,
+    ) -> None:
+        try:
+            import shtab
+        except ImportError:
+            parser.exit(
+                EXIT_USAGE,
+                "compat: error: --print-completion needs shtab: pip install 'compat[completion]'\n",
+            )
+        sys.stdout.write(shtab.complete(parser, shell=values))
+        parser.exit(EXIT_OK)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="compat",
         description="Keep legacy Mini Program message calls working, then migrate them away.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--print-completion",
+        choices=("bash", "zsh", "tcsh"),
+        action=_Completion,
+        help="print a shell completion script for compat and exit (the completion extra)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     translate = commands.add_parser(
         "translate",
-        help="translate a legacy request body to the new endpoint's",
+        help="print the new endpoint's body for a legacy one",
         description=(
             "Read a legacy JSON request body and print the /v2/miniprogram/message/send body "
             "on stdout; the changes made go to stderr. Exit 1 when the body is rejected."
@@ -648,11 +761,25 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format")
     audit.add_argument("--output", metavar="FILE", help="write the report to FILE")
     audit.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="skip paths (relative to each PATH) or names matching GLOB (repeatable)",
+        "--fail-on",
+        choices=("error", "warning", "note"),
+        default="warning",
+        help="exit 1 for findings of this severity or worse (default warning: notes, "
+        "such as mentions in comments and documents, never fail)",
+    )
+    audit.add_argument(
+        "--select",
+        type=_rule_ids,
+        action="extend",
+        metavar="RULES",
+        help="report only these rules, e.g. CPT001,CPT004 (repeatable)",
+    )
+    audit.add_argument(
+        "--ignore",
+        type=_rule_ids,
+        action="extend",
+        metavar="RULES",
+        help="do not report these rules, e.g. CPT005 (repeatable)",
     )
     audit.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when something is found"
@@ -830,6 +957,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _main(argv: Optional[Sequence[str]]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.handler in (_audit, _migrate):
+        try:
+            args = _configured(parser, args, argv)
+        except ValueError as err:  # the config's ConfigError
+            print(f"compat: error: {err}", file=sys.stderr)
+            return EXIT_USAGE
     if getattr(args, "indent", None) is not None and args.indent < 0:
         args.indent = None
     handler: Callable[[argparse.Namespace], int] = args.handler

@@ -36,7 +36,6 @@ from ._http import (
     platform_answer,
 )
 from ._metrics import Metrics
-from ._upstream import Upstream
 from ._validate import at_least_one
 from ._wire import to_wire
 from .auditlog import audit_log, outcome
@@ -182,6 +181,11 @@ class Gateway(App):
         #: the Prometheus metrics ``GET /metrics`` serves.
         self.metrics = Metrics()
         self.upstream.on_retry = self.metrics.retried
+        try:
+            from ._upstream import Upstream
+        except ImportError as err:
+            msg = "compat gateway needs aiohttp: pip install 'compat[gateway]'"
+            raise ImportError(msg, name="aiohttp") from err
         self._sender = Upstream(self.upstream, workers)
         self._answered = -float("inf")  # when the upstream last answered (monotonic)
         self._calls = 0

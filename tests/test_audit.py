@@ -375,7 +375,7 @@ def test_non_utf8_files_are_scanned(tmp_path: Path) -> None:
 
 
 def test_rules_have_stable_ids_and_unique_names() -> None:
-    assert [r.id for r in RULES] == ["CPT001", "CPT002", "CPT003", "CPT004", "CPT005"]
+    assert [r.id for r in RULES] == ["CPT001", "CPT002", "CPT003", "CPT004", "CPT005", "CPT100"]
     assert len({r.name for r in RULES}) == len(RULES)
     assert _source.rules.by_id("legacy-path").id == "CPT001"
     with pytest.raises(KeyError):

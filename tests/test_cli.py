@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +167,46 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     done = run(*args, stdin="{}")
     assert done.returncode == 2
     assert message in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_completion_completes_commands_flags_and_choices(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "compat", "--print-completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    script = tmp_path / "compat.bash"
+    script.write_text(done.stdout)
+
+    def complete(*words: str) -> list[str]:
+        line = " ".join(f'"{w}"' for w in words)
+        shell = (
+            f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; "
+            'COMP_LINE="x"; COMP_POINT=1; _shtab_compat; printf "%s\\n" "${COMPREPLY[@]}"'
+        )
+        out = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, check=True)
+        return out.stdout.split()
+
+    assert complete("compat", "au") == ["audit"]
+    assert complete("compat", "audit", "--fail") == ["--fail-on"]
+    assert complete("compat", "audit", "--fail-on", "") == ["error", "warning", "note"]
+    assert complete("compat", "gateway", "--log-format", "") == ["text", "json"]
+
+
+def test_completion_without_shtab_is_one_line(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked" / "shtab"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "compat", "--print-completion", "zsh"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(blocked.parent)},
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "compat: error: --print-completion needs shtab: pip install 'compat[completion]'\n"
+    )

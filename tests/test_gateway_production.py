@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -414,3 +415,22 @@ def test_accepted_connections_send_without_delay() -> None:
         return nodelay
 
     assert asyncio.run(main()) == 1
+
+
+@pytest.mark.parametrize("package", ["prometheus_client", "aiohttp"])
+def test_without_the_gateway_extra_the_command_says_so_in_one_line(
+    tmp_path: Path, package: str
+) -> None:
+    blocked = tmp_path / "blocked" / package
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "compat", "gateway", "--upstream", "http://127.0.0.1:9",
+         "--client-id", "c", "--no-verify-callers"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(blocked.parent)},
+    )  # fmt: skip
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith("compat: error: ")
+    assert line.endswith("pip install 'compat[gateway]'")

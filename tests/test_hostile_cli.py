@@ -305,8 +305,8 @@ def test_an_edit_made_during_the_run_is_not_overwritten(
     source.write_text(LEGACY)
     migrate_paths = _files.migrate_paths
 
-    def edit_meanwhile(*args: Any) -> Any:
-        summary = migrate_paths(*args)
+    def edit_meanwhile(*args: Any, **options: Any) -> Any:
+        summary = migrate_paths(*args, **options)
         source.write_text(LEGACY + "# edited by someone else\n")
         return summary
 

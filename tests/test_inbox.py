@@ -198,6 +198,8 @@ def test_the_page_and_its_parts_are_served_with_a_strict_policy(compat_sandbox: 
     moved = get(compat_sandbox, "/_sandbox")
     assert moved.status == 301
     assert moved.headers["Location"] == "/_sandbox/"
+    home = get(compat_sandbox, "/")  # the sandbox's address, as printed, leads to its inbox
+    assert (home.status, home.headers["Location"]) == (302, "/_sandbox/")
     assert get(compat_sandbox, "/_sandbox/nothing").status == 404
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -108,7 +109,7 @@ def test_without_the_api_the_audit_works_and_counts_nothing(
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(blocked.parent)},
+        env={**os.environ, "PYTHONPATH": str(blocked.parent)},
         timeout=60,
         check=True,
     )

@@ -13,6 +13,7 @@ import fnmatch
 import os
 import re
 import stat
+import subprocess
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
@@ -33,6 +34,7 @@ __all__ = [
     "SKIPPED_DIRS",
     "CompatImports",
     "Skipped",
+    "git_visible",
     "iter_files",
 ]
 
@@ -181,20 +183,98 @@ class Skipped:
         return self.reason.startswith("unreadable")
 
 
-def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+def _pattern(pattern: str) -> str:
+    pattern = pattern.replace(os.sep, "/").rstrip("/")
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern
+
+
+def _excluded(relative: str, shown: str, absolute: str, name: str, patterns: Sequence[str]) -> bool:
+    """Whether a pattern names the entry: a pattern with no ``/`` matches its name
+    anywhere; one with a ``/`` its path, relative to the root given or as shown (root
+    included), or, when the pattern is absolute, its absolute path."""
+    for pattern in patterns:
+        if "/" not in pattern:
+            if fnmatch.fnmatchcase(name, pattern):
+                return True
+        elif os.path.isabs(pattern):
+            if fnmatch.fnmatchcase(absolute.replace(os.sep, "/"), pattern):
+                return True
+        elif fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(shown, pattern):
+            return True
+    return False
+
+
+def _shown(path: str) -> str:
+    path = path.replace(os.sep, "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def git_visible(folder: str) -> Optional[frozenset[str]]:
+    """The files git does not ignore under ``folder`` (tracked, or untracked and not
+    ignored by ``.gitignore``, ``.git/info/exclude`` or the global excludes), relative
+    to it; None outside a git work tree or without git."""
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return frozenset(name for name in names if name)
+
+
+def _folders(files: Iterable[str]) -> frozenset[str]:
+    """Every folder holding one of ``files`` (relative paths), at any depth."""
+    folders = set()
+    for name in files:
+        head = name.rpartition("/")[0]
+        while head and head not in folders:
+            folders.add(head)
+            head = head.rpartition("/")[0]
+    return frozenset(folders)
 
 
 def iter_files(
-    roots: Iterable[str], exclude: Sequence[str] = ()
+    roots: Iterable[str],
+    exclude: Sequence[str] = (),
+    *,
+    gitignore: bool = True,
+    skip: Iterable[str] = (),
 ) -> Iterator[Union[tuple[str, int], Skipped]]:
-    """Each file under ``roots`` with its size, or a Skipped for what is not read.
+    """Each file under ``roots`` with its size, or a Skipped for what is not read; each
+    file once, however the roots overlap.
+
+    :param exclude: patterns of files and folders left out (see :func:`_excluded`).
+    :param gitignore: inside a git work tree, leave out what git ignores
+        (``git ls-files``); a file named in ``roots`` is read all the same.
+    :param skip: files never read (the report being written), said as skipped.
 
     A file named in ``roots`` is read through a symbolic link; inside a folder, links
     are not followed (they may lead out of the tree; what they point to inside it is
     walked where it is). Named pipes, devices and sockets are never opened.
     :raises FileNotFoundError: a root does not exist.
     """
+    patterns = [_pattern(p) for p in exclude]
+    never = {os.path.normcase(os.path.abspath(p)) for p in skip}
+    seen: set[str] = set()
+
+    def first(absolute: str) -> bool:
+        key = os.path.normcase(absolute)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for root in roots:
         try:
             info = os.stat(root)
@@ -204,15 +284,23 @@ def iter_files(
                 continue
             msg = f"{root}: {err.strerror}"
             raise FileNotFoundError(msg) from err
+        absolute_root = os.path.abspath(root)
         if stat.S_ISREG(info.st_mode):
-            yield root, info.st_size
+            if os.path.normcase(absolute_root) in never:
+                yield Skipped(root, "the report being written")
+            elif first(absolute_root):
+                yield root, info.st_size
             continue
         if not stat.S_ISDIR(info.st_mode):
             yield Skipped(root, "not a regular file")
             continue
-        stack = [root]
+        visible = git_visible(root) if gitignore else None
+        if not visible:  # not in a work tree, or a folder git ignores whole: named, so read
+            visible = None
+        visible_folders = _folders(visible) if visible is not None else frozenset()
+        stack = [(root, absolute_root, "")]
         while stack:
-            folder = stack.pop()
+            folder, absolute, relative = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except OSError as err:
@@ -220,20 +308,33 @@ def iter_files(
                 continue
             subfolders = []
             for entry in entries:
-                relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
-                if exclude and _excluded(relative, entry.name, exclude):
+                name = entry.name
+                inner = f"{relative}/{name}" if relative else name
+                if patterns and _excluded(
+                    inner, _shown(entry.path), os.path.join(absolute, name), name, patterns
+                ):
                     continue
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        if entry.name in SKIPPED_DIRS:
-                            yield Skipped(entry.path, f"folder: {entry.name}")
+                        if visible is not None and inner not in visible_folders:
+                            continue  # ignored by git, or holds nothing it sees
+                        if name in SKIPPED_DIRS:
+                            yield Skipped(entry.path, f"folder: {name}")
                         elif os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                             yield Skipped(entry.path, "folder: virtual environment")
                         else:
-                            subfolders.append(entry.path)
+                            subfolders.append((entry.path, os.path.join(absolute, name), inner))
                     elif entry.is_file(follow_symlinks=False):
-                        yield entry.path, entry.stat(follow_symlinks=False).st_size
+                        if visible is not None and inner not in visible:
+                            continue
+                        path = os.path.join(absolute, name)
+                        if never and os.path.normcase(path) in never:
+                            yield Skipped(entry.path, "the report being written")
+                        elif first(path):
+                            yield entry.path, entry.stat(follow_symlinks=False).st_size
                     elif entry.is_symlink():
+                        if visible is not None and inner not in visible:
+                            continue
                         broken = not os.path.exists(entry.path)
                         why = "broken symbolic link" if broken else "symbolic link (not followed)"
                         yield Skipped(entry.path, why)

@@ -75,8 +75,23 @@ DOC_MENTION = Rule(
     f"Update the text to name {_NEW}.",
 )
 
+UNUSED_SUPPRESSION = Rule(
+    "CPT100",
+    "unused-suppression",
+    "note",
+    "A 'compat: ignore' comment that suppresses nothing (or names a rule with no finding there).",
+    "Remove the comment, or the rule ids it no longer needs.",
+)
+
 #: Every rule, in id order.
-RULES: tuple[Rule, ...] = (LEGACY_PATH, SHIM_CALL, SHIM_IMPORT, LEGACY_PAYLOAD, DOC_MENTION)
+RULES: tuple[Rule, ...] = (
+    LEGACY_PATH,
+    SHIM_CALL,
+    SHIM_IMPORT,
+    LEGACY_PAYLOAD,
+    DOC_MENTION,
+    UNUSED_SUPPRESSION,
+)
 
 
 def by_id(rule_id: str) -> Rule:

@@ -30,6 +30,7 @@ def _summary(report: Report) -> dict[str, Any]:
         "bySeverity": dict(Counter(f.severity for f in findings)),
         "byRule": dict(sorted(Counter(f.rule for f in findings).items())),
         "byEndpoint": dict(sorted(Counter(f.endpoint or "unknown" for f in findings).items())),
+        "suppressed": report.suppressed,
     }
 
 
@@ -64,6 +65,7 @@ def render_text(report: Report) -> str:
             if summary["fixable"] is not None
             else "; fixable by compat migrate: unknown (install 'compat[migrate]')"
         )
+        + (f"; {report.suppressed} suppressed by 'compat: ignore'" if report.suppressed else "")
     )
     if report.findings:
         names = {r.id: r.name for r in RULES}

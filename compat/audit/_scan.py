@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files
+from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, suppress
 from .._source.python import scan_python
-from .._source.rules import Finding
+from .._source.rules import RULES, Finding
 from .._source.text import GATE, family_of, scan_text
 
 if TYPE_CHECKING:
@@ -39,15 +40,33 @@ class Report:
     seconds: float = 0.0
     #: whether each finding says if ``compat migrate`` rewrites it (see ``fixable=``).
     fixable_known: bool = False
+    #: findings a ``compat: ignore`` comment accepted.
+    suppressed: int = 0
 
     @property
     def errors(self) -> list[Skipped]:
         return [s for s in self.skipped if s.is_error]
 
 
+#: compat's own reports (JSON, SARIF, GitHub annotations, text), told by their head.
+_OWN_REPORT = re.compile(
+    rb'"name": "compat[ -]audit"|^::(?:error|warning|notice) [^\n]*title=CPT\d{3} '
+    rb"|^  \d+:\d+ +(?:error|warning|note) +CPT\d{3} ",
+    re.MULTILINE,
+)
+
+
+@attrs.frozen
+class FileResult:
+    """What one file gave: its findings, and how many a comment suppressed."""
+
+    findings: list[Finding]
+    suppressed: int = 0
+
+
 def scan_file(
     path: str, max_bytes: int = DEFAULT_MAX_BYTES, fixable: Optional[Fixable] = None
-) -> Union[list[Finding], Skipped]:
+) -> Union[FileResult, Skipped]:
     """The findings of one file (read once), or why it was skipped."""
     try:
         with open(path, "rb") as file:
@@ -62,8 +81,20 @@ def scan_file(
         if needle in data:
             break
     else:
-        return []
+        if suppress.BYTES.search(data) is None:
+            return FileResult([])
+        # only directives here: each suppresses nothing
+        text = data.decode("utf-8", "surrogateescape")
+        return FileResult(suppress.apply(path, (), suppress.directives(text))[2])
+    if _OWN_REPORT.search(data, 0, 4096):
+        return Skipped(path, "compat's own report")
     text = data.decode("utf-8", "surrogateescape")
+    findings = _findings(path, text, fixable)
+    kept, suppressed, unused = suppress.apply(path, findings, suppress.directives(text))
+    return FileResult(kept + unused, suppressed)
+
+
+def _findings(path: str, text: str, fixable: Optional[Fixable]) -> list[Finding]:
     family = family_of(path)
     if family != "python":  # the codemod rewrites Python only
         return [attrs.evolve(f, fixable=False) for f in scan_text(path, text, family)]
@@ -86,8 +117,12 @@ def _too_large(max_bytes: int) -> str:
 
 def _scan_chunk(
     paths: list[str], max_bytes: int, fixable: Optional[Fixable]
-) -> list[Union[list[Finding], Skipped]]:
+) -> list[Union[FileResult, Skipped]]:
     return [scan_file(path, max_bytes, fixable) for path in paths]
+
+
+#: Told how many files are done, of how many (for a progress line).
+Progress = Callable[[int, int], None]
 
 
 def scan_report(
@@ -97,21 +132,32 @@ def scan_report(
     jobs: Optional[int] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     fixable: Optional[Fixable] = None,
+    select: Optional[Collection[str]] = None,
+    ignore: Collection[str] = (),
+    gitignore: bool = True,
+    skip: Iterable[str] = (),
+    progress: Optional[Progress] = None,
 ) -> Report:
     """Scan files and folders; :class:`Report` of findings, files read and skipped.
 
-    :param exclude: glob patterns matched against paths relative to each root
-        and against file and folder names.
+    :param exclude: patterns of files and folders to leave out: one without ``/``
+        matches a name anywhere, one with ``/`` a path relative to the folder given
+        (or as shown, that folder included), or an absolute path.
     :param jobs: worker processes (default: one per core, for large trees).
     :param fixable: to say of each finding whether ``compat migrate`` rewrites it,
         pass :func:`compat.migrate.fixable_lines` (it needs the ``migrate`` extra).
         Without it, findings of the rules it may rewrite have ``fixable`` None.
+    :param select: the rule ids reported (default: all); :param ignore: those not.
+    :param gitignore: inside a git work tree, leave out what git ignores.
+    :param skip: files never read (the report being written).
+    :param progress: called with the files done and the files to read, as they go.
     :raises FileNotFoundError: a path given does not exist.
     """
     started = time.perf_counter()
     report = Report(fixable_known=fixable is not None)
     files: list[str] = []
-    for item in iter_files([os.fspath(p) for p in paths], exclude):
+    walk = iter_files([os.fspath(p) for p in paths], exclude, gitignore=gitignore, skip=skip)
+    for item in walk:
         if isinstance(item, Skipped):
             report.skipped.append(item)
         elif item[1] > max_bytes:  # never read: stat said enough
@@ -119,26 +165,33 @@ def scan_report(
         else:
             files.append(item[0])
             report.bytes += item[1]
+    total = len(files)
+    results: list[Union[FileResult, Skipped]] = []
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(files) >= _PARALLEL_FROM:
-        size = max(64, len(files) // (workers * 8))
-        chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    if workers > 1 and total >= _PARALLEL_FROM:
+        size = max(64, total // (workers * 8))
+        chunks = [files[i : i + size] for i in range(0, total, size)]
         with ProcessPoolExecutor(workers) as pool:
-            results = [
-                r
-                for chunk in pool.map(
-                    _scan_chunk, chunks, [max_bytes] * len(chunks), [fixable] * len(chunks)
-                )
-                for r in chunk
-            ]
+            for chunk in pool.map(
+                _scan_chunk, chunks, [max_bytes] * len(chunks), [fixable] * len(chunks)
+            ):
+                results.extend(chunk)
+                if progress is not None:
+                    progress(len(results), total)
     else:
-        results = _scan_chunk(files, max_bytes, fixable)
+        for path in files:
+            results.append(scan_file(path, max_bytes, fixable))
+            if progress is not None:
+                progress(len(results), total)
+    wanted = {r.id for r in RULES} if select is None else set(select)
+    wanted.difference_update(ignore)
     for result in results:
         if isinstance(result, Skipped):
             report.skipped.append(result)
         else:
-            report.findings.extend(result)
-    report.files = len(files) - sum(1 for r in results if isinstance(r, Skipped))
+            report.findings.extend(f for f in result.findings if f.rule in wanted)
+            report.suppressed += result.suppressed
+    report.files = total - sum(1 for r in results if isinstance(r, Skipped))
     report.findings.sort()
     report.seconds = time.perf_counter() - started
     return report
@@ -151,9 +204,19 @@ def scan(
     jobs: Optional[int] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     fixable: Optional[Fixable] = None,
+    select: Optional[Collection[str]] = None,
+    ignore: Collection[str] = (),
+    gitignore: bool = True,
 ) -> list[Finding]:
     """Every deprecated use under ``paths``, sorted by file and position (the
     parameters are :func:`scan_report`'s)."""
     return scan_report(
-        paths, exclude=exclude, jobs=jobs, max_bytes=max_bytes, fixable=fixable
+        paths,
+        exclude=exclude,
+        jobs=jobs,
+        max_bytes=max_bytes,
+        fixable=fixable,
+        select=select,
+        ignore=ignore,
+        gitignore=gitignore,
     ).findings

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from . import MigrateError
@@ -13,6 +15,7 @@ from .rules import RULES
 
 if TYPE_CHECKING:
     from collections import Counter
+    from collections.abc import Sequence
 
     from ._payload import Options
 
@@ -72,9 +75,73 @@ def _annotate(statement: Statement, reasons: list[str]) -> Statement:
     return statement.with_changes(leading_lines=lines)
 
 
+def _top_module(statement: cst.BaseStatement) -> Optional[tuple[str, bool]]:
+    """The module a top-level import statement imports, and whether it is ``import X``
+    (not ``from X import``); None for any other statement."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    node = statement.body[0]
+    if isinstance(node, cst.Import):
+        return get_full_name_for_node(node.names[0].name) or "", True
+    if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+        return get_full_name_for_node(node.module) or "", False
+    return None
+
+
+def _is_stdlib(module: str) -> bool:
+    return module.split(".", 1)[0] in _STDLIB
+
+
+def _uuid_position(body: Sequence[cst.BaseStatement]) -> Optional[tuple[int, str]]:
+    """Where ``import uuid`` goes as isort and ruff sort it, among the standard library's
+    ``import X`` lines, in order: its index, and ``after`` (the line before it is an
+    import of the section), ``before`` (it goes above an import of the section, and
+    above that import's comments) or ``section`` (it opens the standard library's
+    section, a blank line below it). None: the module imports nothing."""
+    straight_after = first_from = first_other = None
+    for position, statement in enumerate(body):
+        found = _top_module(statement)
+        if found is None:
+            continue
+        module, straight = found
+        if module == "__future__":
+            continue
+        if not _is_stdlib(module):
+            first_other = position if first_other is None else first_other
+        elif straight and module < "uuid":
+            straight_after = position + 1
+        elif straight:
+            return position, "before"
+        elif first_from is None:
+            first_from = position
+    if straight_after is not None:
+        return straight_after, "after"
+    if first_from is not None:
+        return first_from, "before"
+    if first_other is not None:
+        return first_other, "section"
+    return None
+
+
 def _add_imports(module: cst.Module, imports: set[str], bound: set[str]) -> cst.Module:
     """``module`` with the imports the rewrites need and ``bound`` does not have yet."""
     body = list(module.body)
+    if "uuid" in imports and "uuid" not in bound:
+        uuid = cst.parse_statement("import uuid")
+        placed = _uuid_position(body)
+        if placed is not None:
+            position, how = placed
+            if how == "after":
+                body.insert(position, uuid)
+            else:  # it takes the place, and the comments above, of the line it precedes
+                following = body[position]
+                uuid = uuid.with_changes(leading_lines=following.leading_lines)
+                following = following.with_changes(
+                    leading_lines=[cst.EmptyLine()] if how == "section" else []
+                )
+                body[position : position + 1] = [uuid, following]
+            imports = imports - {"uuid"}
+        module = module.with_changes(body=body)
     statements: list[cst.SimpleStatementLine] = []
     if "uuid" in imports and "uuid" not in bound:
         statements.append(cst.parse_statement("import uuid"))  # type: ignore[arg-type]
@@ -97,6 +164,96 @@ def _add_imports(module: cst.Module, imports: set[str], bound: set[str]) -> cst.
         ):
             index = position + 1  # after the docstring
     return module.with_changes(body=[*body[:index], *statements, *body[index:]])
+
+
+#: The standard library's top-level modules (``import uuid`` is sorted among them).
+_STDLIB = frozenset(
+    getattr(sys, "stdlib_module_names", ())
+    or [
+        "abc",
+        "argparse",
+        "array",
+        "ast",
+        "asyncio",
+        "base64",
+        "binascii",
+        "bisect",
+        "calendar",
+        "collections",
+        "concurrent",
+        "contextlib",
+        "copy",
+        "csv",
+        "ctypes",
+        "dataclasses",
+        "datetime",
+        "decimal",
+        "email",
+        "enum",
+        "errno",
+        "fnmatch",
+        "functools",
+        "gettext",
+        "glob",
+        "gzip",
+        "hashlib",
+        "heapq",
+        "hmac",
+        "html",
+        "http",
+        "importlib",
+        "inspect",
+        "io",
+        "ipaddress",
+        "itertools",
+        "json",
+        "logging",
+        "math",
+        "mimetypes",
+        "multiprocessing",
+        "numbers",
+        "operator",
+        "os",
+        "pathlib",
+        "pickle",
+        "platform",
+        "pprint",
+        "queue",
+        "random",
+        "re",
+        "secrets",
+        "select",
+        "shlex",
+        "shutil",
+        "signal",
+        "socket",
+        "sqlite3",
+        "ssl",
+        "stat",
+        "statistics",
+        "string",
+        "struct",
+        "subprocess",
+        "sys",
+        "tempfile",
+        "textwrap",
+        "threading",
+        "time",
+        "timeit",
+        "traceback",
+        "types",
+        "typing",
+        "unicodedata",
+        "unittest",
+        "urllib",
+        "uuid",
+        "warnings",
+        "weakref",
+        "xml",
+        "zipfile",
+        "zlib",
+    ]
+)
 
 
 def apply(

@@ -11,12 +11,15 @@ import tempfile
 import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 
 from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files
 from . import MigrateError, Options, Result, migrate_source
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["FileResult", "Summary", "migrate_file", "migrate_paths", "unified_diff"]
 
@@ -102,12 +105,15 @@ def _migrate_chunk(paths: list[str], options: Options, max_bytes: int) -> list[F
 
 
 def python_files(
-    paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES
+    paths: list[str],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    exclude: Sequence[str] = (),
+    gitignore: bool = True,
 ) -> tuple[list[str], list[Skipped]]:
     """The Python files under ``paths`` (any file named itself), and what is skipped
     and said: errors, oversized files, links not followed, files that are not regular."""
     files, skipped = [], []
-    for item in iter_files(paths):
+    for item in iter_files(paths, exclude, gitignore=gitignore):
         if isinstance(item, Skipped):
             said = item.is_error or item.path in paths or item.path.endswith((".py", ".pyi"))
             if said and not item.reason.startswith("folder:"):
@@ -120,25 +126,43 @@ def python_files(
     return files, skipped
 
 
+#: Told how many files are done, of how many (for a progress line).
+Progress = Callable[[int, int], None]
+
+
 def migrate_paths(
     paths: list[str],
     options: Options,
     jobs: Optional[int] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    exclude: Sequence[str] = (),
+    gitignore: bool = True,
+    progress: Optional[Progress] = None,
 ) -> Summary:
-    files, unread = python_files(paths, max_bytes)
+    """Migrate the Python files under ``paths`` (each once, what git ignores left out
+    unless ``gitignore`` is false); nothing is written."""
+    files, unread = python_files(paths, max_bytes, exclude, gitignore)
     summary = Summary([FileResult(s.path, skipped=s.reason, error=s.is_error) for s in unread])
+    total = len(files)
+    done: list[FileResult] = []
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(files) >= _PARALLEL_FROM:
-        size = max(16, len(files) // (workers * 8))
-        chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    if workers > 1 and total >= _PARALLEL_FROM:
+        size = max(16, total // (workers * 8))
+        chunks = [files[i : i + size] for i in range(0, total, size)]
         with ProcessPoolExecutor(workers) as pool:
-            for done in pool.map(
+            for chunk in pool.map(
                 _migrate_chunk, chunks, [options] * len(chunks), [max_bytes] * len(chunks)
             ):
-                summary.files.extend(done)
+                done.extend(chunk)
+                if progress is not None:
+                    progress(len(done), total)
     else:
-        summary.files.extend(_migrate_chunk(files, options, max_bytes))
+        for path in files:
+            done.extend(_migrate_chunk([path], options, max_bytes))
+            if progress is not None:
+                progress(len(done), total)
+    summary.files.extend(done)
     return summary
 
 

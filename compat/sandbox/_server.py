@@ -223,8 +223,8 @@ class Sandbox(App):
         method, path = request.method, request.path
         if path.startswith(_INSPECT):
             return self._inspect(request, method, path)
-        if path == _INSPECT.rstrip("/") and method == "GET":
-            return Answer(301, b"", {"Location": _INSPECT})
+        if path in ("/", _INSPECT.rstrip("/")) and method == "GET":  # to the inbox page
+            return Answer(302 if path == "/" else 301, b"", {"Location": _INSPECT})
         record: dict[str, Any] = {
             "method": method,
             "path": path,

@@ -215,3 +215,36 @@ def test_a_source_nested_too_deeply_is_skipped_not_a_crash(tmp_path: Path) -> No
     assert migrate_file(str(tmp_path / "deep.py"), Options()).skipped == (
         "nested too deeply to migrate (over Python's recursion limit)"
     )
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # among the standard library's straight imports, in order
+        (
+            "import json\nimport os\n\nimport urllib3\n",
+            "import json\nimport os\nimport uuid\n\nimport urllib3\n",
+        ),
+        (
+            "# stdlib\nimport json\nimport zlib\n",
+            "# stdlib\nimport json\nimport uuid\nimport zlib\n",
+        ),
+        # before the section's from-imports
+        ("from typing import Any\n", "import uuid\nfrom typing import Any\n"),
+        # opening the standard library's section, above the others
+        ("import urllib3\n", "import uuid\n\nimport urllib3\n"),
+        # after __future__
+        (
+            "from __future__ import annotations\n\nimport urllib3\n",
+            "from __future__ import annotations\n\nimport uuid\n\nimport urllib3\n",
+        ),
+    ],
+)
+def test_import_uuid_goes_where_isort_puts_it(head: str, expected: str) -> None:
+    call = (
+        'urllib3.request("POST", "https://w/v2/customers/message/sendByAccessToken", json='
+        '{"appId": "A", "accessToken": "t", "templateCode": "T", '
+        '"templates": [{"templateParameters": {}}]})\n'
+    )
+    migrated = migrate_source(head + "\n" + call, Options())
+    assert migrated.source.startswith(expected), migrated.source

@@ -272,8 +272,9 @@ def test_missing_request_id_is_generated_as_the_shim_does() -> None:
                                      "templates": [{"templateParameters": {}}]})
         """,
         """\
-        from compat import MessageClient
         import uuid
+
+        from compat import MessageClient
         client = MessageClient("https://h", "c")
         client.send({"appId": "A", "accessToken": "t", "requestId": uuid.uuid4().hex, "templateCode": "T",
                                      "templates": [{"templateParameters": {}}]})

@@ -1,0 +1,158 @@
+"""The file selection both source tools share, the config reader, and the progress line,
+called in the process."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+import compat.audit._scan
+from compat._config import ConfigError, find, load
+from compat._logs import JsonFormatter
+from compat._progress import Progress, wanted
+from compat._source import Skipped, git_visible, iter_files
+from compat.audit import scan_report
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+RAW = 'URL = "/v2/messages/sendInbox"\n'
+
+
+def walk(*roots: str, **options: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    files, skipped = [], []
+    for item in iter_files(roots, **options):
+        if isinstance(item, Skipped):
+            skipped.append((item.path, item.reason))
+        else:
+            files.append(item[0])
+    return files, skipped
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_decides_what_is_ignored_links_included(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("*.log\nlink\n")
+    (tmp_path / "a.py").write_text(RAW)
+    (tmp_path / "b.log").write_text(RAW)
+    (tmp_path / "link").symlink_to(tmp_path / "a.py")
+    files, skipped = walk(str(tmp_path))
+    assert [os.path.basename(f) for f in files] == [".gitignore", "a.py"]
+    assert skipped == []
+    files, skipped = walk(str(tmp_path), gitignore=False)
+    assert [os.path.basename(f) for f in files] == [".gitignore", "a.py", "b.log"]
+    assert [os.path.basename(p) for p, _ in skipped] == [".git", "link"]
+
+
+def test_without_git_nothing_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert git_visible(str(tmp_path)) is None
+    (tmp_path / "a.py").write_text(RAW)
+    assert walk(str(tmp_path))[0] == [str(tmp_path / "a.py")]
+
+
+def test_a_report_named_as_a_path_is_not_read(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("{}")
+    assert walk(str(report), skip=[str(report)]) == (
+        [],
+        [(str(report), "the report being written")],
+    )
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root lists any folder")
+    (tmp_path / "closed").mkdir(mode=0)
+    try:
+        assert walk(str(tmp_path))[1] == [
+            (str(tmp_path / "closed"), "unreadable: Permission denied")
+        ]
+    finally:
+        (tmp_path / "closed").chmod(0o755)
+
+
+def test_progress_is_told_of_every_file_in_parallel_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(6):
+        (tmp_path / f"m{n}.py").write_text(RAW)
+    monkeypatch.setattr(compat.audit._scan, "_PARALLEL_FROM", 1)
+    seen: list[tuple[int, int]] = []
+    report = scan_report(
+        [tmp_path], jobs=2, progress=lambda done, total: seen.append((done, total))
+    )
+    assert len(report.findings) == 6
+    assert seen[-1] == (6, 6)
+
+
+def test_the_progress_line_draws_and_clears() -> None:
+    out = io.StringIO()
+    progress = Progress("compat audit", out, enabled=True)
+    progress(1, 2)
+    progress(2, 2)
+    progress.close()
+    text = out.getvalue()
+    assert "\rcompat audit: 2/2 files, " in text
+    assert text.endswith("\r")
+    silent = io.StringIO()
+    Progress("x", silent, enabled=False)(1, 1)
+    assert silent.getvalue() == ""
+    assert not wanted(object(), quiet=False)  # type: ignore[arg-type]
+    assert not wanted(io.StringIO(), quiet=False)
+    assert not wanted(sys.stderr, quiet=True)
+
+
+def test_json_log_lines_carry_the_fields_and_the_error() -> None:
+    record = logging.LogRecord("compat.gateway", logging.ERROR, "f", 1, "upstream failed", (), None)
+    record.requestId = "r-1"
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    import json
+
+    line = json.loads(JsonFormatter().format(record))
+    assert line["level"] == "error"
+    assert line["requestId"] == "r-1"
+    assert "ValueError: boom" in line["error"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[tool]\ncompat = 3\n", "[tool.compat] must be a table"),
+        (
+            "[tool.compat]\ntemplate-codes = { A = 1 }\n",
+            "template-codes must be a table of strings",
+        ),
+        ("[tool.compat]\nmax-size = 0\n", "max-size must be a whole number of bytes"),
+    ],
+)
+def test_config_errors_name_the_file_and_the_key(tmp_path: Path, text: str, words: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(ConfigError, match=r"pyproject\.toml") as raised:
+        load(str(tmp_path / "pyproject.toml"), "migrate")
+    assert words in str(raised.value)
+
+
+def test_config_is_found_above_and_read_for_its_command(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.compat]\nexclude = ["gen", "src/old"]\nfail-on = "note"\napp-id = "A1"\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/a.py").write_text("")
+    assert find(str(tmp_path / "src/a.py")) == str(tmp_path / "pyproject.toml")
+    audit = load(str(tmp_path / "pyproject.toml"), "audit")
+    assert audit == {"exclude": ["gen", f"{tmp_path}/src/old"], "fail_on": "note"}
+    assert load(str(tmp_path / "pyproject.toml"), "migrate")["app_id"] == "A1"
+    with pytest.raises(ConfigError, match="cannot read"):
+        load(str(tmp_path / "missing.toml"), "audit")
+    assert find("/") in (None, "/pyproject.toml")
