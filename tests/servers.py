@@ -8,6 +8,7 @@ up without answering) or ``Sleep(seconds, then)``.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -171,3 +172,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def without(tmp_path: Any, package: str) -> dict[str, str]:
+    """An environment in which ``import package`` fails, as without the extra that
+    brings it (for a subprocess)."""
+    blocked = tmp_path / "blocked" / package
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
+    return {**os.environ, "PYTHONPATH": str(blocked.parent)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 import compat
 
 from .payloads import TOKEN, inbox
+from .servers import without
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "legacy"
@@ -196,14 +196,11 @@ def test_bash_completion_completes_commands_flags_and_choices(tmp_path: Path) ->
 
 
 def test_completion_without_shtab_is_one_line(tmp_path: Path) -> None:
-    blocked = tmp_path / "blocked" / "shtab"
-    blocked.mkdir(parents=True)
-    (blocked / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
     done = subprocess.run(
         [sys.executable, "-m", "compat", "--print-completion", "zsh"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(blocked.parent)},
+        env=without(tmp_path, "shtab"),
         check=False,
     )
     assert done.returncode == 2

@@ -16,6 +16,8 @@ import pytest
 from compat import cli
 from compat.migrate import _files
 
+from .servers import without
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "legacy_app" / "notifications.py"
 LEGACY = EXAMPLE.read_text(encoding="utf-8")
 GATEWAY = ["gateway", "--upstream", "http://h", "--client-id", "c"]
@@ -104,10 +106,7 @@ def test_deep_json_to_translate_is_refused_in_one_line() -> None:
 @pytest.fixture
 def no_cryptography(tmp_path: Path) -> dict[str, str]:
     """An environment in which ``import cryptography`` fails, as without the rsa extra."""
-    blocked = tmp_path / "blocked" / "cryptography"
-    blocked.mkdir(parents=True)
-    (blocked / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
-    return {"PYTHONPATH": str(blocked.parent)}
+    return without(tmp_path, "cryptography")
 
 
 @pytest.mark.parametrize(

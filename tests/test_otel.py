@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ from compat import LegacyClient, LegacyEndpointWarning, TranslatingPoolManager
 from compat.gateway import Gateway
 
 from .payloads import inbox
+from .servers import without
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -91,9 +91,6 @@ def test_shim_and_gateway_calls_are_counted_by_endpoint_site_and_outcome(
 def test_without_the_api_the_audit_works_and_counts_nothing(
     tmp_path: Path, compat_sandbox: Sandbox
 ) -> None:
-    blocked = tmp_path / "blocked" / "opentelemetry"
-    blocked.mkdir(parents=True)
-    (blocked / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
     script = textwrap.dedent(
         f"""
         import json, warnings
@@ -109,7 +106,7 @@ def test_without_the_api_the_audit_works_and_counts_nothing(
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(blocked.parent)},
+        env=without(tmp_path, "opentelemetry"),
         timeout=60,
         check=True,
     )
