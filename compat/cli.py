@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
 from . import __version__, _json, _spec
 from .errors import CompatError
-from .translate import TRANSLATORS, Policy, Translation
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from ._http import App
     from .audit import Fixable
+    from .translate import Policy, Translation
 
 __all__ = ["main"]
 
@@ -38,6 +38,8 @@ EXIT_USAGE = 2
 
 def _translators() -> dict[str, Callable[[Any, Policy], Translation]]:
     """``compat translate --from`` choices: each legacy endpoint by its command-line name."""
+    from .translate import TRANSLATORS
+
     return {
         endpoint.cli_name: TRANSLATORS[name] for name, endpoint in _spec.LEGACY_ENDPOINTS.items()
     }
@@ -191,6 +193,8 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
 
 
 def policy_from_args(args: argparse.Namespace) -> Policy:
+    from .translate import Policy
+
     try:
         return Policy(
             app_id=args.app_id,
@@ -664,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="source",
         required=True,
-        choices=sorted(_translators()),
+        choices=sorted(e.cli_name for e in _spec.LEGACY_ENDPOINTS.values()),
         help="the legacy endpoint the body was for",
     )
     translate.add_argument(

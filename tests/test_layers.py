@@ -71,3 +71,30 @@ def test_running_one_tool_loads_nothing_of_the_other(
     loaded = done.stdout.split()
     assert "compat._source" in loaded
     assert not [m for m in loaded if m == absent or m.startswith(absent + ".")], loaded
+
+
+def test_the_audit_loads_no_http_client_stack(tmp_path: Path) -> None:
+    """``import compat.audit`` and an audit that finds nothing load neither urllib3 nor
+    cattrs (the client's stack, some 0.1 s of start-up the audit has no use for)."""
+    (tmp_path / "a.py").write_text("x = 1\n")
+    script = (
+        "import sys\n"
+        "import compat.audit\n"
+        "loaded = {m for m in ('urllib3', 'cattrs', 'email.parser', 'http.client')"
+        " if m in sys.modules}\n"
+        "from compat import cli\n"
+        f"assert cli.main(['audit', {str(tmp_path)!r}, '-q']) == 0\n"
+        "after = {m for m in ('urllib3', 'cattrs', 'compat.client') if m in sys.modules}\n"
+        "print(sorted(loaded), sorted(after))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "[] []"
+    # and the names are still there when asked for
+    import compat
+
+    assert compat.MessageClient.__name__ == "MessageClient"
+    assert "MessageClient" in dir(compat)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        compat.nothing  # noqa: B018
