@@ -12,12 +12,14 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import compat.audit._scan
 from compat._config import ConfigError, find, load
 from compat._logs import JsonFormatter
 from compat._progress import Progress, wanted
-from compat._source import Skipped, git_visible, iter_files
+from compat._source import GATE, Skipped, gate, git_visible, iter_files
 from compat.audit import scan_report
 
 if TYPE_CHECKING:
@@ -156,3 +158,20 @@ def test_config_is_found_above_and_read_for_its_command(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load(str(tmp_path / "missing.toml"), "audit")
     assert find("/") in (None, "/pyproject.toml")
+
+
+_PIECES = [n[:k] for n in GATE for k in (3, 4, 6, len(n))] + [b" ", b"x", b"Client", b"send"]
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.binary(max_size=8), max_size=12))
+def test_the_gate_by_keys_says_what_every_needle_says(parts: list[bytes]) -> None:
+    data = b"".join(parts)
+    assert gate(data) == any(needle in data for needle in GATE)
+
+
+def test_the_gate_takes_fewer_passes_than_needles() -> None:
+    from compat._source import _COVER
+
+    assert len(_COVER) < len(GATE)
+    assert sorted(n for _, group in _COVER for n in group) == sorted(GATE)
+    assert all(key in needle for key, group in _COVER for needle in group)

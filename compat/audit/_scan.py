@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, suppress
+from .._source import DEFAULT_MAX_BYTES, Skipped, gate, iter_files, suppress
 from .._source.python import scan_python
 from .._source.rules import RULES, Finding
-from .._source.text import GATE, family_of, scan_text
+from .._source.text import family_of, scan_text
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
@@ -77,11 +77,8 @@ def scan_file(
         return Skipped(path, _too_large(max_bytes))
     if b"\0" in data[:8192]:
         return Skipped(path, "binary")
-    for needle in GATE:
-        if needle in data:
-            break
-    else:
-        if suppress.BYTES.search(data) is None:
+    if not gate(data):
+        if b"compat:" not in data or suppress.BYTES.search(data) is None:
             return FileResult([])
         # only directives here: each suppresses nothing
         text = data.decode("utf-8", "surrogateescape")
