@@ -9,7 +9,6 @@ the platform would. :mod:`compat._serve` serves an :class:`App` with uvicorn.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -329,6 +328,8 @@ class App:
             raise BodyError(400, "both Content-Length and Transfer-Encoding are given")
         if length is not None and length.isdigit() and int(length) > self.max_body + DISCARDED:
             raise BodyError(413, f"the body is {int(length)} bytes; the limit is {self.max_body}")
+        import asyncio  # here: the command line builds its parser from this module's limits
+
         parts: list[bytes] = []
         size = 0
         deadline = started + self.read_timeout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
@@ -16,7 +17,7 @@ from .._source.rules import RULES, Finding
 from .._source.text import family_of, scan_text
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
 
 #: Given a Python source, the lines ``compat migrate`` would rewrite
 #: (:func:`compat.migrate.fixable_lines`).
@@ -75,7 +76,7 @@ def scan_file(
         return Skipped(path, f"unreadable: {err.strerror}")
     if len(data) > max_bytes:  # it grew since the walk
         return Skipped(path, _too_large(max_bytes))
-    if b"\0" in data[:8192]:
+    if data.find(b"\0", 0, 8192) >= 0:
         return Skipped(path, "binary")
     if not gate(data):
         if b"compat:" not in data or suppress.BYTES.search(data) is None:
@@ -114,8 +115,25 @@ def _too_large(max_bytes: int) -> str:
 
 def _scan_chunk(
     paths: list[str], max_bytes: int, fixable: Optional[Fixable]
-) -> list[Union[FileResult, Skipped]]:
-    return [scan_file(path, max_bytes, fixable) for path in paths]
+) -> tuple[int, list[Union[FileResult, Skipped]]]:
+    """How many files a worker read, and what it has to say of them (most files: nothing,
+    and nothing is sent back for them)."""
+    kept: list[Union[FileResult, Skipped]] = []
+    for path in paths:
+        result = scan_file(path, max_bytes, fixable)
+        if isinstance(result, Skipped) or result.findings or result.suppressed:
+            kept.append(result)
+    return len(paths), kept
+
+
+#: Files a worker takes at a time.
+_CHUNK = 512
+
+
+def _chunks(paths: Iterable[str]) -> Iterator[list[str]]:
+    iterator = iter(paths)
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
+        yield chunk
 
 
 #: Told how many files are done, of how many (for a progress line).
@@ -152,34 +170,47 @@ def scan_report(
     """
     started = time.perf_counter()
     report = Report(fixable_known=fixable is not None)
-    files: list[str] = []
     walk = iter_files([os.fspath(p) for p in paths], exclude, gitignore=gitignore, skip=skip)
-    for item in walk:
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-        elif item[1] > max_bytes:  # never read: stat said enough
-            report.skipped.append(Skipped(item[0], _too_large(max_bytes)))
-        else:
-            files.append(item[0])
-            report.bytes += item[1]
-    total = len(files)
     results: list[Union[FileResult, Skipped]] = []
+    found = 0  # files to read, found so far
+    done = 0
+
+    def files() -> Iterator[str]:
+        nonlocal found
+        for item in walk:
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
+            elif item[1] > max_bytes:  # never read: stat said enough
+                report.skipped.append(Skipped(item[0], _too_large(max_bytes)))
+            else:
+                found += 1
+                report.bytes += item[1]
+                yield item[0]
+
+    queue = files()
+    first = list(itertools.islice(queue, _PARALLEL_FROM))
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and total >= _PARALLEL_FROM:
-        size = max(64, total // (workers * 8))
-        chunks = [files[i : i + size] for i in range(0, total, size)]
+    if workers > 1 and len(first) >= _PARALLEL_FROM:
+        # the walk goes on while the workers read: chunks are handed out as found
         with ProcessPoolExecutor(workers) as pool:
-            for chunk in pool.map(
-                _scan_chunk, chunks, [max_bytes] * len(chunks), [fixable] * len(chunks)
-            ):
-                results.extend(chunk)
+            pending = [
+                pool.submit(_scan_chunk, chunk, max_bytes, fixable)
+                for chunk in _chunks(itertools.chain(first, queue))
+            ]
+            for future in pending:
+                count, kept = future.result()
+                done += count
+                results.extend(kept)
                 if progress is not None:
-                    progress(len(results), total)
+                    progress(done, found)
     else:
-        for path in files:
-            results.append(scan_file(path, max_bytes, fixable))
+        for path in itertools.chain(first, queue):
+            result = scan_file(path, max_bytes, fixable)
+            done += 1
+            if isinstance(result, Skipped) or result.findings or result.suppressed:
+                results.append(result)
             if progress is not None:
-                progress(len(results), total)
+                progress(done, found)
     wanted = {r.id for r in RULES} if select is None else set(select)
     wanted.difference_update(ignore)
     for result in results:
@@ -188,7 +219,7 @@ def scan_report(
         else:
             report.findings.extend(f for f in result.findings if f.rule in wanted)
             report.suppressed += result.suppressed
-    report.files = total - sum(1 for r in results if isinstance(r, Skipped))
+    report.files = found - sum(1 for r in results if isinstance(r, Skipped))
     report.findings.sort()
     report.seconds = time.perf_counter() - started
     return report
