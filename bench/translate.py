@@ -3,9 +3,13 @@
 - floor: a hand-written dict-to-dict translation of the same rules with the same
   checks (types, required fields, UTF-16 lengths, renames, the pushContentUrl
   move), the fastest a team could reasonably write by hand;
-- pydantic: the same validation with pydantic v2 models, what a team would
-  otherwise write (its lengths are counted in code points, not UTF-16 units,
-  so it does a little less work than the others).
+- pydantic: the same validation with pydantic v2 models, a legacy and a new
+  one (its lengths are counted in code points, not UTF-16 units, so it does a
+  little less work than the others);
+- pydantic, idiomatic: one pydantic v2 model per endpoint as its docs would have
+  it: snake_case fields with camelCase aliases, strict types, and one
+  after-validator that counts lengths in UTF-16 units and moves pushContentUrl;
+  the new body is built from the model.
 
 Each contender returns the new JSON body as a dict, and all three are checked
 to return the same body before timing. Prints µs per call, calls per second,
@@ -14,7 +18,8 @@ and the ratios.
     python bench/translate.py            # about 10 s
     python bench/translate.py --quick    # a smoke run (CI)
 
-Targets: compat within 3x of the floor, and faster than pydantic.
+Targets: compat within 3x of the floor (the issue at hand asks 2x), and faster
+than both pydantic contenders.
 """
 
 from __future__ import annotations
@@ -248,6 +253,81 @@ def pydantic(endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
     return new.model_dump(exclude_none=True)
 
 
+# -- pydantic v2, idiomatic --------------------------------------------------------
+
+_LIMITS = {
+    "access_token": 128,
+    "request_id": 64,
+    "template_code": 64,
+    "extend_info": 4096,
+    "redirect_url": 2048,
+    "app_id": 32,
+}
+
+
+class _IdiomaticLegacy(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    access_token: str = Field(alias="accessToken", min_length=1)
+    request_id: str = Field(alias="requestId", min_length=1)
+    template_code: str = Field(alias="templateCode", min_length=1)
+    templates: list[_Template] = Field(min_length=1, max_length=5)
+    extend_info: Optional[str] = Field(default=None, alias="extendInfo")
+    redirect_url: Optional[str] = Field(default=None, alias="redirectUrl")
+
+    @model_validator(mode="after")
+    def _new_rules(self) -> _IdiomaticLegacy:
+        for name, limit in _LIMITS.items():
+            value = getattr(self, name, None)
+            if value is not None and _u16(value) > limit:
+                raise ValueError(f"{name} is longer than {limit} UTF-16 units")
+        moved = None
+        for template in self.templates:
+            url = template.templateParameters.pop("pushContentUrl", None)
+            if url is not None:
+                if moved is not None and url != moved:
+                    raise ValueError("different pushContentUrl values")
+                moved = url
+        if self.redirect_url is not None and moved is not None and self.redirect_url != moved:
+            raise ValueError("redirectUrl conflicts with pushContentUrl")
+        self.redirect_url = self.redirect_url or moved
+        return self
+
+    def new_body(self, app_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "appId": app_id,
+            "accessToken": self.access_token,
+            "requestId": self.request_id,
+            "templateCode": self.template_code,
+        }
+        if self.redirect_url is not None:
+            body["redirectUrl"] = self.redirect_url
+        body["templates"] = [t.model_dump(exclude_none=True) for t in self.templates]
+        if self.extend_info is not None:
+            body["extendInfo"] = self.extend_info
+        return body
+
+
+class _IdiomaticInbox(_IdiomaticLegacy):
+    app_id: str = Field(alias="authClientId", min_length=1)
+
+    @model_validator(mode="after")
+    def _inbox_needs_redirect(self) -> _IdiomaticInbox:
+        if self.redirect_url is None:
+            raise ValueError("redirectUrl is missing")
+        return self
+
+
+class _IdiomaticByToken(_IdiomaticLegacy):
+    app_id: str = Field(alias="appId", min_length=1)
+
+
+def pydantic_idiomatic(endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
+    model = _IdiomaticInbox if endpoint == "sendInbox" else _IdiomaticByToken
+    legacy = model.model_validate(payload)
+    return legacy.new_body(legacy.app_id)
+
+
 # -- compat ----------------------------------------------------------------------
 
 _POLICY = compat.Policy()
@@ -262,7 +342,12 @@ def with_compat(endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
 # -- the run ---------------------------------------------------------------------
 
 Contender = Callable[[str, dict[str, Any]], dict[str, Any]]
-CONTENDERS: dict[str, Contender] = {"floor": floor, "pydantic": pydantic, "compat": with_compat}
+CONTENDERS: dict[str, Contender] = {
+    "floor": floor,
+    "pydantic": pydantic,
+    "pydantic, idiomatic": pydantic_idiomatic,
+    "compat": with_compat,
+}
 
 
 def per_call(
@@ -296,24 +381,29 @@ def main() -> int:
         if len({repr(b) for b in bodies.values()}) != 1:
             print(f"{endpoint}: the contenders disagree: {bodies}", file=sys.stderr)
             return 1
-        try:
-            pydantic(endpoint, {**payload, "requestId": 5})
-        except ValidationError:
-            pass
-        else:  # pragma: no cover - the baseline must really validate
-            print("pydantic baseline accepted a bad payload", file=sys.stderr)
-            return 1
+        for baseline in (pydantic, pydantic_idiomatic):
+            for bad in ({"requestId": 5}, {"templateCode": "字" * 40 + "😀" * 13}):
+                try:
+                    baseline(endpoint, {**copy.deepcopy(payload), **bad})
+                except ValidationError:
+                    continue
+                # the plain pydantic baseline counts code points: 53 of them pass
+                if baseline is pydantic and "templateCode" in bad:
+                    continue
+                print(f"{baseline.__name__} accepted a bad payload: {bad}", file=sys.stderr)
+                return 1
 
         times = per_call(CONTENDERS, endpoint, payload, number)
         print(f"\n{endpoint} ({number} calls x {REPEATS} interleaved runs, best run)")
         for name, seconds in times.items():
-            print(f"  {name:<9} {seconds * 1e6:7.2f} µs/call  {1 / seconds:>10,.0f} calls/s")
+            print(f"  {name:<20} {seconds * 1e6:7.2f} µs/call  {1 / seconds:>10,.0f} calls/s")
         vs_floor = times["compat"] / times["floor"]
-        vs_pydantic = times["pydantic"] / times["compat"]
-        floor_verdict = verdict(vs_floor <= 3, "target <= 3x", args.quick)
-        pydantic_verdict = verdict(vs_pydantic > 1, "target > 1x", args.quick)
-        print(f"  compat / floor     = {vs_floor:.2f}x  ({floor_verdict})")
-        print(f"  pydantic / compat  = {vs_pydantic:.2f}x  ({pydantic_verdict})")
+        floor_verdict = verdict(vs_floor <= 2, "target <= 2x", args.quick)
+        print(f"  compat / floor                = {vs_floor:.2f}x  ({floor_verdict})")
+        for name in ("pydantic", "pydantic, idiomatic"):
+            ratio = times[name] / times["compat"]
+            judged = verdict(ratio > 1, "target > 1x", args.quick)
+            print(f"  {name + ' / compat':<29} = {ratio:.2f}x  ({judged})")
     return 0
 
 
