@@ -9,6 +9,7 @@ the platform would. :mod:`compat._serve` serves an :class:`App` with uvicorn.
 
 from __future__ import annotations
 
+import abc
 import logging
 import time
 from collections.abc import Mapping
@@ -175,7 +176,7 @@ class _QuietDrops(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
-class App:
+class App(abc.ABC):
     """An ASGI application and its server: subclasses answer :class:`Request` objects in
     :meth:`handle`. Use it as a context manager, or :meth:`start` and :meth:`stop`
     (served in a thread of this process); :meth:`listen` gives the server for the
@@ -247,18 +248,20 @@ class App:
 
     # -- what subclasses do ---------------------------------------------------------
 
+    @abc.abstractmethod
     async def handle(self, request: Request) -> Answer:
-        raise NotImplementedError
+        """The answer to one request whose body was read."""
 
-    def refused(
+    # the hooks below do nothing unless a subclass says otherwise
+    def refused(  # noqa: B027
         self, error: BodyError, client: str, method: str, path: str, started: float
     ) -> None:
         """Called when a request's body could not be read (answered with ``error``)."""
 
-    async def started(self) -> None:
+    async def started(self) -> None:  # noqa: B027
         """Called in the server's event loop when it starts serving."""
 
-    async def stopped(self) -> None:
+    async def stopped(self) -> None:  # noqa: B027
         """Called in the server's event loop when it has stopped serving."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

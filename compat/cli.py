@@ -249,10 +249,15 @@ def _read_key(path: Optional[str]) -> Optional[bytes]:
     return None if path is None else _read_input(path)
 
 
-def _serve(app: App, where: str, banner: Callable[[], list[str]], processes: int = 1) -> None:
-    """Listen, print ``banner()``, and serve ``app`` until SIGINT or SIGTERM; then
-    answer the requests in flight and return."""
+def _serve(
+    app: App, args: argparse.Namespace, banner: Callable[[], list[str]], processes: int = 1
+) -> None:
+    """Listen, print ``banner()``, log at ``--log-level`` (as ``--log-format``), and
+    serve ``app`` until SIGINT or SIGTERM; then answer the requests in flight and return."""
+    from ._logs import configure
     from ._serve import run_processes
+
+    where = f"{app.host}:{app.port}"
 
     try:
         server = app.listen(fast=True)
@@ -261,17 +266,11 @@ def _serve(app: App, where: str, banner: Callable[[], list[str]], processes: int
         raise _UsageError(msg) from err
     for line in banner():
         print(line, flush=True)
+    configure(args.log_level, args.log_format)
     if processes > 1:
         run_processes(server, processes)
     else:
         server.run()
-
-
-def _logging(args: argparse.Namespace) -> None:
-    """Log lines on stderr at ``--log-level``, as text or JSON (``--log-format``)."""
-    from ._logs import configure
-
-    configure(args.log_level, args.log_format)
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -301,10 +300,9 @@ def _sandbox(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise _UsageError(_as_flags(str(err), args.parser)) from err
-    _logging(args)
     _serve(
         sandbox,
-        f"{args.host}:{args.port}",
+        args,
         lambda: [
             f"compat sandbox serving on {sandbox.url}",
             f"  inbox:    http://{sandbox.host}:{sandbox.port}/_sandbox/",
@@ -545,10 +543,9 @@ def _gateway(args: argparse.Namespace) -> int:
             )
         except ValueError as err:
             raise _UsageError(_as_flags(str(err), args.parser)) from err
-        _logging(args)
         _serve(
             gateway,
-            f"{host}:{port}",
+            args,
             lambda: [f"compat gateway serving on {gateway.url} -> {gateway.successor}"],
             args.processes,
         )

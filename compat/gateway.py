@@ -112,7 +112,7 @@ class Gateway(App):
     :param sunset: the ``Sunset`` date (HTTP-date or ISO 8601), if announced.
     :param deprecated_since: when the legacy endpoints were deprecated (a Unix
         time); by default when the gateway started.
-    :param workers: calls sent upstream at once (the upstream pool's connections); more
+    :param workers: calls sent upstream at once (the connections kept to it); more
         wait their turn. Idle and slow connections take none.
     :param max_body: the largest request body read, in bytes (larger: HTTP 413).
     :param read_timeout: seconds a caller has to send a request's head, and again its
@@ -170,7 +170,6 @@ class Gateway(App):
             verifier=RsaVerifier(platform_public_key) if platform_public_key is not None else None,
             retries=retries if isinstance(retries, Retries) else Retries(total=retries),
             timeout=timeout,
-            maxsize=workers,
         )
         self.successor = self.upstream.base_url + _spec.SEND.path
         self.deprecation = (
@@ -209,7 +208,6 @@ class Gateway(App):
 
     async def stopped(self) -> None:
         await self._sender.close()
-        self.upstream.close()
         log.info("compat gateway stopped (pid %d): %d call(s) answered", os.getpid(), self._calls)
 
     # -- one call -----------------------------------------------------------------------
@@ -220,18 +218,22 @@ class Gateway(App):
         call = _Call()
         answer = await self._answer(request, call)
         self._calls += 1
-        self._done(request, answer, call)
+        self._finish(
+            request.client, request.method, request.path, answer.status, call, request.started
+        )
         return answer
 
     def refused(
         self, error: BodyError, client: str, method: str, path: str, started: float
     ) -> None:
         endpoint = _spec.endpoint_for_path(path)
-        call = _Call(endpoint.name if endpoint is not None else "none", outcome="rejected")
+        call = _Call(
+            endpoint.name if endpoint is not None else "none",
+            outcome="rejected",
+            result=f"HTTP {error.status}",
+        )
         self.metrics.rejected(call.endpoint, "body")
-        if call.endpoint != "none":
-            self.metrics.called(call.endpoint, call.outcome, time.monotonic() - started, 0.0)
-        self._log(client, method, path, error.status, f"HTTP {error.status}", call, started)
+        self._finish(client, method, path, error.status, call, started)
 
     async def _answer(self, request: Request, call: _Call) -> Answer:
         """The answer to a call to a legacy path."""
@@ -334,34 +336,16 @@ class Gateway(App):
             response = SendResponse(result)
         return to_wire(translate_response(endpoint.name, response))
 
-    def _done(self, request: Request, answer: Answer, call: _Call) -> None:
-        """Count the call and write its access log line."""
-        elapsed = time.monotonic() - request.started
+    def _finish(
+        self, client: str, method: str, path: str, status: int, call: _Call, started: float
+    ) -> None:
+        """Count an answered call and write its access log line."""
+        elapsed = time.monotonic() - started
         if call.endpoint != "none":  # a legacy call, not a stray path
             self.metrics.called(call.endpoint, call.outcome, elapsed, call.upstream)
-        self._log(
-            request.client,
-            request.method,
-            request.path,
-            answer.status,
-            call.result,
-            call,
-            request.started,
-        )
-
-    def _log(
-        self,
-        client: str,
-        method: str,
-        path: str,
-        status: int,
-        result: str,
-        call: _Call,
-        started: float,
-    ) -> None:
         if not access_log.isEnabledFor(logging.INFO):
             return
-        ms = (time.monotonic() - started) * 1000
+        ms = elapsed * 1000
         request_id = call.request_id
         if request_id is not None and len(request_id) > _LOGGED_ID:
             request_id = request_id[:_LOGGED_ID] + "…"
@@ -371,7 +355,7 @@ class Gateway(App):
             method,
             path,
             status,
-            result,
+            call.result,
             request_id if request_id is not None else "-",
             ms,
             extra={
@@ -379,7 +363,7 @@ class Gateway(App):
                 "method": method,
                 "path": path,
                 "status": status,
-                "result": result,
+                "result": call.result,
                 "requestId": request_id,
                 "ms": round(ms, 3),
             },

@@ -62,3 +62,23 @@ def test_version_is_a_release_string() -> None:
     parts = compat.__version__.split(".")
     assert len(parts) == 3
     assert all(part.isdigit() for part in parts)
+
+
+def test_the_lazy_names_are_the_ones_type_checkers_see() -> None:
+    """``compat/__init__.py`` names each lazily imported member twice: for type checkers
+    (under ``TYPE_CHECKING``) and for the run-time look-up (``_LAZY``). They agree."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(compat.__file__).read_text(encoding="utf-8"))
+    [guarded] = [
+        n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.dump(n.test)
+    ]
+    static = {
+        alias.name: node.module.lstrip(".") if node.module else ""
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert static == compat._LAZY
+    assert set(compat._LAZY) <= set(compat.__all__)

@@ -306,8 +306,11 @@ def iter_files(
     never = {os.path.normcase(os.path.abspath(p)) for p in skip}
     seen: set[str] = set()
 
-    def first(absolute: str) -> bool:
+    def fresh(absolute: str) -> Optional[bool]:
+        """True: to read; False: read already (the roots overlap); None: never read."""
         key = os.path.normcase(absolute)
+        if key in never:
+            return None
         if key in seen:
             return False
         seen.add(key)
@@ -322,11 +325,11 @@ def iter_files(
                 continue
             msg = f"{root}: {err.strerror}"
             raise FileNotFoundError(msg) from err
-        absolute_root = os.path.abspath(root)
         if stat.S_ISREG(info.st_mode):
-            if os.path.normcase(absolute_root) in never:
+            state = fresh(os.path.abspath(root))
+            if state is None:
                 yield Skipped(root, "the report being written")
-            elif first(absolute_root):
+            elif state:
                 yield root, info.st_size
             continue
         if not stat.S_ISDIR(info.st_mode):
@@ -336,7 +339,7 @@ def iter_files(
         if not visible:  # not in a work tree, or a folder git ignores whole: named, so read
             visible = None
         visible_folders = _folders(visible) if visible is not None else frozenset()
-        stack = [(root, absolute_root, "")]
+        stack = [(root, os.path.abspath(root), "")]
         while stack:
             folder, absolute, relative = stack.pop()
             try:
@@ -348,8 +351,9 @@ def iter_files(
             for entry in entries:
                 name = entry.name
                 inner = f"{relative}/{name}" if relative else name
+                inner_absolute = os.path.join(absolute, name)
                 if patterns and _excluded(
-                    inner, _shown(entry.path), os.path.join(absolute, name), name, patterns
+                    inner, _shown(entry.path), inner_absolute, name, patterns
                 ):
                     continue
                 try:
@@ -361,18 +365,16 @@ def iter_files(
                         elif os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                             yield Skipped(entry.path, "folder: virtual environment")
                         else:
-                            subfolders.append((entry.path, os.path.join(absolute, name), inner))
+                            subfolders.append((entry.path, inner_absolute, inner))
+                    elif visible is not None and inner not in visible:
+                        continue  # a file or a link git ignores
                     elif entry.is_file(follow_symlinks=False):
-                        if visible is not None and inner not in visible:
-                            continue
-                        path = os.path.join(absolute, name)
-                        if never and os.path.normcase(path) in never:
+                        state = fresh(inner_absolute)
+                        if state is None:
                             yield Skipped(entry.path, "the report being written")
-                        elif first(path):
+                        elif state:
                             yield entry.path, entry.stat(follow_symlinks=False).st_size
                     elif entry.is_symlink():
-                        if visible is not None and inner not in visible:
-                            continue
                         broken = not os.path.exists(entry.path)
                         why = "broken symbolic link" if broken else "symbolic link (not followed)"
                         yield Skipped(entry.path, why)

@@ -118,12 +118,13 @@ def _scan_chunk(
 ) -> tuple[int, list[Union[FileResult, Skipped]]]:
     """How many files a worker read, and what it has to say of them (most files: nothing,
     and nothing is sent back for them)."""
-    kept: list[Union[FileResult, Skipped]] = []
-    for path in paths:
-        result = scan_file(path, max_bytes, fixable)
-        if isinstance(result, Skipped) or result.findings or result.suppressed:
-            kept.append(result)
+    kept = [result for result in (scan_file(p, max_bytes, fixable) for p in paths) if _says(result)]
     return len(paths), kept
+
+
+def _says(result: Union[FileResult, Skipped]) -> bool:
+    """Whether a file's result has anything for the report."""
+    return isinstance(result, Skipped) or bool(result.findings or result.suppressed)
 
 
 #: Files a worker takes at a time.
@@ -207,7 +208,7 @@ def scan_report(
         for path in itertools.chain(first, queue):
             result = scan_file(path, max_bytes, fixable)
             done += 1
-            if isinstance(result, Skipped) or result.findings or result.suppressed:
+            if _says(result):
                 results.append(result)
             if progress is not None:
                 progress(done, found)
