@@ -64,6 +64,42 @@ def median_of(
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
+#: Runs compat's command line, then writes its peak memory, and its largest worker's, in
+#: kB (Linux's unit), to the file named by $BENCH_RUSAGE.
+_MEASURED = """
+import os, resource, sys
+from compat.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open(os.environ["BENCH_RUSAGE"], "w") as out:
+        out.write("%d %d" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
+def run_compat(*argv: str) -> tuple[float, float, float, int]:
+    """``compat *argv`` as a whole process: seconds, peak memory in MB of the process and
+    of its largest worker, and the exit code."""
+    import os
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".rusage") as record:
+        environment = {**os.environ, "BENCH_RUSAGE": record.name}
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _MEASURED, *argv],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        own, workers = (int(n) / 1024 for n in record.read().split())
+    return seconds, own, workers, done.returncode
+
+
 def verdict(met: bool, target: str, quick: bool) -> str:
     if quick:
         return f"{target}: smoke run, too short to judge"

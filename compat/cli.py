@@ -433,6 +433,17 @@ def _migrate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     progress = _progress("compat migrate", args)
+    unwritten = []
+
+    def changed(result: Any) -> None:
+        if args.diff:
+            sys.stdout.write(unified_diff(result.path, result.original, result.result.source))
+        elif not args.check:
+            why = write(result)
+            if why is not None:  # reported; the others are still written
+                unwritten.append(result.path)
+                print(f"compat migrate: error: {result.path}: {why}", file=sys.stderr)
+
     try:
         summary = migrate_paths(
             args.paths,
@@ -442,23 +453,14 @@ def _migrate(args: argparse.Namespace) -> int:
             exclude=args.exclude,
             gitignore=args.respect_gitignore,
             progress=progress,
+            changed=changed,
         )
     except FileNotFoundError as err:
         raise _UsageError(str(err)) from err
     finally:
         progress.close()
-    unwritten = []
-    for result in summary.changed:
-        assert result.result is not None
-        if args.diff:
-            sys.stdout.write(unified_diff(result.path, result.original, result.result.source))
-        elif not args.check:
-            why = write(result)
-            if why is not None:  # reported; the others are still written
-                unwritten.append(result.path)
-                print(f"compat migrate: error: {result.path}: {why}", file=sys.stderr)
     _migrate_report(summary, args, time.perf_counter() - started)
-    if unwritten or any(f.error for f in summary.files):
+    if unwritten or summary.errors:
         return EXIT_USAGE
     if summary.changed and not args.exit_zero_even_if_changed:
         return EXIT_REJECTED
@@ -496,18 +498,16 @@ def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
 def _migrate_report(summary: Any, args: argparse.Namespace, seconds: float) -> None:
     verb = "would change" if args.check or args.diff else "changed"
     rewrites = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.rewrites.items())) or "none"
-    manual = [(f.path, site) for f in summary.files if f.result for site in f.result.manual]
-    for path, site in manual:
+    for path, site in summary.manual:
         print(
             f"compat migrate: {path}:{site.line}: manual ({site.rule}): {site.reason}",
             file=sys.stderr,
         )
-    for f in summary.files:
-        if f.skipped:
-            print(f"compat migrate: {f.path}: skipped: {f.skipped}", file=sys.stderr)
+    for f in summary.skipped:
+        print(f"compat migrate: {f.path}: skipped: {f.skipped}", file=sys.stderr)
     print(
         f"compat migrate: {len(summary.changed)} file(s) {verb}; sites rewritten: {rewrites}; "
-        f"{len(manual)} site(s) left for manual work; {len(summary.files)} file(s) in "
+        f"{len(summary.manual)} site(s) left for manual work; {summary.count} file(s) in "
         f"{seconds:.2f} s",
         file=sys.stderr,
     )

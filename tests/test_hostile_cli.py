@@ -304,10 +304,12 @@ def test_an_edit_made_during_the_run_is_not_overwritten(
     source.write_text(LEGACY)
     migrate_paths = _files.migrate_paths
 
-    def edit_meanwhile(*args: Any, **options: Any) -> Any:
-        summary = migrate_paths(*args, **options)
-        source.write_text(LEGACY + "# edited by someone else\n")
-        return summary
+    def edit_meanwhile(*args: Any, changed: Any, **options: Any) -> Any:
+        def edited_first(result: Any) -> None:
+            source.write_text(LEGACY + "# edited by someone else\n")
+            changed(result)
+
+        return migrate_paths(*args, changed=edited_first, **options)
 
     monkeypatch.setattr(_files, "migrate_paths", edit_meanwhile)
     assert cli.main(["migrate", str(source)]) == 2

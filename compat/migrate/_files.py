@@ -17,9 +17,10 @@ import attrs
 
 from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files
 from . import MigrateError, Options, Result, migrate_source
+from ._plan import ManualSite
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
 __all__ = ["FileResult", "Summary", "migrate_file", "migrate_paths", "unified_diff"]
 
@@ -42,19 +43,35 @@ class FileResult:
 
 @attrs.define
 class Summary:
-    files: list[FileResult] = attrs.field(factory=list)
+    """What a run did, kept small: the migrated sources are handed on as they come
+    (see :func:`migrate_paths`), never held here."""
+
+    #: the files read or skipped
+    count: int = 0
+    #: the paths whose source the rules changed
+    changed: list[str] = attrs.field(factory=list)
+    #: rule name -> call sites rewritten
+    rewrites: Counter[str] = attrs.field(factory=Counter)
+    #: the sites left for manual work, with their file
+    manual: list[tuple[str, ManualSite]] = attrs.field(factory=list)
+    #: the files skipped, with why
+    skipped: list[FileResult] = attrs.field(factory=list)
+
+    def add(self, result: FileResult) -> None:
+        self.count += 1
+        if result.skipped is not None:
+            self.skipped.append(result)
+        if result.result is None:
+            return
+        if result.result.changed:
+            self.changed.append(result.path)
+        self.rewrites.update(result.result.rewrites)
+        self.manual.extend((result.path, site) for site in result.result.manual)
 
     @property
-    def changed(self) -> list[FileResult]:
-        return [f for f in self.files if f.result is not None and f.result.changed]
-
-    @property
-    def rewrites(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for f in self.files:
-            if f.result is not None:
-                counts.update(f.result.rewrites)
-        return counts
+    def errors(self) -> bool:
+        """Whether a file could not be read (or written)."""
+        return any(f.error for f in self.skipped)
 
 
 def _digest(data: bytes) -> bytes:
@@ -101,7 +118,14 @@ def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def _migrate_chunk(paths: list[str], options: Options, max_bytes: int) -> list[FileResult]:
-    return [migrate_file(path, options, max_bytes) for path in paths]
+    return [_sent(migrate_file(path, options, max_bytes)) for path in paths]
+
+
+def _sent(result: FileResult) -> FileResult:
+    """What goes back from a worker: a source only when the rules changed it."""
+    if result.result is None or result.result.changed:
+        return result
+    return FileResult(result.path, attrs.evolve(result.result, source=""))
 
 
 def python_files(
@@ -139,30 +163,45 @@ def migrate_paths(
     exclude: Sequence[str] = (),
     gitignore: bool = True,
     progress: Optional[Progress] = None,
+    changed: Optional[Callable[[FileResult], None]] = None,
 ) -> Summary:
     """Migrate the Python files under ``paths`` (each once, what git ignores left out
-    unless ``gitignore`` is false); nothing is written."""
+    unless ``gitignore`` is false); nothing is written here.
+
+    :param changed: given each file whose source the rules changed, as it comes (in
+        the order of the walk), to diff or write it; the sources are not kept, so
+        memory stays flat however large the tree. Workers send a source back only
+        when it changed.
+    """
     files, unread = python_files(paths, max_bytes, exclude, gitignore)
-    summary = Summary([FileResult(s.path, skipped=s.reason, error=s.is_error) for s in unread])
+    summary = Summary()
+    for skipped in unread:
+        summary.add(FileResult(skipped.path, skipped=skipped.reason, error=skipped.is_error))
     total = len(files)
-    done: list[FileResult] = []
+    done = 0
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and total >= _PARALLEL_FROM:
-        size = max(16, total // (workers * 8))
+        size = max(16, min(256, total // (workers * 8)))
         chunks = [files[i : i + size] for i in range(0, total, size)]
-        with ProcessPoolExecutor(workers) as pool:
-            for chunk in pool.map(
-                _migrate_chunk, chunks, [options] * len(chunks), [max_bytes] * len(chunks)
-            ):
-                done.extend(chunk)
-                if progress is not None:
-                    progress(len(done), total)
+        pool = ProcessPoolExecutor(workers)
+        results: Iterable[list[FileResult]] = pool.map(
+            _migrate_chunk, chunks, [options] * len(chunks), [max_bytes] * len(chunks)
+        )
     else:
-        for path in files:
-            done.extend(_migrate_chunk([path], options, max_bytes))
+        pool = None
+        results = ([_sent(migrate_file(path, options, max_bytes))] for path in files)
+    try:
+        for chunk in results:
+            for result in chunk:
+                if changed is not None and result.result is not None and result.result.changed:
+                    changed(result)
+                summary.add(result)
+            done += len(chunk)
             if progress is not None:
-                progress(len(done), total)
-    summary.files.extend(done)
+                progress(done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return summary
 
 

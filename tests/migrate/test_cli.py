@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +154,32 @@ def test_many_files_in_several_processes(tmp_path: Path) -> None:
     done = compat("migrate", ".", "--jobs", "2", "--check", cwd=tmp_path)
     assert done.returncode == 1
     assert "3 file(s) would change; sites rewritten: raw_http 6" in done.stderr
+
+
+def test_changed_sources_are_handed_on_as_they_come_and_not_kept(tmp_path: Path) -> None:
+    from compat.migrate import Options
+    from compat.migrate._files import migrate_paths
+
+    legacy = (EXAMPLES / "notifications.py").read_text()
+    for n in range(210):
+        (tmp_path / f"m{n:03d}.py").write_text(legacy if n % 70 == 0 else f"VALUE = {n}\n")
+    handed: list[tuple[str, bool, bool]] = []
+
+    def changed(result: Any) -> None:
+        handed.append(
+            (
+                Path(result.path).name,
+                result.original == legacy,
+                "/v2/miniprogram/" in result.result.source,
+            )
+        )
+
+    summary = migrate_paths([str(tmp_path)], Options(), jobs=2, changed=changed)
+    assert handed == [("m000.py", True, True), ("m070.py", True, True), ("m140.py", True, True)]
+    assert summary.count == 210
+    assert [Path(p).name for p in summary.changed] == ["m000.py", "m070.py", "m140.py"]
+    assert summary.rewrites == {"raw_http": 6}
+    assert not summary.skipped
+    assert not summary.errors
+    # what the summary holds is small: paths, counts and manual sites, no source
+    assert legacy not in repr(summary)
