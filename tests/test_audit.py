@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import re
 import subprocess
 import sys
@@ -288,6 +289,34 @@ def test_many_files_are_scanned_by_several_processes(tmp_path: Path) -> None:
     assert two.files == 2100
 
 
+def _slow_fixable(text: str) -> frozenset[int]:
+    """A codemod stand-in that takes 20 ms a file, and notes which process ran it."""
+    time.sleep(0.02)
+    with open(os.environ["PIDS_FILE"], "a") as pids:
+        pids.write(f"{os.getpid()}\n")
+    return frozenset({1})
+
+
+def test_few_files_that_are_costly_to_scan_are_shared_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for n in range(60):
+        (tree / f"m{n:02d}.py").write_text('URL = "https://h/v2/messages/sendInbox"\n')
+    monkeypatch.setenv("PIDS_FILE", str(tmp_path / "pids"))
+    report = scan_report([tree], jobs=2, fixable=_slow_fixable)
+    assert len(report.findings) == 60
+    assert all(f.fixable for f in report.findings)
+    ran = (tmp_path / "pids").read_text().split()
+    assert len(ran) == 60  # once a file
+    assert str(os.getpid()) in ran  # the first files, before it is clear workers pay
+    assert len(set(ran)) == 3  # then the two workers
+    (tmp_path / "pids").unlink()
+    assert scan_report([tree], jobs=1, fixable=_slow_fixable).findings == report.findings
+    assert set((tmp_path / "pids").read_text().split()) == {str(os.getpid())}
+
+
 # -- near misses and edge cases -------------------------------------------------------------
 
 
@@ -353,6 +382,34 @@ def test_concatenations_of_every_kind(tmp_path: Path) -> None:
     assert [(f.rule, f.line, f.endpoint) for f in findings] == [
         ("CPT001", 2, "sendInbox"),
         ("CPT001", 6, "sendInbox"),
+    ]
+
+
+def test_in_python_a_path_is_a_use_only_inside_a_string(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        '"""Sends through /v2/messages/sendInbox (a docstring)."""\n'
+        "URL = (\n"
+        '    "https://wallet.example"  # was /v2/messages/sendInbox, a comment\n'
+        '    "/v2/customers/message/sendByAccessToken"\n'
+        ")\n"
+        'RAW = b"/v2/messages/sendInbox"\n'
+        'HASH = "#" "/v2/messages/sendInbox"  # /v2/customers/message/sendByAccessToken\n'
+        'TEXT = f"{URL:>10} /v2/messages/sendInbox"\n'
+        "def f():\n"
+        '    """/v2/customers/message/sendByAccessToken"""\n'
+        '    return f"""/v2/messages/sendInbox"""\n'
+    )
+    findings = scan([tmp_path])
+    assert [(f.rule, f.line, f.column) for f in findings] == [
+        ("CPT005", 1, 18),
+        ("CPT005", 3, 37),
+        ("CPT001", 4, 6),
+        ("CPT001", 6, 9),
+        ("CPT001", 7, 13),
+        ("CPT005", 7, 40),
+        ("CPT001", 8, 20),
+        ("CPT005", 10, 8),
+        ("CPT001", 11, 16),
     ]
 
 

@@ -10,15 +10,16 @@ docstrings are mentions (CPT005), never uses.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import tokenize
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from .. import _spec
 from .._validate import utf16_len
 from . import LEGACY_CLIENT, SHIM_CLASSES, CompatImports
 from .rules import LEGACY_PAYLOAD, SHIM_CALL, SHIM_IMPORT, Finding
-from .text import PATHS, RELATIVE_PATHS, Lines, path_message, scan_text
+from .text import PATHS, RELATIVE_PATHS, Lines, inside, path_message, scan_text
 
 __all__ = ["scan_python"]
 
@@ -44,9 +45,37 @@ _LIMITED = {
 _UNRESOLVED = "\0"
 
 
-def _docstring_spans(tree: ast.Module, lines: Lines) -> list[tuple[int, int]]:
-    spans = []
-    for node in ast.walk(tree):
+def _walk(tree: ast.Module) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
+    """Every node of ``tree``, parents before children and in the order of their fields
+    (``ast.NodeVisitor``'s), and each node's parent: one pass for all the scan needs."""
+    nodes: list[ast.AST] = []
+    parents: dict[ast.AST, ast.AST] = {}
+    stack: list[ast.AST] = [tree]
+    AST = ast.AST
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        below: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, AST):
+                below.append(value)
+            elif isinstance(value, list):
+                below.extend(v for v in value if isinstance(v, AST))
+        for child in below:
+            parents[child] = node
+        below.reverse()
+        stack.extend(below)
+    return nodes, parents
+
+
+def _literals(
+    nodes: list[ast.AST], parents: dict[ast.AST, ast.AST], lines: Lines
+) -> list[tuple[int, int]]:
+    """The spans of the module's string literals (bytes and f-strings too), docstrings
+    left out: a path anywhere else in Python source is in a comment or a docstring."""
+    docstrings = set()
+    for node in nodes:
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
             if (
@@ -55,8 +84,41 @@ def _docstring_spans(tree: ast.Module, lines: Lines) -> list[tuple[int, int]]:
                 and isinstance(body[0].value, ast.Constant)
                 and isinstance(body[0].value.value, str)
             ):
-                spans.append(_span(body[0], lines))
+                docstrings.add(body[0].value)
+    spans = []
+    for node in nodes:
+        literal = isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+        )
+        # an f-string's parts are inside its span (and placed oddly before Python 3.12)
+        part = isinstance(parents.get(node), (ast.JoinedStr, ast.FormattedValue))
+        if literal and not part and node not in docstrings:
+            spans.append(_span(node, lines))
+    spans.sort()
     return spans
+
+
+def _mention(text: str, literals: list[tuple[int, int]], lines: Lines) -> Callable[[int], bool]:
+    """Whether a path found at an offset is a mention: not in a string literal.
+
+    A literal's span holds only its string tokens, unless it is an implicit
+    concatenation, whose span also holds what lies between them: whitespace, and
+    perhaps a comment. A path has no whitespace, so one in such a span is in a
+    string unless a ``#`` comes before it in the span; then the tokenizer decides.
+    """
+    comments: list[tuple[int, int]] = []
+
+    def mention(offset: int) -> bool:
+        index = bisect.bisect_right(literals, (offset, float("inf"))) - 1
+        if index < 0 or not literals[index][0] <= offset < literals[index][1]:
+            return True
+        if "#" not in text[literals[index][0] : offset]:
+            return False
+        if not comments:
+            comments.extend(_comment_spans(text, lines) or [(-1, -1)])
+        return inside(comments, offset)
+
+    return mention
 
 
 def _comment_spans(text: str, lines: Lines) -> list[tuple[int, int]]:
@@ -86,7 +148,7 @@ def _column(lines: Lines, line: int, byte_offset: int) -> int:
     return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
-class _Visitor(ast.NodeVisitor):
+class _Visitor:
     def __init__(self, path: str, lines: Lines, found_at: set[int]) -> None:
         self.path = path
         self.lines = lines
@@ -118,10 +180,9 @@ class _Visitor(ast.NodeVisitor):
 
     # -- what the module binds --------------------------------------------------------
 
-    def prepare(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
+    def prepare(self, nodes: list[ast.AST], parents: dict[ast.AST, ast.AST]) -> None:
+        self.parents = parents
+        for node in nodes:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
                 if isinstance(node.value.value, str):
                     for target in node.targets:
@@ -138,7 +199,7 @@ class _Visitor(ast.NodeVisitor):
         self.shim_names = {k: v for k, v in self.imports.names.items() if v in _SHIM_NAMES}
         # names and attributes bound to a LegacyClient (built, annotated, with ... as),
         # and whether the module posts to a legacy path
-        for node in ast.walk(tree):
+        for node in nodes:
             value: Optional[ast.AST] = None
             targets: list[ast.AST] = []
             if isinstance(node, ast.Assign):
@@ -226,7 +287,6 @@ class _Visitor(ast.NodeVisitor):
             if found and not any(start <= at < end for at in self.found_at):
                 endpoint, path = found
                 self.add(node, "CPT001", endpoint, path_message(endpoint, path, "this expression"))
-        self.generic_visit(node)
 
     # -- the shim -----------------------------------------------------------------------
 
@@ -258,7 +318,6 @@ class _Visitor(ast.NodeVisitor):
             and node.value.id in self.compat_modules
         ):
             self.add(node, SHIM_IMPORT.id, None, f"uses compat's drop-in shim ({node.attr})")
-        self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -291,7 +350,6 @@ class _Visitor(ast.NodeVisitor):
                     f"calls the deprecated {endpoint} through compat's shim ({func.attr}); "
                     f"send a SendRequest with MessageClient.send",
                 )
-        self.generic_visit(node)
 
     def is_client(self, node: ast.AST) -> bool:
         """Whether ``node`` is a name or attribute bound to a LegacyClient in the module."""
@@ -318,7 +376,6 @@ class _Visitor(ast.NodeVisitor):
                         _spec.SEND_INBOX.name if key.value == _RENAMED else None,
                         f"sets {key.value} on a legacy payload: {what} on POST {_spec.SEND.path}",
                     )
-        self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         keys = {
@@ -364,7 +421,6 @@ class _Visitor(ast.NodeVisitor):
                         f"{_MOVED} in templateParameters: POST {_spec.SEND.path} takes the "
                         "link as a top-level redirectUrl",
                     )
-        self.generic_visit(node)
 
     def has_redirect(self, node: ast.AST) -> bool:
         """Whether the payload around a template has a top-level redirectUrl: then a
@@ -399,9 +455,24 @@ def scan_python(path: str, text: str) -> list[Finding]:
         tree = ast.parse(text, path)
     except (SyntaxError, ValueError):
         return scan_text(path, text, "hash", lines=lines)
-    mentions = _docstring_spans(tree, lines) + _comment_spans(text, lines)
-    findings = scan_text(path, text, "python", lines=lines, mentions=mentions)
+    nodes, parents = _walk(tree)
+    mention = _mention(text, _literals(nodes, parents, lines), lines)
+    findings = scan_text(path, text, "python", lines=lines, mention=mention)
     visitor = _Visitor(path, lines, {lines.offset(f.line, f.column - 1) for f in findings})
-    visitor.prepare(tree)
-    visitor.visit(tree)
+    visitor.prepare(nodes, parents)
+    for node in nodes:  # what ast.NodeVisitor would call, in its order
+        method = _VISITS.get(type(node))
+        if method is not None:
+            method(visitor, node)
     return findings + visitor.findings
+
+
+_VISITS: dict[type, Callable[[_Visitor, Any], None]] = {
+    ast.BinOp: _Visitor.visit_BinOp,
+    ast.ImportFrom: _Visitor.visit_ImportFrom,
+    ast.Import: _Visitor.visit_Import,
+    ast.Attribute: _Visitor.visit_Attribute,
+    ast.Call: _Visitor.visit_Call,
+    ast.Assign: _Visitor.visit_Assign,
+    ast.Dict: _Visitor.visit_Dict,
+}

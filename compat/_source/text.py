@@ -12,7 +12,7 @@ import bisect
 import functools
 import os
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 from .. import _spec
 from . import GATE, PATHS, RELATIVE_PATHS
@@ -135,7 +135,7 @@ class Lines:
         return self.starts[line - 1] + column
 
 
-def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+def inside(spans: list[tuple[int, int]], offset: int) -> bool:
     index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
@@ -150,18 +150,21 @@ def scan_text(
     family: str,
     *,
     lines: Optional[Lines] = None,
-    mentions: Optional[list[tuple[int, int]]] = None,
+    mention: Optional[Callable[[int], bool]] = None,
 ) -> list[Finding]:
     """Findings for every deprecated path in ``text``.
 
-    ``mentions``: extra spans (docstrings) that count as documentation.
+    ``mention``: tells, from its offset, whether a path is a mention (in a comment or
+    a docstring); by default the family's comments are.
     """
     findings: list[Finding] = []
     matches = list(PATHS.finditer(text))
     if not matches:
         return findings
     lines = lines or Lines(text)
-    spans = sorted(comment_spans(text, family) + (mentions or []))
+    if mention is None:
+        spans = comment_spans(text, family)
+        mention = functools.partial(inside, spans)
     for match in matches:
         endpoint = match.lastgroup
         assert endpoint is not None
@@ -169,7 +172,7 @@ def scan_text(
         end_line, end_column = lines.position(match.end())
         if family == "doc":
             rule, where = DOC_MENTION, "this document"
-        elif _inside(spans, match.start()):
+        elif mention(match.start()):
             rule, where = DOC_MENTION, _COMMENT.get(family, "a comment")
         else:
             rule = LEGACY_PATH

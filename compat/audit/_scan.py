@@ -26,7 +26,8 @@ Fixable = Callable[[str], "Collection[int]"]
 __all__ = ["DEFAULT_MAX_BYTES", "Fixable", "Report", "Skipped", "scan", "scan_report"]
 
 
-#: Below this many files, one process does it all: starting workers costs more.
+#: From this many files, workers share the scan from the start; below it, they do
+#: only when the files are costly to scan (see ``_SERIAL_SECONDS``).
 _PARALLEL_FROM = 2000
 
 
@@ -127,13 +128,19 @@ def _says(result: Union[FileResult, Skipped]) -> bool:
     return isinstance(result, Skipped) or bool(result.findings or result.suppressed)
 
 
-#: Files a worker takes at a time.
+#: Files a worker takes at a time, at most.
 _CHUNK = 512
+#: One process scans this long before it shares the work out (starting workers costs
+#: about what scanning for this long does) ...
+_SERIAL_SECONDS = 0.25
+#: ... in chunks that each take about this long at the pace seen so far (files the
+#: codemod is run on take some 20 ms each).
+_CHUNK_SECONDS = 0.1
 
 
-def _chunks(paths: Iterable[str]) -> Iterator[list[str]]:
+def _chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
     iterator = iter(paths)
-    while chunk := list(itertools.islice(iterator, _CHUNK)):
+    while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
@@ -188,30 +195,39 @@ def scan_report(
                 report.bytes += item[1]
                 yield item[0]
 
+    def take(kept: Iterable[Union[FileResult, Skipped]], count: int) -> None:
+        nonlocal done
+        done += count
+        results.extend(kept)
+        if progress is not None:
+            progress(done, found)
+
     queue = files()
     first = list(itertools.islice(queue, _PARALLEL_FROM))
+    rest = itertools.chain(first, queue)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(first) >= _PARALLEL_FROM:
+    size = _CHUNK
+    if workers == 1 or len(first) < _PARALLEL_FROM:
+        # fewer files than pay for workers, unless they are costly to scan (most get
+        # through the gate): one process, until the work done says otherwise
+        began = time.perf_counter()
+        for path in rest:
+            result = scan_file(path, max_bytes, fixable)
+            take([result] if _says(result) else [], 1)
+            spent = time.perf_counter() - began
+            if workers > 1 and spent > _SERIAL_SECONDS:
+                size = max(1, min(_CHUNK, int(_CHUNK_SECONDS * done / spent)))
+                break
+    if workers > 1 and (more := next(rest, None)) is not None:
         # the walk goes on while the workers read: chunks are handed out as found
         with ProcessPoolExecutor(workers) as pool:
             pending = [
                 pool.submit(_scan_chunk, chunk, max_bytes, fixable)
-                for chunk in _chunks(itertools.chain(first, queue))
+                for chunk in _chunks(itertools.chain([more], rest), size)
             ]
             for future in pending:
                 count, kept = future.result()
-                done += count
-                results.extend(kept)
-                if progress is not None:
-                    progress(done, found)
-    else:
-        for path in itertools.chain(first, queue):
-            result = scan_file(path, max_bytes, fixable)
-            done += 1
-            if _says(result):
-                results.append(result)
-            if progress is not None:
-                progress(done, found)
+                take(kept, count)
     wanted = {r.id for r in RULES} if select is None else set(select)
     wanted.difference_update(ignore)
     for result in results:

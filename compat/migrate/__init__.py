@@ -66,20 +66,30 @@ def migrate_source(text: str, options: Optional[Options] = None, *, lines: bool 
 
     :param lines: also work out :attr:`Result.rewritten_lines` (it costs a pass).
     """
-    from .._source import GATE
     from ._apply import apply
 
     options = options if options is not None else Options()
-    if not any(needle.decode() in text for needle in GATE):
+    if not _may_have_work(text):
         return Result(text, False)
     source, rewrites, manual, rewritten = apply(text, options, lines)
     return Result(source, source != text, dict(Counter(rewrites)), tuple(manual), rewritten)
 
 
+def _may_have_work(text: str) -> bool:
+    """The audit's gate: a source without any of its words has nothing to migrate."""
+    from .._source import GATE
+
+    return any(needle.decode() in text for needle in GATE)
+
+
 def fixable_lines(text: str) -> frozenset[int]:
     """The lines of ``text`` that ``compat migrate`` (default options) rewrites; none when
     it cannot read the source. Pass it to :func:`compat.audit.scan` as ``fixable=``."""
-    try:
-        return migrate_source(text, Options(annotate=False), lines=True).rewritten_lines
+    from ._apply import apply
+
+    if not _may_have_work(text):
+        return frozenset()
+    try:  # the plan and its rendering; the leftovers only add manual sites
+        return apply(text, Options(annotate=False), lines=True, leftovers=False)[3]
     except MigrateError:  # the AST parsed it; libcst did not
         return frozenset()

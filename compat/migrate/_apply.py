@@ -10,7 +10,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from . import MigrateError
-from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement
+from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement, children
 from .rules import RULES
 
 if TYPE_CHECKING:
@@ -20,17 +20,27 @@ if TYPE_CHECKING:
     from ._payload import Options
 
 
-class _Calls(cst.CSTVisitor):
-    def __init__(self, rules: list[Any]) -> None:
-        self.rules = rules
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        return all(not rule.call(node) for rule in self.rules)
+def _calls(module: cst.Module, rules: list[Any]) -> None:
+    """Each call of the module to the rules, outer calls first; a call a rule takes is
+    the rule's, with the calls inside it."""
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call) and any(rule.call(node) for rule in rules):
+            continue
+        below = children(node)
+        below.reverse()
+        stack.extend(below)
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
         self.plan = plan
+        self.changed = _around([*plan.replacements, *plan.notes], parents)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Only into what holds a change: libcst rebuilds every node it goes through."""
+        return self.changed is None or node in self.changed
 
     def on_leave(  # type: ignore[override]
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
@@ -42,6 +52,23 @@ class _Apply(cst.CSTTransformer):
         if notes and isinstance(updated_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             return _annotate(updated_node, notes)
         return updated_node
+
+
+def _around(
+    nodes: Sequence[cst.CSTNode], parents: dict[cst.CSTNode, cst.CSTNode]
+) -> Optional[set[cst.CSTNode]]:
+    """``nodes`` and every node above them; None when one is not in ``parents`` (then
+    the whole module is gone through)."""
+    found: set[cst.CSTNode] = set()
+    for node in nodes:
+        current: Optional[cst.CSTNode] = node
+        while current is not None and current not in found:
+            found.add(current)
+            above = parents.get(current)
+            if above is None and not isinstance(current, cst.Module):
+                return None
+            current = above
+    return found
 
 
 def _marks(module: cst.Module, header: list[cst.EmptyLine]) -> dict[cst.CSTNode, str]:
@@ -257,10 +284,16 @@ _STDLIB = frozenset(
 
 
 def apply(
-    text: str, options: Options, lines: bool = False
+    text: str, options: Options, lines: bool = False, leftovers: bool = True
 ) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
+    """Plan and render one module: its new source, the rewrites by rule, the sites left
+    for manual work, and (``lines``) the lines rewritten.
+
+    ``leftovers=False``: what the audit still finds after the rules is not looked
+    for (it adds manual sites and marks, never a rewrite): for the lines alone.
+    """
     try:
-        return _apply(text, options, lines)
+        return _apply(text, options, lines, leftovers)
     except RecursionError:
         # libcst walks the tree recursively: a source nested deeper than Python's
         # recursion limit allows is skipped, as one that does not parse is
@@ -269,7 +302,7 @@ def apply(
 
 
 def _apply(
-    text: str, options: Options, lines: bool
+    text: str, options: Options, lines: bool, leftovers: bool
 ) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
     try:
         module = cst.parse_module(text)
@@ -285,17 +318,17 @@ def _apply(
     context = Context(wrapper, options)
     names = [n for n in RULES if (not options.only or n in options.only) and n not in options.skip]
     rules = [RULES[name].Rule(context) for name in names]
-    wrapper.module.visit(_Calls(rules))
+    _calls(wrapper.module, rules)
     for rule in rules:
         rule.finish()
     plan = context.plan
-    code = _render(wrapper.module, plan, context.imported)
+    code = _render(context)
     changed: Optional[frozenset[int]] = None
-    if not options.only and not options.skip:
+    if leftovers and not options.only and not options.skip:
         findings, changed = _left(text, code, plan)
         if findings:
             _mark_leftovers(context, findings, _marks(module, header), len(header))
-            code, changed = _render(wrapper.module, plan, context.imported), None
+            code, changed = _render(context), None
     rewritten: frozenset[int] = frozenset()
     if lines and plan.rewrites:
         rewritten = changed if changed is not None else _changed_lines(text, code)
@@ -324,10 +357,11 @@ _LEFTOVER = {
 }
 
 
-def _render(module: cst.Module, plan: Plan, imported: set[str]) -> str:
-    migrated = module.visit(_Apply(plan))
+def _render(context: Context) -> str:
+    plan = context.plan
+    migrated = context.module.visit(_Apply(plan, context.parents))
     if plan.rewrites:
-        migrated = _add_imports(migrated, plan.imports, imported)
+        migrated = _add_imports(migrated, plan.imports, context.imported)
     return migrated.code
 
 

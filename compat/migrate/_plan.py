@@ -9,8 +9,9 @@ comments. The rules (``compat.migrate.rules``) decide per call.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 import libcst as cst
@@ -65,7 +66,7 @@ class Context:
         self._nodes: dict[int, list[cst.CSTNode]] = {}
         #: every node's parent (one walk of the module; libcst's provider costs three)
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
-        self._nodes[id(self.module)] = _walk(self.module, self.parents)
+        self._nodes[id(self.module)] = walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[cst.Assign]], set[str]]] = {}
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
@@ -140,7 +141,7 @@ class Context:
         """Every node under ``scope`` (walked once, then remembered)."""
         found = self._nodes.get(id(scope))
         if found is None:
-            found = self._nodes[id(scope)] = _walk(scope)
+            found = self._nodes[id(scope)] = walk(scope)
         return found
 
     def is_compat(self, node: cst.CSTNode, name: str) -> bool:
@@ -314,25 +315,79 @@ class Context:
 _MUTATORS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__"}
 
 
-def _walk(
-    node: cst.CSTNode, parents: Optional[dict[cst.CSTNode, cst.CSTNode]] = None
-) -> list[cst.CSTNode]:
-    """Every node under ``node``, in order; their parents into ``parents`` when given."""
+#: What no rule looks for, and the walk does not enter: whitespace, comments and
+#: punctuation (the rules read them straight from the node that has them).
+_NOT_WALKED = frozenset(
+    {
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.TrailingWhitespace,
+        cst.EmptyLine,
+        cst.Newline,
+        cst.Comment,
+        cst.Comma,
+        cst.Colon,
+        cst.Semicolon,
+        cst.Dot,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    }
+)
+#: Each node class's fields, in their order (a node's children are in them).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of ``node`` a rule may look for, read from its fields: libcst's own
+    visit rebuilds every node it passes, at several times the cost.
+
+    Fields come in their declared order, which is the source's but for some that
+    libcst declares last (a function's decorators come after its body): no rule
+    depends on the order of siblings.
+    """
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(node))
     found: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode] = []
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if type(value) not in _NOT_WALKED:
+                found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found.extend(
+                v for v in value if isinstance(v, cst.CSTNode) and type(v) not in _NOT_WALKED
+            )
+    return found
 
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, visited: cst.CSTNode) -> bool:
-            if parents is not None and stack:
-                parents[visited] = stack[-1]
-            found.append(visited)
-            stack.append(visited)
-            return True
 
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            stack.pop()
-
-    node.visit(Collect())
+def walk(
+    node: cst.CSTNode,
+    parents: Optional[dict[cst.CSTNode, cst.CSTNode]] = None,
+    enter: Optional[Callable[[cst.CSTNode], bool]] = None,
+) -> list[cst.CSTNode]:
+    """Every node under ``node`` (see :func:`children`), parents before their children;
+    their parents into ``parents`` when given; ``enter`` says which nodes' children
+    are taken (all, by default)."""
+    found: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        if enter is not None and not enter(current):
+            continue
+        below = children(current)
+        if parents is not None:
+            for child in below:
+                parents[child] = current
+        below.reverse()
+        stack.extend(below)
     return found
 
 
@@ -340,7 +395,7 @@ def names(node: cst.CSTNode) -> set[str]:
     """Every name in ``node``."""
     if isinstance(node, cst.Name):
         return {node.value}
-    return {n.value for n in _walk(node) if isinstance(n, cst.Name)}
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:

@@ -16,6 +16,7 @@ import attrs
 import libcst as cst
 
 from ..translate import Policy
+from ._plan import walk
 
 if TYPE_CHECKING:
     from ._plan import Context
@@ -42,18 +43,10 @@ def argument(call: cst.Call, keyword: str) -> Optional[cst.BaseExpression]:
 
 
 def scope_nodes(scope: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes of a function or module, not those of the functions and classes in it."""
-    found: list[cst.CSTNode] = []
-
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            found.append(node)
-            return node is scope or not isinstance(
-                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-            )
-
-    scope.visit(Collect())
-    return found
+    """The nodes of a function or module, not those of the functions and classes in it
+    (which are found, not entered)."""
+    inner = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    return walk(scope, enter=lambda n: n is scope or not isinstance(n, inner))
 
 
 class Receivers:
