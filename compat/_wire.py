@@ -9,7 +9,7 @@ Fields a platform adds that the spec does not know are ignored when reading.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
+from types import MappingProxyType, MemberDescriptorType
 from typing import Any, Callable, TypeVar, cast
 
 import attrs
@@ -103,9 +103,15 @@ def trusted_builder(cls: type[T]) -> Callable[..., T]:
     """
     names = [a.name for a in attrs.fields(cast("type[attrs.AttrsInstance]", cls))]
     lines = [f"def build_{cls.__name__}({', '.join(names)}):", "    obj = new(cls)"]
-    lines += [f"    setattr(obj, {name!r}, {name})" for name in names]
-    lines.append("    return obj")
     namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "setattr": object.__setattr__}
+    for name in names:
+        slot = getattr(cls, name, None)
+        if isinstance(slot, MemberDescriptorType):  # a slot: set it straight through
+            namespace[f"set_{name}"] = slot.__set__
+            lines.append(f"    set_{name}(obj, {name})")
+        else:  # pragma: no cover - compat's models are slotted
+            lines.append(f"    setattr(obj, {name!r}, {name})")
+    lines.append("    return obj")
     return _compile(f"build_{cls.__name__}", "\n".join(lines) + "\n", namespace)
 
 

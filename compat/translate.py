@@ -185,6 +185,16 @@ def _snake(name: str) -> str:
 GENERATED_REQUEST_ID = ("uuid", "uuid.uuid4().hex")
 
 
+#: The changes that are the same every time (changes are immutable).
+_GENERATED = Change(
+    "generated",
+    "requestId",
+    "none given: a random uuid4 was used, so retries of this call are not deduplicated",
+)
+_DEFAULTED_APP_ID = Change("defaulted", "appId", "from Policy.app_id")
+_DEFAULTED_REDIRECT = Change("defaulted", "redirectUrl", "from Policy.default_redirect_url")
+
+
 def _differ(one: Any, other: Any) -> bool:
     """Whether two values given for one field differ (values too deep to compare do:
     no field of the spec nests that deep, so the validator would refuse either)."""
@@ -243,10 +253,24 @@ class _Translator:
                 self.tightened.append((new.wire, new.max_length))
         self.request_id_limit = _NEW["requestId"].max_length or 0
         self.redirect_limit = redirect.max_length or 0
+        #: (parameter, target, the change of moving it from each template, by index)
         self.moved = tuple(
-            (parameter, target, f"templates[%d].templateParameters.{parameter}", f"-> {target}")
+            (
+                parameter,
+                target,
+                tuple(
+                    Change("moved", f"templates[{index}].templateParameters.{parameter}", detail)
+                    for index in range(_spec.MAX_TEMPLATES)
+                    for detail in [f"-> {target}"]
+                ),
+            )
             for parameter, target in _spec.MOVED_PARAMETERS.items()
         )
+        #: legacy name -> (new name, the change of renaming it): changes are immutable
+        self.renamed = {
+            legacy: (new, Change("renamed", legacy, f"{legacy} -> {new}"))
+            for legacy, new in self.renames.items()
+        }
 
     def new_key(self, key: object) -> Optional[str]:
         """The new body's key for a legacy payload's top-level ``key`` (an alias, a wire or
@@ -331,18 +355,22 @@ class _Translator:
 
     def __call__(self, payload: Any, policy: Policy) -> Translation:
         changes: list[Change] = []
+        # whether a change may lose or invent data (and so warn): normalizing may drop
+        # fields, and a requestId may be generated or digested below
+        lossy = False
         if self.in_wire_form(payload):
             data: dict[str, Any] = payload.copy()  # optional fields may be None: absent
         else:
             data = self.normalize(payload, policy, changes)
             self.validate(data)
+            lossy = True
         name = self.name
 
-        for legacy, new in self.renames.items():
+        for legacy, (new, renamed) in self.renamed.items():
             value = data.pop(legacy, None)
             if value is not None:
                 data[new] = value
-                changes.append(Change("renamed", legacy, f"{legacy} -> {new}"))
+                changes.append(renamed)
 
         if policy.template_codes:
             code = data["templateCode"]
@@ -369,7 +397,7 @@ class _Translator:
                 )
                 raise MissingFieldError(msg, endpoint=name, field=field)
             data["appId"] = policy.app_id
-            changes.append(Change("defaulted", "appId", "from Policy.app_id"))
+            changes.append(_DEFAULTED_APP_ID)
 
         request_id = data.get("requestId")
         if request_id is None:
@@ -377,18 +405,13 @@ class _Translator:
                 msg = f'{name}: requestId is missing (Policy(missing_request_id="error"))'
                 raise MissingFieldError(msg, endpoint=name, field="requestId")
             data["requestId"] = new_request_id()
-            changes.append(
-                Change(
-                    "generated",
-                    "requestId",
-                    "none given: a random uuid4 was used, so retries of this call "
-                    "are not deduplicated",
-                )
-            )
+            changes.append(_GENERATED)
+            lossy = True
         elif len(request_id) * 2 > self.request_id_limit:
             length = _over(request_id, self.request_id_limit)
             if length is not None:  # and the policy says digest, or it was raised above
                 data["requestId"] = hashlib.sha256(request_id.encode("utf-8")).hexdigest()
+                lossy = True
                 changes.append(
                     Change(
                         "digested",
@@ -404,9 +427,7 @@ class _Translator:
         if redirect is None:
             if policy.default_redirect_url is not None:
                 redirect = policy.default_redirect_url
-                changes.append(
-                    Change("defaulted", "redirectUrl", "from Policy.default_redirect_url")
-                )
+                changes.append(_DEFAULTED_REDIRECT)
             elif self.endpoint.redirect_required:
                 msg = (
                     f"{name}: no redirectUrl: {_spec.SEND.path} requires one for INBOX "
@@ -424,9 +445,10 @@ class _Translator:
             redirect,
             data.get("extendInfo"),
         )
-        for change in changes:
-            if change.kind in LOSSY_KINDS:
-                warn(f"{name}: {change}", TranslationWarning)
+        if lossy:
+            for change in changes:
+                if change.kind in LOSSY_KINDS:
+                    warn(f"{name}: {change}", TranslationWarning)
         return _build_translation(name, request, tuple(changes))
 
     def _move_parameters(
@@ -439,13 +461,16 @@ class _Translator:
         for template in templates:
             params = template["templateParameters"]
             parameters.append(params.copy() if params.__class__ is dict else dict(params))
-        for parameter, target, path, detail in self.moved:
-            found = [i for i, p in enumerate(parameters) if parameter in p]
+        for parameter, target, moves in self.moved:
+            found = []
+            for index, params in enumerate(parameters):
+                if parameter in params:
+                    found.append(index)
             if not found or not self._move_to(data, parameters, found, parameter, target):
                 continue
             keep = policy.keep_moved_parameters
             for index in found:
-                changes.append(Change("moved", path % index, detail))
+                changes.append(moves[index])
                 if not keep:
                     del parameters[index][parameter]
         built = []
