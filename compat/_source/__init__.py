@@ -121,18 +121,33 @@ def _cover(needles: Sequence[bytes]) -> list[tuple[bytes, tuple[bytes, ...]]]:
     return cover
 
 
-#: :data:`GATE` under shared keys (:func:`_cover`).
+#: What a suppression comment (``compat: ignore``) starts with.
+DIRECTIVE = b"compat:"
+
+#: :data:`GATE` under shared keys (:func:`_cover`); and with :data:`DIRECTIVE`, which
+#: shares ``compat`` with ``compat.legacy``: the audit's first look takes no more passes.
 _COVER = _cover(GATE)
+_COVER_DIRECTIVE = _cover([*GATE, DIRECTIVE])
 
 
-def gate(data: bytes) -> bool:
-    """Whether ``data`` holds any needle of :data:`GATE`, in as few passes as the keys."""
-    for key, needles in _COVER:
+def _holds(data: bytes, cover: list[tuple[bytes, tuple[bytes, ...]]]) -> bool:
+    for key, needles in cover:
         if key in data and (
             (len(needles) == 1 and key == needles[0]) or any(n in data for n in needles)
         ):
             return True
     return False
+
+
+def gate(data: bytes) -> bool:
+    """Whether ``data`` holds any needle of :data:`GATE`, in as few passes as the keys."""
+    return _holds(data, _COVER)
+
+
+def gate_or_directive(data: bytes) -> bool:
+    """Whether ``data`` holds a needle of :data:`GATE` or a :data:`DIRECTIVE` (all that
+    most files are read for, and the same passes as :func:`gate`)."""
+    return _holds(data, _COVER_DIRECTIVE)
 
 
 def refresh() -> None:
@@ -141,6 +156,7 @@ def refresh() -> None:
     RELATIVE_PATHS.refresh()
     GATE[:] = _gate()
     _COVER[:] = _cover(GATE)
+    _COVER_DIRECTIVE[:] = _cover([*GATE, DIRECTIVE])
 
 
 @attrs.define
@@ -228,20 +244,29 @@ def _pattern(pattern: str) -> str:
     return pattern
 
 
-def _excluded(relative: str, shown: str, absolute: str, name: str, patterns: Sequence[str]) -> bool:
-    """Whether a pattern names the entry: a pattern with no ``/`` matches its name
+class _Excluded:
+    """Whether a pattern names an entry: a pattern with no ``/`` matches its name
     anywhere; one with a ``/`` its path, relative to the root given or as shown (root
-    included), or, when the pattern is absolute, its absolute path."""
-    for pattern in patterns:
-        if "/" not in pattern:
-            if fnmatch.fnmatchcase(name, pattern):
-                return True
-        elif os.path.isabs(pattern):
-            if fnmatch.fnmatchcase(absolute.replace(os.sep, "/"), pattern):
-                return True
-        elif fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(shown, pattern):
+    included), or, when the pattern is absolute, its absolute path. The patterns of
+    each kind are one compiled expression, matched once an entry."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        def one(kind: list[str]) -> Optional[Callable[[str], object]]:
+            if not kind:
+                return None
+            return re.compile("|".join(fnmatch.translate(p) for p in kind), re.S).match
+
+        self.name = one([p for p in patterns if "/" not in p])
+        self.absolute = one([p for p in patterns if "/" in p and os.path.isabs(p)])
+        self.path = one([p for p in patterns if "/" in p and not os.path.isabs(p)])
+        self.any = bool(patterns)
+
+    def __call__(self, relative: str, shown: str, absolute: str, name: str) -> bool:
+        if self.name is not None and self.name(name):
             return True
-    return False
+        if self.absolute is not None and self.absolute(absolute.replace(os.sep, "/")):
+            return True
+        return self.path is not None and bool(self.path(relative) or self.path(_shown(shown)))
 
 
 def _shown(path: str) -> str:
@@ -292,7 +317,7 @@ def iter_files(
     """Each file under ``roots`` with its size, or a Skipped for what is not read; each
     file once, however the roots overlap.
 
-    :param exclude: patterns of files and folders left out (see :func:`_excluded`).
+    :param exclude: patterns of files and folders left out (see :class:`_Excluded`).
     :param gitignore: inside a git work tree, leave out what git ignores
         (``git ls-files``); a file named in ``roots`` is read all the same.
     :param skip: files never read (the report being written), said as skipped.
@@ -302,7 +327,7 @@ def iter_files(
     walked where it is). Named pipes, devices and sockets are never opened.
     :raises FileNotFoundError: a root does not exist.
     """
-    patterns = [_pattern(p) for p in exclude]
+    excluded = _Excluded([_pattern(p) for p in exclude])
     never = {os.path.normcase(os.path.abspath(p)) for p in skip}
     seen: set[str] = set()
 
@@ -348,13 +373,13 @@ def iter_files(
                 yield Skipped(folder, f"unreadable: {err.strerror}")
                 continue
             subfolders = []
+            above = relative + "/" if relative else ""
+            inside = absolute if absolute.endswith(os.sep) else absolute + os.sep
             for entry in entries:
                 name = entry.name
-                inner = f"{relative}/{name}" if relative else name
-                inner_absolute = os.path.join(absolute, name)
-                if patterns and _excluded(
-                    inner, _shown(entry.path), inner_absolute, name, patterns
-                ):
+                inner = above + name
+                inner_absolute = inside + name
+                if excluded.any and excluded(inner, entry.path, inner_absolute, name):
                     continue
                 try:
                     if entry.is_dir(follow_symlinks=False):

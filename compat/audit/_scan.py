@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, gate, iter_files, suppress
+from .._source import DEFAULT_MAX_BYTES, Skipped, gate, gate_or_directive, iter_files, suppress
 from .._source.python import scan_python
 from .._source.rules import RULES, Finding
 from .._source.text import family_of, scan_text
@@ -79,8 +79,10 @@ def scan_file(
         return Skipped(path, _too_large(max_bytes))
     if data.find(b"\0", 0, 8192) >= 0:
         return Skipped(path, "binary")
+    if not gate_or_directive(data):  # most files: one look
+        return FileResult([])
     if not gate(data):
-        if b"compat:" not in data or suppress.BYTES.search(data) is None:
+        if suppress.BYTES.search(data) is None:
             return FileResult([])
         # only directives here: each suppresses nothing
         text = data.decode("utf-8", "surrogateescape")
