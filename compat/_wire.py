@@ -27,7 +27,7 @@ from .models import (
     SendResponse,
 )
 
-__all__ = ["MODEL_TABLES", "from_wire", "to_wire", "trusted_builder"]
+__all__ = ["MODEL_TABLES", "from_wire", "to_wire", "trusted_builder", "wire_hook"]
 
 T = TypeVar("T")
 
@@ -158,14 +158,22 @@ _validators = {
 _to_wire_hooks: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
 
 
+def wire_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    """What :func:`to_wire` runs for a model of ``cls`` (for callers that know the class)."""
+    hook = _to_wire_hooks.get(cls)
+    if hook is None:
+        if cls not in MODEL_TABLES:
+            msg = f"to_wire() takes a compat model, got {cls.__name__}"
+            raise TypeError(msg)
+        hook = _to_wire_hooks[cls] = _converter.get_unstructure_hook(cls)
+    return hook
+
+
 def to_wire(model: Any) -> dict[str, Any]:
     """A model as its wire body: camelCase keys in the endpoint's order, None omitted."""
     hook = _to_wire_hooks.get(model.__class__)
     if hook is None:
-        if type(model) not in MODEL_TABLES:
-            msg = f"to_wire() takes a compat model, got {type(model).__name__}"
-            raise TypeError(msg)
-        hook = _to_wire_hooks[type(model)] = _converter.get_unstructure_hook(type(model))
+        hook = wire_hook(type(model))
     return hook(model)
 
 
