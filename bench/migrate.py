@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sysconfig
 import tempfile
 import time
@@ -64,8 +65,13 @@ def round_trip(files: list[str]) -> int:
     return len(files)
 
 
+def _median(runs: list[tuple[float, float, float, int]]) -> tuple[float, str]:
+    seconds = [run[0] for run in runs]
+    return statistics.median(seconds), f"{min(seconds):.2f}-{max(seconds):.2f}"
+
+
 def measure(
-    label: str, roots: list[str], exclude: list[str], round_trip_limit: int
+    label: str, roots: list[str], exclude: list[str], round_trip_limit: int, rounds: int
 ) -> dict[str, float]:
     """compat migrate --check and compat audit over ``roots``, each as the whole process a
     user runs (time, and peak memory of the process and of its largest worker), and the
@@ -73,19 +79,27 @@ def measure(
     files, _ = python_files(roots)
     sample = files[:round_trip_limit]
     excluded = [f"--exclude={pattern}" for pattern in exclude]
-    migrate, migrate_own, migrate_worker, _ = run_compat("migrate", "--check", *excluded, *roots)
-    audit, audit_own, audit_worker, _ = run_compat("audit", "-q", *excluded, *roots)
+    runs: dict[str, list[tuple[float, float, float, int]]] = {"migrate": [], "audit": []}
+    for _ in range(rounds):  # taking turns
+        runs["migrate"].append(run_compat("migrate", "--check", *excluded, *roots))
+        runs["audit"].append(run_compat("audit", "-q", *excluded, *roots))
+    migrate, migrate_range = _median(runs["migrate"])
+    audit, audit_range = _median(runs["audit"])
+    migrate_own, migrate_worker = (max(run[i] for run in runs["migrate"]) for i in (1, 2))
+    audit_own, audit_worker = (max(run[i] for run in runs["audit"]) for i in (1, 2))
     report = scan_report(roots, exclude=exclude)
     start = time.perf_counter()
     round_trip(sample)
     parse = (time.perf_counter() - start) * len(files) / max(1, len(sample))
     print(f"\n{label}: {len(files):,} Python files ({report.files:,} files for the audit)")
     print(
-        f"  compat migrate --check {migrate:7.2f} s  {len(files) / migrate:9,.0f} files/s"
+        f"  compat migrate --check {migrate:7.2f} s ({migrate_range})  "
+        f"{len(files) / migrate:7,.0f} files/s"
         f"  peak {migrate_own:4.0f} MB (largest worker {migrate_worker:4.0f} MB)"
     )
     print(
-        f"  compat audit           {audit:7.2f} s  {report.files / audit:9,.0f} files/s"
+        f"  compat audit           {audit:7.2f} s ({audit_range})  "
+        f"{report.files / audit:7,.0f} files/s"
         f"  peak {audit_own:4.0f} MB (largest worker {audit_worker:4.0f} MB)"
         f"  ({len(report.findings)} findings)"
     )
@@ -105,21 +119,29 @@ def main() -> int:
         help="estimate the libcst round trip of the large tree from N of its files "
         "(default: all of them, about ten minutes)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, metavar="N", help="runs of each command (median, range)"
+    )
     args = parser.parse_args()
     exclude = ["compat", "compat-*.dist-info", "__editable__*compat*"]
     roots = trees()
     if args.quick:
         stdlib = sysconfig.get_paths()["stdlib"]
         roots = [os.path.join(stdlib, "json"), os.path.join(stdlib, "email")]
+    rounds = 1 if args.quick else args.rounds
     big = measure(
-        "large real tree, nothing to migrate", roots, exclude, 300 if args.quick else args.sample
+        "large real tree, nothing to migrate",
+        roots,
+        exclude,
+        300 if args.quick else args.sample,
+        rounds,
     )
     ratio = big["migrate"] / big["audit"]
     print(f"  migrate / audit = {ratio:.2f}x  ({verdict(ratio <= 2, 'target <= 2x', args.quick)})")
     print(f"  migrate / round trip = {big['migrate'] / big['parse']:.3f}x")
     with tempfile.TemporaryDirectory() as folder:
         generated = generated_tree(Path(folder), 100 if args.quick else 1000)
-        legacy = measure("generated tree of legacy modules", generated, [], 10**9)
+        legacy = measure("generated tree of legacy modules", generated, [], 10**9, rounds)
     print(f"  migrate / audit = {legacy['migrate'] / legacy['audit']:.2f}x")
     print(f"  migrate / round trip = {legacy['migrate'] / legacy['parse']:.2f}x")
     faster = legacy["audit"] < big["audit"]

@@ -264,10 +264,10 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
 
     It only says whether ``data`` is valid, fast, for exact built-in types (a
     ``str`` subclass or another Mapping makes it say no); when it says no, the
-    field-by-field check runs and raises the error naming the field. Tables with
-    nested objects other than templates (responses) always take the full check.
+    field-by-field check runs and raises the error naming the field. Template
+    parameters at the top level of a table (no such table exists) take the full check.
     """
-    if any(spec.type in (PARAMETERS, RESULT) for spec in table):
+    if any(spec.type == PARAMETERS for spec in table):
         return lambda data: False
     lines = ["def is_valid(data):", "    if data.__class__ is not dict:", "        return False"]
     if extra_keys == "error":
@@ -281,6 +281,19 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
                 f"    if {_string_test('value', spec.required, limit)}:",
                 "        return False",
             ]
+            continue
+        if spec.type == RESULT:  # a Result object: its strings, nested
+            optional = "" if spec.required else "value is not None and "
+            lines += [f"    if {optional}value.__class__ is not dict:", "        return False"]
+            if extra_keys == "error":
+                lines += ["    if not value.keys() <= RESULT_KEYS:", "        return False"]
+            for child in RESULT_TABLE:
+                limit = child.max_length if lengths else None
+                lines += [
+                    f"    item = value.get({child.wire!r})",
+                    f"    if {_string_test('item', child.required, limit)}:",
+                    "        return False",
+                ]
             continue
         # TEMPLATES: an array of 1..5 ContentTemplate objects
         lines += [
@@ -319,6 +332,7 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
         "lone": _SURROGATE,
         "KNOWN": frozenset(table.by_wire),
         "TEMPLATE_KEYS": frozenset(CONTENT_TEMPLATE.by_wire),
+        "RESULT_KEYS": frozenset(RESULT_TABLE.by_wire),
     }
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<compat validator {table.name}>", "exec"), namespace)

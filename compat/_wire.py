@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType, MemberDescriptorType
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, Callable, Optional, TypeVar, cast
 
 import attrs
 from cattrs.gen import make_dict_structure_fn, override
@@ -147,12 +147,48 @@ def _structure_factory(cls: type[Any]) -> Callable[[Mapping[str, Any], Any], Any
     return structure
 
 
+def _trusted_structure(cls: type[Any]) -> Optional[Callable[[dict[str, Any]], Any]]:
+    """Generate ``structure_<Model>(data)`` for a body its validator's ``is_valid`` passed
+    (exact dicts and strings): each field read once, nested results built in place, the
+    keys the spec lacks kept in ``extra``; what cattrs builds, without its dispatch. None
+    for a table with templates (requests, which the translator builds on its own)."""
+    table = MODEL_TABLES[cls][1]
+    if any(spec.type not in (_spec.STRING, _spec.RESULT) for spec in table):
+        return None
+    names = [a.name for a in attrs.fields(cls)]
+    namespace: dict[str, Any] = {
+        "build": trusted_builder(cls),
+        "build_result": trusted_builder(Result),
+        "proxy": MappingProxyType,
+        "KNOWN": frozenset(table.by_wire),
+    }
+    values = {}
+    for spec in table:
+        if spec.type == _spec.RESULT:
+            parts = ", ".join(f"result.get({child.wire!r})" for child in _spec.RESULT_TABLE)
+            values[spec.attr] = f"build_result({parts})"
+        else:
+            values[spec.attr] = f"data.get({spec.wire!r})"
+    lines = [f"def structure_{cls.__name__}(data):"]
+    result = next((spec for spec in table if spec.type == _spec.RESULT), None)
+    if result is not None:
+        lines.append(f"    result = data.get({result.wire!r})")
+        if not result.required:
+            values[result.attr] = f"({values[result.attr]} if result is not None else None)"
+    if EXTRA in names:
+        lines.append("    extra = {k: v for k, v in data.items() if k not in KNOWN}")
+        values[EXTRA] = "proxy(extra)"
+    lines.append(f"    return build({', '.join(values[name] for name in names)})")
+    return _compile(f"structure_{cls.__name__}", "\n".join(lines) + "\n", namespace)
+
+
 _converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
 _converter.register_structure_hook_factory(_is_model, _structure_factory)
 
 _validators = {
     cls: Validator(label, table, lengths=False) for cls, (label, table) in MODEL_TABLES.items()
 }
+_trusted = {cls: _trusted_structure(cls) for cls in MODEL_TABLES}
 
 
 _to_wire_hooks: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
@@ -191,5 +227,11 @@ def from_wire(data: object, cls: type[T]) -> T:
     if not isinstance(data, Mapping):
         msg = f"{label}: the body must be a JSON object, got {json_type(data)}"
         raise ValidationError(msg, endpoint=label, field="<body>")
-    _validators[cls](data)
+    validator = _validators[cls]
+    if validator.is_valid(data):
+        trusted = _trusted[cls]
+        if trusted is not None:
+            return cast("T", trusted(cast("dict[str, Any]", data)))
+    else:
+        validator.explain(data)  # raises, naming the field
     return _converter.structure(data, cls)

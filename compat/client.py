@@ -205,6 +205,9 @@ class MessageClient:
             num_pools=4, maxsize=maxsize, block=True, retries=False
         )
         self._origin = (url.host, url.port, url.scheme)
+        #: the host's connection pool, once looked up, when the pool manager is the
+        #: client's own (nothing else clears it; one host never leaves it)
+        self._host_pool: Optional[urllib3.HTTPConnectionPool] = None
         self._random = random.Random()
         self._sleep: Callable[[float], None] = time.sleep
         #: called with the kind of each failed attempt that is retried (for metrics).
@@ -224,6 +227,7 @@ class MessageClient:
         """Close the pooled connections (only of a pool manager the client made)."""
         if self._owns_pool:
             self._pool.clear()
+            self._host_pool = None
 
     # -- sending ---------------------------------------------------------------
 
@@ -381,10 +385,14 @@ class MessageClient:
 
     def _transfer(self, attempt: Attempt) -> PlatformReply:
         """Send one attempt over urllib3."""
-        host, port, scheme = self._origin
+        connections = self._host_pool
         try:
+            if connections is None:
+                connections = self._pool.connection_from_host(*self._origin)
+                if self._owns_pool:
+                    self._host_pool = connections
             # straight to the host's connection pool: the URL is known to be this host's
-            answer = self._pool.connection_from_host(host, port, scheme).urlopen(
+            answer = connections.urlopen(
                 "POST",
                 attempt.path,
                 body=attempt.payload,

@@ -6,6 +6,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
 import urllib3
 
@@ -65,6 +66,15 @@ def test_send_posts_the_wire_body_with_headers(compat_sandbox: Sandbox) -> None:
     [message] = compat_sandbox.messages()
     assert message["body"]["requestId"] == "order-42"
     assert message["body"]["accessToken"] == "20…xx"
+
+
+def test_a_closed_client_sends_again_on_fresh_connections(compat_sandbox: Sandbox) -> None:
+    c = client(compat_sandbox.url)
+    c.send(request())
+    c.close()
+    c.send(attrs.evolve(request(), request_id="order-43"))
+    c.close()
+    assert [m["body"]["requestId"] for m in compat_sandbox.messages()] == ["order-42", "order-43"]
 
 
 def test_the_body_sent_is_the_wire_body_byte_for_byte() -> None:
