@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 from . import _source, _spec, _trace, _wire, models, translate
-from ._validate import Validator
 
 __all__ = ["register", "unregister"]
 
@@ -37,8 +36,7 @@ def register(endpoint: _spec.Endpoint, request: type[Any], response: type[Any]) 
         _spec.SHIM_METHODS[endpoint.shim_method] = endpoint
     models.LEGACY_MODELS[endpoint.name] = (request, response)
     for model, table in ((request, endpoint.request), (response, endpoint.response)):
-        _wire.MODEL_TABLES[model] = (endpoint.name, table)
-        _wire._validators[model] = Validator(endpoint.name, table, lengths=False)
+        _wire.add_model(model, endpoint.name, table)
     translate.TRANSLATORS[endpoint.name] = translate._Translator(endpoint, request)
     translate._RESPONSES[endpoint.name] = response
     _trace._WIRE_NAMES[endpoint.name] = {spec.attr: spec.wire for spec in endpoint.request}
@@ -52,9 +50,7 @@ def unregister(name: str) -> None:
     if endpoint.shim_method is not None:
         _spec.SHIM_METHODS.pop(endpoint.shim_method, None)
     for model in models.LEGACY_MODELS.pop(name):
-        _wire.MODEL_TABLES.pop(model, None)
-        _wire._validators.pop(model, None)
-        _wire._to_wire_hooks.pop(model, None)
+        _wire.remove_model(model)
     del translate.TRANSLATORS[name]
     del translate._RESPONSES[name]
     _trace._WIRE_NAMES.pop(name, None)

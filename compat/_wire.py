@@ -185,13 +185,26 @@ def _trusted_structure(cls: type[Any]) -> Optional[Callable[[dict[str, Any]], An
 _converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
 _converter.register_structure_hook_factory(_is_model, _structure_factory)
 
-_validators = {
-    cls: Validator(label, table, lengths=False) for cls, (label, table) in MODEL_TABLES.items()
-}
-_trusted = {cls: _trusted_structure(cls) for cls in MODEL_TABLES}
+_validators: dict[type[Any], Validator] = {}
+_trusted: dict[type[Any], Optional[Callable[[dict[str, Any]], Any]]] = {}
+
+
+def add_model(cls: type[Any], label: str, table: _spec.Table) -> None:
+    """Read and write ``cls`` as bodies of ``table`` (the endpoint ``label``'s)."""
+    MODEL_TABLES[cls] = (label, table)
+    _validators[cls] = Validator(label, table, lengths=False)
+    _trusted[cls] = _trusted_structure(cls)
+
+
+def remove_model(cls: type[Any]) -> None:
+    """Forget a model added by :func:`add_model`."""
+    for known in (MODEL_TABLES, _validators, _trusted, _to_wire_hooks):
+        known.pop(cls, None)
 
 
 _to_wire_hooks: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
+for _model, (_label, _table) in list(MODEL_TABLES.items()):
+    add_model(_model, _label, _table)
 
 
 def wire_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
