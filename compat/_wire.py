@@ -149,12 +149,17 @@ def _structure_factory(cls: type[Any]) -> Callable[[Mapping[str, Any], Any], Any
 
 def _trusted_structure(cls: type[Any]) -> Optional[Callable[[dict[str, Any]], Any]]:
     """Generate ``structure_<Model>(data)`` for a body its validator's ``is_valid`` passed
-    (exact dicts and strings): each field read once, nested results built in place, the
-    keys the spec lacks kept in ``extra``; what cattrs builds, without its dispatch. None
-    for a table with templates (requests, which the translator builds on its own)."""
+    (exact dicts and strings): each field read once, a required nested result built in
+    place, the keys the spec lacks kept in ``extra``; what cattrs builds, without its
+    dispatch. None for other tables: templates (requests, which the translator builds
+    on its own), an optional result (none so far)."""
     table = MODEL_TABLES[cls][1]
-    if any(spec.type not in (_spec.STRING, _spec.RESULT) for spec in table):
-        return None
+    if any(
+        spec.type not in (_spec.STRING, _spec.RESULT)
+        or (spec.type == _spec.RESULT and not spec.required)
+        for spec in table
+    ):
+        return None  # cattrs builds those
     names = [a.name for a in attrs.fields(cls)]
     namespace: dict[str, Any] = {
         "build": trusted_builder(cls),
@@ -172,9 +177,7 @@ def _trusted_structure(cls: type[Any]) -> Optional[Callable[[dict[str, Any]], An
     lines = [f"def structure_{cls.__name__}(data):"]
     result = next((spec for spec in table if spec.type == _spec.RESULT), None)
     if result is not None:
-        lines.append(f"    result = data.get({result.wire!r})")
-        if not result.required:
-            values[result.attr] = f"({values[result.attr]} if result is not None else None)"
+        lines.append(f"    result = data[{result.wire!r}]")
     if EXTRA in names:
         lines.append("    extra = {k: v for k, v in data.items() if k not in KNOWN}")
         values[EXTRA] = "proxy(extra)"
