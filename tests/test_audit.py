@@ -398,6 +398,9 @@ def test_in_python_a_path_is_a_use_only_inside_a_string(tmp_path: Path) -> None:
         "def f():\n"
         '    """/v2/customers/message/sendByAccessToken"""\n'
         '    return f"""/v2/messages/sendInbox"""\n'
+        "D = {}\n"
+        "AFTER = f\"{D['k']}/v2/messages/sendInbox\"  # after a literal in an f-string\n"
+        "SHARP = f\"{'#'}/v2/messages/sendInbox\"\n"
     )
     findings = scan([tmp_path])
     assert [(f.rule, f.line, f.column) for f in findings] == [
@@ -410,6 +413,8 @@ def test_in_python_a_path_is_a_use_only_inside_a_string(tmp_path: Path) -> None:
         ("CPT001", 8, 20),
         ("CPT005", 10, 8),
         ("CPT001", 11, 16),
+        ("CPT001", 13, 19),
+        ("CPT001", 14, 16),
     ]
 
 

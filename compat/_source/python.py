@@ -69,11 +69,10 @@ def _walk(tree: ast.Module) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
     return nodes, parents
 
 
-def _literals(
-    nodes: list[ast.AST], parents: dict[ast.AST, ast.AST], lines: Lines
-) -> list[tuple[int, int]]:
+def _literals(nodes: list[ast.AST], lines: Lines) -> list[tuple[int, int]]:
     """The spans of the module's string literals (bytes and f-strings too), docstrings
-    left out: a path anywhere else in Python source is in a comment or a docstring."""
+    left out, nested ones merged: a path anywhere else in Python source is in a
+    comment or a docstring."""
     docstrings = set()
     for node in nodes:
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -86,16 +85,28 @@ def _literals(
             ):
                 docstrings.add(body[0].value)
     spans = []
+    within: set[ast.AST] = set()  # what f-strings hold: inside their spans already
     for node in nodes:
-        literal = isinstance(node, ast.JoinedStr) or (
-            isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
-        )
-        # an f-string's parts are inside its span (and placed oddly before Python 3.12)
-        part = isinstance(parents.get(node), (ast.JoinedStr, ast.FormattedValue))
-        if literal and not part and node not in docstrings:
+        if node in within:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            # its parts and the literals of its expressions: placed oddly before 3.12
+            within.update(ast.walk(node))
+            spans.append(_span(node, lines))
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (str, bytes))
+            and node not in docstrings
+        ):
             spans.append(_span(node, lines))
     spans.sort()
-    return spans
+    merged: list[tuple[int, int]] = []  # (none overlap; merged all the same)
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _mention(text: str, literals: list[tuple[int, int]], lines: Lines) -> Callable[[int], bool]:
@@ -456,7 +467,7 @@ def scan_python(path: str, text: str) -> list[Finding]:
     except (SyntaxError, ValueError):
         return scan_text(path, text, "hash", lines=lines)
     nodes, parents = _walk(tree)
-    mention = _mention(text, _literals(nodes, parents, lines), lines)
+    mention = _mention(text, _literals(nodes, lines), lines)
     findings = scan_text(path, text, "python", lines=lines, mention=mention)
     visitor = _Visitor(path, lines, {lines.offset(f.line, f.column - 1) for f in findings})
     visitor.prepare(nodes, parents)
