@@ -317,6 +317,22 @@ def test_few_files_that_are_costly_to_scan_are_shared_out(
     assert set((tmp_path / "pids").read_text().split()) == {str(os.getpid())}
 
 
+def test_a_fixable_that_cannot_go_to_workers_is_run_in_one_process(tmp_path: Path) -> None:
+    for n in range(30):
+        (tmp_path / f"m{n:02d}.py").write_text('URL = "https://h/v2/messages/sendInbox"\n')
+    seen: set[int] = set()
+
+    def slow(text: str) -> frozenset[int]:  # a closure: it cannot be pickled
+        time.sleep(0.02)
+        seen.add(os.getpid())
+        return frozenset({1})
+
+    report = scan_report([tmp_path], jobs=2, fixable=slow)
+    assert len(report.findings) == 30
+    assert all(f.fixable for f in report.findings)
+    assert seen == {os.getpid()}
+
+
 # -- near misses and edge cases -------------------------------------------------------------
 
 

@@ -146,6 +146,17 @@ def _chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+def _shareable(fixable: Optional[Fixable]) -> bool:
+    """Whether ``fixable`` can be sent to worker processes (pickled)."""
+    import pickle
+
+    try:
+        pickle.dumps(fixable)
+    except Exception:  # pickling fails in many ways (TypeError, PicklingError, ...)
+        return False
+    return True
+
+
 #: Told how many files are done, of how many (for a progress line).
 Progress = Callable[[int, int], None]
 
@@ -208,6 +219,8 @@ def scan_report(
     first = list(itertools.islice(queue, _PARALLEL_FROM))
     rest = itertools.chain(first, queue)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and not _shareable(fixable):
+        workers = 1  # a lambda or a closure: workers could not be given it
     size = _CHUNK
     if workers == 1 or len(first) < _PARALLEL_FROM:
         # fewer files than pay for workers, unless they are costly to scan (most get
