@@ -257,14 +257,19 @@ class _Translator:
                 self.tightened.append((new.wire, new.max_length))
         self.request_id_limit = _NEW["requestId"].max_length or 0
         self.redirect_limit = redirect.max_length or 0
-        #: (parameter, target, the change of moving it from each template, by index)
+        #: (parameter, target, the change of moving it from each template, by index: as
+        #: many as the endpoint's templates may be)
+        templates = max(
+            (spec.max_length or 0 for spec in self.input if spec.type == _spec.TEMPLATES),
+            default=_spec.MAX_TEMPLATES,
+        )
         self.moved = tuple(
             (
                 parameter,
                 target,
                 tuple(
                     Change("moved", f"templates[{index}].templateParameters.{parameter}", detail)
-                    for index in range(_spec.MAX_TEMPLATES)
+                    for index in range(templates)
                     for detail in [f"-> {target}"]
                 ),
             )
