@@ -27,7 +27,7 @@ from .models import (
     SendResponse,
 )
 
-__all__ = ["MODEL_TABLES", "from_wire", "to_wire", "trusted_builder", "wire_hook"]
+__all__ = ["MODEL_TABLES", "from_wire", "to_wire", "trusted_builder"]
 
 T = TypeVar("T")
 
@@ -189,6 +189,8 @@ _converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
 _converter.register_structure_hook_factory(_is_model, _structure_factory)
 
 _validators: dict[type[Any], Validator] = {}
+#: each model's structure function for bodies its validator passed (None: cattrs builds
+#: them), made when a body of the model is first read
 _trusted: dict[type[Any], Optional[Callable[[dict[str, Any]], Any]]] = {}
 
 
@@ -196,7 +198,7 @@ def add_model(cls: type[Any], label: str, table: _spec.Table) -> None:
     """Read and write ``cls`` as bodies of ``table`` (the endpoint ``label``'s)."""
     MODEL_TABLES[cls] = (label, table)
     _validators[cls] = Validator(label, table, lengths=False)
-    _trusted[cls] = _trusted_structure(cls)
+    _trusted.pop(cls, None)
 
 
 def remove_model(cls: type[Any]) -> None:
@@ -208,24 +210,17 @@ def remove_model(cls: type[Any]) -> None:
 _to_wire_hooks: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
 for _model, (_label, _table) in list(MODEL_TABLES.items()):
     add_model(_model, _label, _table)
-
-
-def wire_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
-    """What :func:`to_wire` runs for a model of ``cls`` (for callers that know the class)."""
-    hook = _to_wire_hooks.get(cls)
-    if hook is None:
-        if cls not in MODEL_TABLES:
-            msg = f"to_wire() takes a compat model, got {cls.__name__}"
-            raise TypeError(msg)
-        hook = _to_wire_hooks[cls] = _converter.get_unstructure_hook(cls)
-    return hook
+del _model, _label, _table
 
 
 def to_wire(model: Any) -> dict[str, Any]:
     """A model as its wire body: camelCase keys in the endpoint's order, None omitted."""
     hook = _to_wire_hooks.get(model.__class__)
     if hook is None:
-        hook = wire_hook(type(model))
+        if type(model) not in MODEL_TABLES:
+            msg = f"to_wire() takes a compat model, got {type(model).__name__}"
+            raise TypeError(msg)
+        hook = _to_wire_hooks[type(model)] = _converter.get_unstructure_hook(type(model))
     return hook(model)
 
 
@@ -245,7 +240,10 @@ def from_wire(data: object, cls: type[T]) -> T:
         raise ValidationError(msg, endpoint=label, field="<body>")
     validator = _validators[cls]
     if validator.is_valid(data):
-        trusted = _trusted[cls]
+        try:
+            trusted = _trusted[cls]
+        except KeyError:
+            trusted = _trusted[cls] = _trusted_structure(cls)
         if trusted is not None:
             return cast("T", trusted(cast("dict[str, Any]", data)))
     else:

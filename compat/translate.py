@@ -18,7 +18,7 @@ import attrs
 from . import _spec
 from ._validate import Validator, _over, json_type, printable, too_long
 from ._warn import warn
-from ._wire import from_wire, to_wire, trusted_builder, wire_hook
+from ._wire import from_wire, to_wire, trusted_builder
 from .errors import MissingFieldError, TranslationError, TranslationWarning, ValidationError
 from .models import (
     LEGACY_MODELS,
@@ -168,10 +168,7 @@ class Translation:
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body to POST to ``/v2/miniprogram/message/send``."""
-        request = self.request
-        if request.__class__ is SendRequest:
-            return _request_to_wire(request)
-        return to_wire(request)
+        return to_wire(self.request)
 
 
 _TEMPLATE_KEYS = {
@@ -213,7 +210,6 @@ def new_request_id() -> str:
 
 
 _build_template = trusted_builder(ContentTemplate)
-_request_to_wire = wire_hook(SendRequest)
 _build_request = trusted_builder(SendRequest)
 _build_translation = trusted_builder(Translation)
 
@@ -475,17 +471,7 @@ class _Translator:
             for index, params in enumerate(parameters):
                 if parameter in params:
                     found.append(index)
-            if not found:
-                continue
-            # the usual case, which _move_to decides at length: no top-level target yet,
-            # one short value in every template that has the parameter
-            value = parameters[found[0]][parameter]
-            usual = data.get(target) is None and len(value) * 2 <= self.redirect_limit
-            for index in found[1:]:
-                usual = usual and parameters[index][parameter] == value
-            if usual:
-                data[target] = value
-            elif not self._move_to(data, parameters, found, parameter, target):
+            if not found or not self._move_to(data, parameters, found, parameter, target):
                 continue
             keep = policy.keep_moved_parameters
             for index in found:

@@ -71,8 +71,7 @@ def _walk(tree: ast.Module) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
 
 def _literals(nodes: list[ast.AST], lines: Lines) -> list[tuple[int, int]]:
     """The spans of the module's string literals (bytes and f-strings too), docstrings
-    left out, nested ones merged: a path anywhere else in Python source is in a
-    comment or a docstring."""
+    left out: a path anywhere else in Python source is in a comment or a docstring."""
     docstrings = set()
     for node in nodes:
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -99,14 +98,8 @@ def _literals(nodes: list[ast.AST], lines: Lines) -> list[tuple[int, int]]:
             and node not in docstrings
         ):
             spans.append(_span(node, lines))
-    spans.sort()
-    merged: list[tuple[int, int]] = []  # (none overlap; merged all the same)
-    for start, end in spans:
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    spans.sort()  # none overlap: an f-string's literals are inside its own span
+    return spans
 
 
 def _mention(text: str, literals: list[tuple[int, int]], lines: Lines) -> Callable[[int], bool]:
@@ -117,16 +110,17 @@ def _mention(text: str, literals: list[tuple[int, int]], lines: Lines) -> Callab
     perhaps a comment. A path has no whitespace, so one in such a span is in a
     string unless a ``#`` comes before it in the span; then the tokenizer decides.
     """
-    comments: list[tuple[int, int]] = []
+    comments: Optional[list[tuple[int, int]]] = None  # tokenized when first needed
 
     def mention(offset: int) -> bool:
+        nonlocal comments
         index = bisect.bisect_right(literals, (offset, float("inf"))) - 1
         if index < 0 or not literals[index][0] <= offset < literals[index][1]:
             return True
         if "#" not in text[literals[index][0] : offset]:
             return False
-        if not comments:
-            comments.extend(_comment_spans(text, lines) or [(-1, -1)])
+        if comments is None:
+            comments = _comment_spans(text, lines)
         return inside(comments, offset)
 
     return mention

@@ -10,7 +10,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from . import MigrateError
-from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement, children
+from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement, walk
 from .rules import RULES
 
 if TYPE_CHECKING:
@@ -22,15 +22,12 @@ if TYPE_CHECKING:
 
 def _calls(module: cst.Module, rules: list[Any]) -> None:
     """Each call of the module to the rules, outer calls first; a call a rule takes is
-    the rule's, with the calls inside it."""
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Call) and any(rule.call(node) for rule in rules):
-            continue
-        below = children(node)
-        below.reverse()
-        stack.extend(below)
+    the rule's, with the calls inside it (not entered)."""
+
+    def enter(node: cst.CSTNode) -> bool:
+        return not (isinstance(node, cst.Call) and any(rule.call(node) for rule in rules))
+
+    walk(module, enter=enter)
 
 
 class _Apply(cst.CSTTransformer):
