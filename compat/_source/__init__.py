@@ -189,6 +189,23 @@ class CompatImports:
             self.names[asname or name] = name
 
 
+def python_text(data: bytes) -> tuple[str, str]:
+    """The text of a Python source and its encoding, as Python reads it (a UTF-8 BOM, a
+    PEP 263 coding cookie, else UTF-8); ValueError saying why when it does not decode."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as err:  # bytes that are not UTF-8, or a cookie naming no codec
+        why = "unknown encoding" if "unknown encoding" in str(err) else "not UTF-8"
+        raise ValueError(f"{why} (no PEP 263 coding cookie says otherwise)") from None
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        raise ValueError(f"not valid {encoding}, as its coding cookie says") from None
+
+
 #: Files larger than this are skipped, by both tools (and reported as skipped).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 

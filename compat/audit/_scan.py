@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, gate, gate_or_directive, iter_files, suppress
+from .._source import (
+    DEFAULT_MAX_BYTES,
+    Skipped,
+    gate,
+    gate_or_directive,
+    iter_files,
+    python_text,
+    suppress,
+)
 from .._source.python import scan_python
 from .._source.rules import RULES, Finding
 from .._source.text import family_of, scan_text
@@ -89,10 +97,22 @@ def scan_file(
         return FileResult(suppress.apply(path, (), suppress.directives(text))[2])
     if _OWN_REPORT.search(data, 0, 4096):
         return Skipped(path, "compat's own report")
-    text = data.decode("utf-8", "surrogateescape")
+    text = _text(path, data)
     findings = _findings(path, text, fixable)
     kept, suppressed, unused = suppress.apply(path, findings, suppress.directives(text))
     return FileResult(kept + unused, suppressed)
+
+
+def _text(path: str, data: bytes) -> str:
+    """A file's text: a Python source as Python (and ``compat migrate``) reads it, in the
+    encoding its BOM or coding cookie names; anything else as UTF-8. Bytes that do not
+    decode become escapes (lone surrogates), so that every file is scanned."""
+    if family_of(path) == "python":
+        try:
+            return python_text(data)[0]
+        except ValueError:
+            pass
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _findings(path: str, text: str, fixable: Optional[Fixable]) -> list[Finding]:

@@ -306,6 +306,9 @@ def _apply(
     except cst.ParserSyntaxError as err:
         msg = f"not valid Python: {err.message} (line {err.raw_line})"
         raise MigrateError(msg) from err
+    except UnicodeEncodeError:  # libcst parses UTF-8: a lone surrogate is no character
+        msg = "not valid text: it holds a lone surrogate, which no encoding can write"
+        raise MigrateError(msg) from None
     header = [line for line in module.header if _is_mark(line)]
     if options.annotate and header:
         # a mark above the first statement parses into the module header: the plan

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import stat
 import tempfile
-import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files
+from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, python_text
 from . import MigrateError, Options, Result, migrate_source
 from ._plan import ManualSite
 
@@ -79,17 +77,11 @@ def _digest(data: bytes) -> bytes:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of a Python source and its encoding, as Python reads it (a UTF-8 BOM, a
-    PEP 263 coding cookie, else UTF-8); :class:`MigrateError` when it does not decode."""
+    """:func:`compat._source.python_text`; :class:`MigrateError` when it does not decode."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as err:  # bytes that are not UTF-8, or a cookie naming no codec
-        why = "unknown encoding" if "unknown encoding" in str(err) else "not UTF-8"
-        raise MigrateError(f"{why} (no PEP 263 coding cookie says otherwise)") from None
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError:
-        raise MigrateError(f"not valid {encoding}, as its coding cookie says") from None
+        return python_text(data)
+    except ValueError as err:
+        raise MigrateError(str(err)) from None
 
 
 def encode(text: str, encoding: str) -> bytes:

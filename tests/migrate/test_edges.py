@@ -248,3 +248,28 @@ def test_import_uuid_goes_where_isort_puts_it(head: str, expected: str) -> None:
     )
     migrated = migrate_source(head + "\n" + call, Options())
     assert migrated.source.startswith(expected), migrated.source
+
+
+def test_audit_reads_a_coding_cookie_file_as_migrate_does(tmp_path: Path) -> None:
+    legacy = Path(__file__).resolve().parents[2] / "examples" / "legacy_app" / "notifications.py"
+    source = "# -*- coding: latin-1 -*-\n# Café notifications\n" + legacy.read_text()
+    (tmp_path / "latin").mkdir()
+    (tmp_path / "latin" / "a.py").write_bytes(source.encode("latin-1"))
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / "a.py").write_text(source.replace("latin-1", "utf-8"), "utf-8")
+    migrated = migrate_file(str(tmp_path / "latin" / "a.py"), Options(annotate=False))
+    assert migrated.result is not None
+    assert migrated.result.changed
+
+    def verdicts(folder: str) -> list[tuple[int, str, object]]:
+        return [
+            (f.line, f.rule, f.fixable) for f in scan([tmp_path / folder], fixable=fixable_lines)
+        ]
+
+    assert verdicts("latin") == verdicts("utf8")  # the audit reads the file as UTF-8
+    assert any(fixable for _, _, fixable in verdicts("latin"))
+
+
+def test_a_source_with_a_lone_surrogate_is_not_migrated() -> None:
+    with pytest.raises(MigrateError, match="lone surrogate"):
+        migrate_source('# caf\udce9\nURL = "/v2/messages/sendInbox"\n')
