@@ -265,19 +265,19 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _worlds(
-    unknowns: Sequence[_Unknown], payload: Any, policy: Policy
-) -> Iterator[tuple[_Unknown, dict[str, str]]]:
-    """Other values the unknowns may take: long ones, and equal to every other string."""
-    tokens = {u.token for u in unknowns}
-    others = {s for s in _strings(payload) if s not in tokens}
+    tokens: Sequence[str], payload: Any, policy: Policy
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Other values the stand-ins may take: long ones, and equal to every other string."""
+    every = set(tokens)
+    others = {s for s in _strings(payload) if s not in every}
     others.update(policy.template_codes)
     others.update(v for v in (policy.app_id, policy.default_redirect_url) if v is not None)
     lengths = _lengths()
-    for unknown in unknowns:
+    for token in tokens:
         for length in lengths:
-            yield unknown, {unknown.token: unknown.token + "x" * (length - len(unknown.token))}
-        for other in sorted(others | (tokens - {unknown.token})):
-            yield unknown, {unknown.token: other}
+            yield token, {token: token + "x" * (length - len(token))}
+        for other in sorted(others | (every - {token})):
+            yield token, {token: other}
 
 
 def _translate(name: str, payload: Any, policy: Policy) -> tuple[bool, Any]:
@@ -525,32 +525,93 @@ def _translate_dict(
     payload = reader.mapping(node, "", "")
     comprehension = any(u.loop for u in reader.unknowns)
     unknowns = {u.token: u for u in reader.unknowns}
-    ok, body = _translate(endpoint.name, payload, policy)
-    if not ok:
-        reason = _reason(body, reader.unknowns)
-        if comprehension and isinstance(payload.get("templates"), list):
-            single = {**payload, "templates": payload["templates"][:1]}
-            if _translate(endpoint.name, single, policy)[0]:
-                reason = (
-                    f"the templates' loop makes templates that differ where it matters: {reason}"
-                )
+    tokens = tuple(u.token for u in reader.unknowns)
+    outcome = _proof(endpoint.name, payload, policy, tokens, comprehension)
+    if isinstance(outcome, _Refused):
+        reason = _reason(outcome.error, reader.unknowns)
+        if outcome.one_template_passes:
+            reason = f"the templates' loop makes templates that differ where it matters: {reason}"
         msg = f"the shim refuses this call: {reason}"
         raise Manual(msg)
-    rewrite = _leaves(body, unknowns)
-    for unknown, world in _worlds(reader.unknowns, payload, policy):
-        expected = _translate(endpoint.name, _substitute(payload, world), policy)
-        # what the rewrite sends there: its expressions take the world's values, which is
-        # the base world's body with the world's values for the stand-ins
-        if not _same(expected, _sent(_substitute(body, world))):
-            what = "length" if world[unknown.token].startswith(unknown.token) else "value"
-            msg = (
-                f"what the shim sends depends on the {what} of {unknown.code}, which the "
-                f"source does not fix (under {_policy_text(policy)})"
-            )
-            raise Manual(msg)
+    if isinstance(outcome, _Depends):
+        msg = (
+            f"what the shim sends depends on the {outcome.what} of "
+            f"{unknowns[outcome.token].code}, which the source does not fix "
+            f"(under {_policy_text(policy)})"
+        )
+        raise Manual(msg)
+    rewrite = _leaves(outcome, unknowns)
     writer = _Writer(translator)
     new = writer.body(rewrite, node)
     return new, writer.needs
+
+
+@attrs.frozen
+class _Refused:
+    """The translator refuses the payload: its error, stand-ins in it."""
+
+    error: str
+    #: the payload's templates come from a loop, and one of them alone passes
+    one_template_passes: bool
+
+
+@attrs.frozen
+class _Depends:
+    """What the translator sends depends on the ``what`` ("length" or "value") of the
+    stand-in ``token``."""
+
+    token: str
+    what: str
+
+
+#: Proofs already made: a payload's shape (stand-ins numbered in the order they are
+#: read) gives the same outcome wherever it is written, under the same translator
+#: (registering an endpoint makes new ones) and limits. Bounded; emptied when full.
+_PROOFS: dict[tuple[object, tuple[int, ...], Policy, tuple[str, ...], bool, str], Any] = {}
+_PROOFS_KEPT = 512
+
+
+def _proof(
+    name: str,
+    payload: dict[str, Any],
+    policy: Policy,
+    tokens: tuple[str, ...],
+    comprehension: bool,
+) -> Any:
+    """What the translator makes of ``payload`` under ``policy`` in every world: the body
+    (with stand-ins), or :class:`_Refused`, or :class:`_Depends`. Remembered by the
+    payload's ``repr`` (exact for the strings, numbers, lists and dicts a reader makes)."""
+    key = (TRANSLATORS[name], tuple(_lengths()), policy, tokens, comprehension, repr(payload))
+    known = _PROOFS.get(key)
+    if known is None:
+        if len(_PROOFS) >= _PROOFS_KEPT:
+            _PROOFS.clear()
+        known = _PROOFS[key] = _prove(name, payload, policy, tokens, comprehension)
+    return known
+
+
+def _prove(
+    name: str,
+    payload: dict[str, Any],
+    policy: Policy,
+    tokens: tuple[str, ...],
+    comprehension: bool,
+) -> Any:
+    ok, body = _translate(name, payload, policy)
+    if not ok:
+        single = False
+        if comprehension and isinstance(payload.get("templates"), list):
+            one = {**payload, "templates": payload["templates"][:1]}
+            single = _translate(name, one, policy)[0]
+        return _Refused(str(body), single)
+    for token, world in _worlds(tokens, payload, policy):
+        expected = _translate(name, _substitute(payload, world), policy)
+        # what the rewrite sends there: its expressions take the world's values, which is
+        # the base world's body with the world's values for the stand-ins
+        if not _same(expected, _sent(_substitute(body, world))):
+            what = "length" if world[token].startswith(token) else "value"
+            return _Depends(token, what)
+    return body
 
 
 def _policy_text(policy: Policy) -> str:

@@ -13,7 +13,7 @@ from compat.audit import scan
 from compat.migrate import MigrateError, Options, fixable_lines, migrate_source
 from compat.migrate._files import migrate_file, unified_diff
 
-from .helpers import check_manual, check_noop, check_transformed
+from .helpers import check_manual, check_noop, check_transformed, options
 
 INBOX = '"/v2/messages/sendInbox"'
 BY_TOKEN = '"/v2/customers/message/sendByAccessToken"'
@@ -273,3 +273,29 @@ def test_audit_reads_a_coding_cookie_file_as_migrate_does(tmp_path: Path) -> Non
 def test_a_source_with_a_lone_surrogate_is_not_migrated() -> None:
     with pytest.raises(MigrateError, match="lone surrogate"):
         migrate_source('# caf\udce9\nURL = "/v2/messages/sendInbox"\n')
+
+
+def test_payloads_of_one_shape_each_keep_their_own_expressions() -> None:
+    """A proof made for one payload serves another of the same shape: each rewrite and
+    each reason is still written with its own site's expressions."""
+
+    def site(name: str, ident: str) -> str:
+        return (
+            f"def {name}(token, {ident}):\n"
+            f'    post({INBOX}, {{"accessToken": token, "authClientId": "A",'
+            f' "requestId": {ident}, "templateCode": "T",'
+            ' "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n'
+        )
+
+    source = site("first", "order_id") + site("second", "refund_id")
+    result = migrate_source(source, options())
+    assert result.rewrites == {"raw_http": 2}
+    assert '"requestId": order_id' in result.source
+    assert '"requestId": refund_id' in result.source
+    assert "authClientId" not in result.source
+    digest = migrate_source(source, options(annotate=False, overlong_request_id="digest"))
+    assert [m.reason for m in digest.manual] == [
+        f"what the shim sends depends on the length of {ident}, which the source does not fix"
+        " (under Policy(overlong_request_id='digest'))"
+        for ident in ("order_id", "refund_id")
+    ]
