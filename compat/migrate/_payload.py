@@ -583,35 +583,29 @@ def _proof(
     payload's ``repr`` (exact for the strings, numbers, lists and dicts a reader makes)."""
     key = (TRANSLATORS[name], tuple(_lengths()), policy, tokens, comprehension, repr(payload))
     known = _PROOFS.get(key)
-    if known is None:
-        if len(_PROOFS) >= _PROOFS_KEPT:
-            _PROOFS.clear()
-        known = _PROOFS[key] = _prove(name, payload, policy, tokens, comprehension)
-    return known
-
-
-def _prove(
-    name: str,
-    payload: dict[str, Any],
-    policy: Policy,
-    tokens: tuple[str, ...],
-    comprehension: bool,
-) -> Any:
+    if known is not None:
+        return known
+    if len(_PROOFS) >= _PROOFS_KEPT:
+        _PROOFS.clear()
     ok, body = _translate(name, payload, policy)
     if not ok:
         single = False
         if comprehension and isinstance(payload.get("templates"), list):
             one = {**payload, "templates": payload["templates"][:1]}
             single = _translate(name, one, policy)[0]
-        return _Refused(str(body), single)
-    for token, world in _worlds(tokens, payload, policy):
-        expected = _translate(name, _substitute(payload, world), policy)
-        # what the rewrite sends there: its expressions take the world's values, which is
-        # the base world's body with the world's values for the stand-ins
-        if not _same(expected, _sent(_substitute(body, world))):
-            what = "length" if world[token].startswith(token) else "value"
-            return _Depends(token, what)
-    return body
+        known = _Refused(str(body), single)
+    else:
+        known = body
+        for token, world in _worlds(tokens, payload, policy):
+            expected = _translate(name, _substitute(payload, world), policy)
+            # what the rewrite sends there: its expressions take the world's values, which
+            # is the base world's body with the world's values for the stand-ins
+            if not _same(expected, _sent(_substitute(body, world))):
+                what = "length" if world[token].startswith(token) else "value"
+                known = _Depends(token, what)
+                break
+    _PROOFS[key] = known
+    return known
 
 
 def _policy_text(policy: Policy) -> str:
