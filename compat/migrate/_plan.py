@@ -340,6 +340,16 @@ _NOT_WALKED = frozenset(
 )
 #: Each node class's fields, in their order (a node's children are in them).
 _FIELDS: dict[type, tuple[str, ...]] = {}
+#: Whether values of a type are walked: nodes, less those above. A look-up here costs a
+#: fraction of ``isinstance(value, cst.CSTNode)``, which goes through the ABC machinery.
+_WALKED: dict[type, bool] = {}
+
+
+def _walked(kind: type) -> bool:
+    known = _WALKED.get(kind)
+    if known is None:
+        known = _WALKED[kind] = issubclass(kind, cst.CSTNode) and kind not in _NOT_WALKED
+    return known
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -354,16 +364,20 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     fields = _FIELDS.get(kind)
     if fields is None:
         fields = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(node))
+    walked = _WALKED
     found: list[cst.CSTNode] = []
     for name in fields:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if type(value) not in _NOT_WALKED:
+        of = type(value)
+        if of is tuple or of is list:
+            for item in value:
+                known = walked.get(type(item))
+                if known or (known is None and _walked(type(item))):
+                    found.append(item)
+        else:
+            known = walked.get(of)
+            if known or (known is None and _walked(of)):
                 found.append(value)
-        elif isinstance(value, (tuple, list)):
-            found.extend(
-                v for v in value if isinstance(v, cst.CSTNode) and type(v) not in _NOT_WALKED
-            )
     return found
 
 
