@@ -10,7 +10,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from . import MigrateError
-from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement, walk
+from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement
 from .rules import RULES
 
 if TYPE_CHECKING:
@@ -20,14 +20,18 @@ if TYPE_CHECKING:
     from ._payload import Options
 
 
-def _calls(module: cst.Module, rules: list[Any]) -> None:
+def _calls(context: Context, rules: list[Any]) -> None:
     """Each call of the module to the rules, outer calls first; a call a rule takes is
-    the rule's, with the calls inside it (not entered)."""
-
-    def enter(node: cst.CSTNode) -> bool:
-        return not (isinstance(node, cst.Call) and any(rule.call(node) for rule in rules))
-
-    walk(module, enter=enter)
+    the rule's, with the calls inside it (not entered). The module's nodes were listed
+    parents first when the context was made: a node is passed over when its parent was
+    taken or passed over."""
+    parents = context.parents
+    closed: set[cst.CSTNode] = set()
+    for node in context.nodes(context.module):
+        if parents.get(node) in closed or (
+            isinstance(node, cst.Call) and any(rule.call(node) for rule in rules)
+        ):
+            closed.add(node)
 
 
 class _Apply(cst.CSTTransformer):
@@ -318,7 +322,7 @@ def _apply(
     context = Context(wrapper, options)
     names = [n for n in RULES if (not options.only or n in options.only) and n not in options.skip]
     rules = [RULES[name].Rule(context) for name in names]
-    _calls(wrapper.module, rules)
+    _calls(context, rules)
     for rule in rules:
         rule.finish()
     plan = context.plan
