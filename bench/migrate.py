@@ -3,7 +3,9 @@
 - the large real tree of bench/audit.py (the interpreter's standard library and
   site-packages): nothing in it to migrate;
 - a generated tree of 1,000 legacy modules (the raw-HTTP and LegacyClient
-  examples, renamed), every one of them migrated.
+  examples, renamed, each with template codes of its own: the codemod proves a
+  payload once per process, and a tree of copies would measure that memory),
+  every one of them migrated.
 
 For each: compat migrate (as ``--check``: everything planned, nothing
 written) and compat audit over the same tree, each timed as the whole process
@@ -46,6 +48,7 @@ def generated_tree(root: Path, count: int) -> list[str]:
         package = root / f"service{n // 100:02d}"
         package.mkdir(exist_ok=True)
         text = sources[n % len(sources)].replace("order_shipped", f"order_shipped_{n}")
+        text = text.replace('"TP_', f'"TP{n}_')  # no two payloads alike
         (package / f"notifications_{n:04d}.py").write_text(text)
     return [str(root)]
 
