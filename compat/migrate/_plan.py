@@ -259,8 +259,15 @@ class Context:
 
     def binding(self, name: cst.Name, near: cst.CSTNode) -> Optional[cst.Assign]:
         """The one assignment of ``name`` in the function around ``near``, if it is the only one
-        and the name is not changed otherwise (item or attribute assignment, augmented)."""
-        assigns, changed = self._bindings(self.function(near))
+        and the name is not changed otherwise (item or attribute assignment, augmented).
+
+        None outside functions: a module's names are what other modules import, and what
+        its functions read; rewriting one in place would change what they send.
+        """
+        scope = self.function(near)
+        if scope is self.module:
+            return None
+        assigns, changed = self._bindings(scope)
         found = assigns.get(name.value, [])
         if name.value in changed or len(found) != 1 or len(found[0].targets) != 1:
             return None
@@ -291,6 +298,15 @@ class Context:
                 changed.add(node.value.value)
         known = self._scope_bindings[id(scope)] = (assigns, changed)
         return known
+
+    def module_name(self, name: cst.Name, near: cst.CSTNode) -> Optional[str]:
+        """Why a module-level name is not read for its value here (see :meth:`binding`)."""
+        if self.function(near) is not self.module or name.value not in self.module_values:
+            return None
+        return (
+            f"{name.value}, the payload, is a name of the module, which its functions and other "
+            "modules may use too: it is not rewritten in place (build the payload in the call)"
+        )
 
     def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is assigned in the function around ``near`` (so, when it has no

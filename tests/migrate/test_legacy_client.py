@@ -328,3 +328,16 @@ def test_shadowed_or_unknown_payloads_are_manual() -> None:
         """,
         "not the legacy fields as keywords",
     )
+
+
+def test_a_payload_that_is_a_name_of_the_module_is_left() -> None:
+    check_manual(
+        """\
+        from compat import LegacyClient
+        client = LegacyClient("https://h/api/open", "c-1")
+        PAYLOAD = {"accessToken": "t", "authClientId": "A", "requestId": "r",
+                   "templateCode": "T", "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]}
+        client.send_inbox(PAYLOAD)
+        """,
+        "PAYLOAD, the payload, is a name of the module",
+    )

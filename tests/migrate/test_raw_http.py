@@ -187,3 +187,42 @@ def test_keep_moved_parameters_and_line_endings() -> None:
         keep_moved_parameters=True,
     )
     assert result.rewrites == {"raw_http": 1}
+
+
+def test_a_module_level_call_never_rewrites_the_module_constant_it_reads() -> None:
+    """PATH is the module's: later() (and any module importing it) still posts a legacy
+    payload to it, so the call at the top gets the new path written out instead."""
+    result = check_transformed(
+        """\
+        import requests
+        PATH = "/v2/messages/sendInbox"
+        requests.post("https://h" + PATH, json={"accessToken": "t", "authClientId": "A",
+            "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        def later(payload):
+            return requests.post("https://h" + PATH, json=payload)
+        """,
+        """\
+        import requests
+        # compat: migrate manually: PATH is a legacy path also used where it cannot be migrated (in later()); the migrated calls name the new path themselves
+        PATH = "/v2/messages/sendInbox"
+        requests.post("https://h" + "/v2/miniprogram/message/send", json={"accessToken": "t", "appId": "A",
+            "requestId": "r", "templateCode": "T", "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+        def later(payload):
+            # compat: migrate manually: the payload posted to the legacy path is not a dict literal in this call or a name bound to one in this function
+            return requests.post("https://h" + PATH, json=payload)
+        """,
+    )
+    assert result.rewrites == {"raw_http": 1}
+
+
+def test_a_payload_that_is_a_name_of_the_module_is_left() -> None:
+    check_manual(
+        """\
+        import requests
+        PAYLOAD = {"accessToken": "t", "authClientId": "A", "requestId": "r",
+                   "templateCode": "T", "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]}
+        requests.post("https://h/v2/messages/sendInbox", json=PAYLOAD)
+        """,
+        "PAYLOAD, the payload, is a name of the module, which its functions and other modules "
+        "may use too: it is not rewritten in place (build the payload in the call)",
+    )

@@ -128,6 +128,9 @@ class Rule:
                 self.context.plan.imports.update(needs)
                 self.context.plan.replacements[assign.value] = body
                 return value
+            why = self.context.module_name(value, node)
+            if why is not None:
+                raise Manual(why)
         msg = "the payload is not a dict literal here or a name bound to one in this function"
         raise Manual(msg)
 

@@ -210,6 +210,9 @@ class Rule:
             assign = self.context.binding(value, near)
             if assign is not None:
                 return self._dict(assign.value, near, depth + 1)
+            why = self.context.module_name(value, near)
+            if why is not None:
+                raise Manual(why)
             if self.context.changed(value, near):
                 msg = (
                     f"{value.value}, the payload, is assigned more than once or changed after "
