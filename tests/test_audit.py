@@ -401,6 +401,23 @@ def test_concatenations_of_every_kind(tmp_path: Path) -> None:
     ]
 
 
+def test_a_path_constant_formatted_into_an_f_string(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        'INBOX = "/v2/messages/sendInbox"\n'
+        "def urls(b):\n"
+        '    one = f"{b}{INBOX}?v=1"\n'
+        '    two = f"{b}{INBOX!r}"\n'  # its repr, quotes and all: no URL
+        '    three = f"{b}{INBOX:>40}"\n'  # padded: no URL either
+        '    four = f"{b}{INBOX}" + "?v=2"\n'  # the concatenation is the one finding
+    )
+    findings = scan([tmp_path])
+    assert [(f.rule, f.line, f.column) for f in findings] == [
+        ("CPT001", 1, 10),
+        ("CPT001", 3, 11),
+        ("CPT001", 6, 12),
+    ]
+
+
 def test_in_python_a_path_is_a_use_only_inside_a_string(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(
         '"""Sends through /v2/messages/sendInbox (a docstring)."""\n'

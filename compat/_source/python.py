@@ -268,7 +268,12 @@ class _Visitor:
             return self.constants.get(node.id, _UNRESOLVED)
         if isinstance(node, ast.JoinedStr):
             parts = [
-                self.resolve(v) if isinstance(v, ast.Constant) else _UNRESOLVED for v in node.values
+                self.resolve(v)
+                if isinstance(v, ast.Constant)
+                else self.resolve(v.value)
+                if isinstance(v, ast.FormattedValue) and v.conversion == -1 and not v.format_spec
+                else _UNRESOLVED
+                for v in node.values
             ]
             return "".join(p or _UNRESOLVED for p in parts)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -287,11 +292,21 @@ class _Visitor:
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         if isinstance(node.op, ast.Add) and not isinstance(self.parents.get(node), ast.BinOp):
-            found = self.legacy_path(node)
-            start, end = _span(node, self.lines)
-            if found and not any(start <= at < end for at in self.found_at):
-                endpoint, path = found
-                self.add(node, "CPT001", endpoint, path_message(endpoint, path, "this expression"))
+            self.built_path(node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        """``f"{base}{INBOX_PATH}"``: a constant's path in an f-string."""
+        parent = self.parents.get(node)
+        if not isinstance(parent, (ast.BinOp, ast.FormattedValue)):
+            self.built_path(node)
+
+    def built_path(self, node: ast.expr) -> None:
+        """A legacy path that ``node`` builds from parts, unless the text scan found it."""
+        found = self.legacy_path(node)
+        start, end = _span(node, self.lines)
+        if found and not any(start <= at < end for at in self.found_at):
+            endpoint, path = found
+            self.add(node, "CPT001", endpoint, path_message(endpoint, path, "this expression"))
 
     # -- the shim -----------------------------------------------------------------------
 
@@ -474,6 +489,7 @@ def scan_python(path: str, text: str) -> list[Finding]:
 
 _VISITS: dict[type, Callable[[_Visitor, Any], None]] = {
     ast.BinOp: _Visitor.visit_BinOp,
+    ast.JoinedStr: _Visitor.visit_JoinedStr,
     ast.ImportFrom: _Visitor.visit_ImportFrom,
     ast.Import: _Visitor.visit_Import,
     ast.Attribute: _Visitor.visit_Attribute,

@@ -89,6 +89,8 @@ class Paths:
                 return self.resolve(value.left, near, depth + 1) or self.resolve(
                     value.right, near, depth + 1
                 )
+        if isinstance(value, cst.FormattedString):
+            return self._formatted(value, near, depth)
         if isinstance(value, cst.Call):
             func = value.func
             if isinstance(func, cst.Attribute) and func.attr.value == "format":
@@ -107,6 +109,31 @@ class Paths:
             return self._constant(value, context.module_values.get(value.value, []))
         if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
             return self._constant(value, self._class_values(value.attr.value, near))
+        return None
+
+    def _formatted(
+        self, value: cst.FormattedString, near: cst.CSTNode, depth: int
+    ) -> Optional[Path]:
+        """A path from a name (or attribute) in an f-string, as ``f"{base}{PATH}"``; a
+        constant's new value is written into the f-string as text."""
+        for part in value.parts:
+            if not isinstance(part, cst.FormattedStringExpression) or part.format_spec:
+                continue
+            if part.conversion is not None:
+                continue
+            found = self.resolve(part.expression, near, depth + 1)
+            if found is None:
+                continue
+            new = found.replace.get(part.expression)
+            if new is None:  # a local name: its assignment is rewritten
+                return found
+            assert isinstance(new, cst.SimpleString)
+            text = _fstring_text(str(new.evaluated_value), value)
+            if text is None:
+                return None
+            del found.replace[part.expression]
+            found.replace[part] = cst.FormattedStringText(text)
+            return found
         return None
 
     def _relative(self, value: cst.BaseExpression) -> Optional[Path]:
@@ -162,3 +189,23 @@ class Paths:
                 isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
             )
         ]
+
+
+def _fstring_text(text: str, fstring: cst.FormattedString) -> Optional[str]:
+    """``text`` as it is written in the literal part of ``fstring``: braces doubled, and
+    (unless the f-string is raw) backslashes, control characters and its quote escaped.
+    None when a raw f-string cannot hold it."""
+    quote = fstring.end[0]
+    text = text.replace("{", "{{").replace("}", "}}")
+    if "r" in fstring.start.lower():
+        unsafe = quote in text or text.endswith("\\") or any(c < " " for c in text)
+        return None if unsafe else text
+    out = []
+    for char in text:
+        if char in ("\\", quote):
+            out.append("\\" + char)
+        elif char < " " or char == "\x7f":
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)

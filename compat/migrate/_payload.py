@@ -124,11 +124,24 @@ def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
 
 
 def _pure(node: cst.BaseExpression) -> bool:
-    """Whether two copies of the expression have the same value (names, attributes)."""
+    """Whether two copies of the expression have the same value: names, attributes, and
+    strings made of them (an f-string, a ``+``) and of literals."""
     if isinstance(node, cst.Name):
         return True
     if isinstance(node, cst.Attribute):
         return _pure(node.value)
+    if isinstance(node, cst.FormattedString):
+        return all(
+            isinstance(part, cst.FormattedStringText)
+            or (
+                isinstance(part, cst.FormattedStringExpression)
+                and _pure(part.expression)
+                and all(isinstance(p, cst.FormattedStringText) for p in part.format_spec or ())
+            )
+            for part in node.parts
+        )
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return all(_literal(side)[0] or _pure(side) for side in (node.left, node.right))
     return False
 
 

@@ -98,6 +98,15 @@ CALLS: dict[str, list[Call]] = {
     "urllib_ctx": [lambda m, b, c: m.legacy(b, TOKEN)],
     "near_miss_new_api": [lambda m, b, c: m.sent(b, TOKEN)],
     "near_miss_names": [],
+    "requests_fstring_path": [
+        lambda m, b, c: m.WalletNotifier(b).order_paid(TOKEN, "O-1", "9.99"),
+        lambda m, b, c: m.WalletNotifier(b).promo(TOKEN, "Sale"),
+        lambda m, b, c: m.WalletNotifier(b).reminder(TOKEN, "Your basket misses you"),
+    ],
+    "urllib3_json_kwarg": [
+        lambda m, b, c: m.refund(TOKEN, "R-77", "120.00", base=b),
+        lambda m, b, c: m.survey(TOKEN, base=b),
+    ],
     "notes_only": [lambda m, b, c: m.notify(b, TOKEN)],
 }
 _FORWARDED = {

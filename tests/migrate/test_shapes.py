@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -481,3 +482,123 @@ def test_a_client_bound_to_a_subscript_keeps_the_legacy_client() -> None:
         client.send_by_access_token({BODY})
         """
     assert "LegacyClient(" in migrated(source)
+
+
+# -- f-strings ---------------------------------------------------------------------------
+
+
+def test_a_path_constant_in_an_f_string_is_written_into_it() -> None:
+    check_transformed(
+        f"""\
+        PATH = "{BY_TOKEN}"
+        def send(base):
+            return post(f"{{base}}{{PATH}}?v=1", json={BODY})
+        def local(base):
+            path = PATH
+            return post(f"{{base}}{{path}}", json={BODY})
+        """,
+        f"""\
+        # compat: migrate manually: PATH is a legacy path no call here uses any more (they name the new path themselves); other code may still use it: remove it when none does
+        PATH = "{BY_TOKEN}"
+        def send(base):
+            return post(f"{{base}}{NEW}?v=1", json={BODY})
+        def local(base):
+            path = "{NEW}"
+            return post(f"{{base}}{{path}}", json={BODY})
+        """,
+    )
+
+
+def test_a_path_constant_written_into_an_f_string_is_escaped_for_it() -> None:
+    check_transformed(
+        f"""\
+        PATH = '{BY_TOKEN}?q="x"&t={{t}}'
+        def send(base):
+            return post(f"{{base}}{{PATH}}", json={BODY})
+        """,
+        f"""\
+        # compat: migrate manually: PATH is a legacy path no call here uses any more (they name the new path themselves); other code may still use it: remove it when none does
+        PATH = '{BY_TOKEN}?q="x"&t={{t}}'
+        def send(base):
+            return post(f"{{base}}{NEW}?q=\\"x\\"&t={{{{t}}}}", json={BODY})
+        """,
+    )
+
+
+@pytest.mark.parametrize("suffix", ["", "?q='x'", '?q="x"', "?t={t}", "\\x", "\t", "\n", "é😀"])
+@pytest.mark.parametrize("prefix", ['f"', "f'''", "F'", 'rf"'])
+def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, suffix: str) -> None:
+    """Run, the migrated f-string makes the URL the constant would, with the new path."""
+    quote = prefix.lstrip("rRfF")
+    source = (
+        f"PATH = {BY_TOKEN + suffix!r}\n"
+        f"def send(base):\n    return post({prefix}{{base}}{{PATH}}{quote}, json={BODY})\n"
+    )
+    result = migrate_source(source, options(annotate=False))
+    if "r" in prefix and any(c in suffix for c in '"\t\n'):
+        assert not result.rewrites  # a raw f-string cannot hold it
+        return
+    assert result.rewrites == {"raw_http": 1}
+    urls: list[str] = []
+    namespace: dict[str, Any] = {"post": lambda url, json: urls.append(url)}
+    exec(compile(result.source, "<migrated>", "exec"), namespace)
+    namespace["send"]("https://h")
+    assert urls == ["https://h" + NEW + suffix]
+
+
+@pytest.mark.parametrize(
+    ("constant", "url"),
+    [
+        (BY_TOKEN, 'f"{base}{PATH!r}"'),  # its repr, quotes and all
+        (BY_TOKEN, 'f"{base}{PATH:>40}"'),  # padded
+        (BY_TOKEN + "?q='x'", "rf'{base}{PATH}'"),  # a raw f-string cannot hold the quote
+    ],
+)
+def test_a_path_constant_an_f_string_changes_or_cannot_hold_is_left(
+    constant: str, url: str
+) -> None:
+    check_noop(f'PATH = "{constant}"\npost({url}, json={BODY})\n')
+
+
+def test_the_same_f_string_or_sum_in_every_template_is_one_value() -> None:
+    """Written twice, or once in a loop it does not depend on: the templates share it, so
+    the shim moves it to the top (it is not two values that may differ)."""
+    check_transformed(
+        """\
+        def send(token, rid):
+            post("/v2/messages/sendInbox", {"accessToken": token, "authClientId": "A",
+                 "requestId": rid, "templateCode": "T",
+                 "templates": [{"templateParameters": {"pushContentUrl": f"/r/{rid}"}},
+                               {"templateParameters": {"pushContentUrl": f"/r/{rid}"}}]})
+            post("/v2/messages/sendInbox", {"accessToken": token, "authClientId": "A",
+                 "requestId": rid, "templateCode": "T",
+                 "templates": [{"templateParameters": {"pushContentUrl": "/r/" + rid},
+                                "language": lang} for lang in ("th-TH", "en-US")]})
+        """,
+        """\
+        def send(token, rid):
+            post("/v2/miniprogram/message/send", {"accessToken": token, "appId": "A",
+                 "requestId": rid, "templateCode": "T",
+                 "redirectUrl": f"/r/{rid}",
+                 "templates": [{"templateParameters": {}},
+                               {"templateParameters": {}}]})
+            post("/v2/miniprogram/message/send", {"accessToken": token, "appId": "A",
+                 "requestId": rid, "templateCode": "T",
+                 "redirectUrl": "/r/" + rid,
+                 "templates": [{"templateParameters": {},
+                                "language": lang} for lang in ("th-TH", "en-US")]})
+        """,
+    )
+
+
+def test_an_f_string_of_the_loop_differs_between_templates() -> None:
+    check_manual(
+        """\
+        def send(token, rid):
+            post("/v2/messages/sendInbox", {"accessToken": token, "authClientId": "A",
+                 "requestId": rid, "templateCode": "T",
+                 "templates": [{"templateParameters": {"pushContentUrl": f"/r/{lang}"},
+                                "language": lang} for lang in ("th-TH", "en-US")]})
+        """,
+        "the templates' loop makes templates that differ where it matters",
+    )
