@@ -509,22 +509,6 @@ def test_a_path_constant_in_an_f_string_is_written_into_it() -> None:
     )
 
 
-def test_a_path_constant_written_into_an_f_string_is_escaped_for_it() -> None:
-    check_transformed(
-        f"""\
-        PATH = '{BY_TOKEN}?q="x"&t={{t}}'
-        def send(base):
-            return post(f"{{base}}{{PATH}}", json={BODY})
-        """,
-        f"""\
-        # compat: migrate manually: PATH is a legacy path no call here uses any more (they name the new path themselves); other code may still use it: remove it when none does
-        PATH = '{BY_TOKEN}?q="x"&t={{t}}'
-        def send(base):
-            return post(f"{{base}}{NEW}?q=\\"x\\"&t={{{{t}}}}", json={BODY})
-        """,
-    )
-
-
 @pytest.mark.parametrize("suffix", ["", "?q='x'", '?q="x"', "?t={t}", "\\x", "\t", "\n", "é😀"])
 @pytest.mark.parametrize("prefix", ['f"', "f'''", "F'", 'rf"'])
 def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, suffix: str) -> None:
