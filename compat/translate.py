@@ -264,9 +264,12 @@ class _Translator:
                 parameter,
                 target,
                 tuple(
-                    Change("moved", f"templates[{index}].templateParameters.{parameter}", detail)
+                    Change(
+                        "moved",
+                        f"templates[{index}].templateParameters.{parameter}",
+                        f"-> {target}",
+                    )
                     for index in range(templates)
-                    for detail in [f"-> {target}"]
                 ),
             )
             for parameter, target in _spec.MOVED_PARAMETERS.items()

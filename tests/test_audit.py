@@ -66,6 +66,12 @@ def keys_of(findings: list[Finding]) -> set[tuple[Any, ...]]:
     return {(f.rule, relative(f.path), f.line, f.column, f.endpoint) for f in findings}
 
 
+def scan_module(tmp_path: Path, source: str) -> list[Finding]:
+    """The findings of a Python module ``a.py`` holding ``source``."""
+    (tmp_path / "a.py").write_text(source, encoding="utf-8")
+    return scan([tmp_path])
+
+
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "compat", "audit", *args],
@@ -386,15 +392,15 @@ def test_each_language_and_shape(tmp_path: Path, name: str, source: str, rule: s
 
 
 def test_concatenations_of_every_kind(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text(
+    findings = scan_module(
+        tmp_path,
         "def urls(b, n):\n"
         '    one = f"{b}/v2/messages/" + "sendInbox"\n'
         '    two = b + "/v2/customers/message/" + n + "sendByAccessToken"\n'
         "    three = 1 + 2\n"
         '    four = "sendInbox" + 2\n'
-        '    five = b.base + "/v2/messages/sendIn" + "box"\n'
+        '    five = b.base + "/v2/messages/sendIn" + "box"\n',
     )
-    findings = scan([tmp_path])
     assert [(f.rule, f.line, f.endpoint) for f in findings] == [
         ("CPT001", 2, "sendInbox"),
         ("CPT001", 6, "sendInbox"),
@@ -402,15 +408,15 @@ def test_concatenations_of_every_kind(tmp_path: Path) -> None:
 
 
 def test_a_path_constant_formatted_into_an_f_string(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text(
+    findings = scan_module(
+        tmp_path,
         'INBOX = "/v2/messages/sendInbox"\n'
         "def urls(b):\n"
         '    one = f"{b}{INBOX}?v=1"\n'
         '    two = f"{b}{INBOX!r}"\n'  # its repr, quotes and all: no URL
         '    three = f"{b}{INBOX:>40}"\n'  # padded: no URL either
-        '    four = f"{b}{INBOX}" + "?v=2"\n'  # the concatenation is the one finding
+        '    four = f"{b}{INBOX}" + "?v=2"\n',  # the concatenation is the one finding
     )
-    findings = scan([tmp_path])
     assert [(f.rule, f.line, f.column) for f in findings] == [
         ("CPT001", 1, 10),
         ("CPT001", 3, 11),
@@ -419,7 +425,8 @@ def test_a_path_constant_formatted_into_an_f_string(tmp_path: Path) -> None:
 
 
 def test_in_python_a_path_is_a_use_only_inside_a_string(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text(
+    findings = scan_module(
+        tmp_path,
         '"""Sends through /v2/messages/sendInbox (a docstring)."""\n'
         "URL = (\n"
         '    "https://wallet.example"  # was /v2/messages/sendInbox, a comment\n'
@@ -433,9 +440,8 @@ def test_in_python_a_path_is_a_use_only_inside_a_string(tmp_path: Path) -> None:
         '    return f"""/v2/messages/sendInbox"""\n'
         "D = {}\n"
         "AFTER = f\"{D['k']}/v2/messages/sendInbox\"  # after a literal in an f-string\n"
-        "SHARP = f\"{'#'}/v2/messages/sendInbox\"\n"
+        "SHARP = f\"{'#'}/v2/messages/sendInbox\"\n",
     )
-    findings = scan([tmp_path])
     assert [(f.rule, f.line, f.column) for f in findings] == [
         ("CPT005", 1, 18),
         ("CPT005", 3, 37),
@@ -458,8 +464,7 @@ def test_an_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text('P = {"x": "é", "authClientId": "a", "accessToken": "t"}\n')
-    [finding] = scan([tmp_path])
+    [finding] = scan_module(tmp_path, 'P = {"x": "é", "authClientId": "a", "accessToken": "t"}\n')
     assert (finding.line, finding.column, finding.end_column) == (1, 16, 30)
 
 

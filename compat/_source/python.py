@@ -267,15 +267,10 @@ class _Visitor:
         if isinstance(node, ast.Name):
             return self.constants.get(node.id, _UNRESOLVED)
         if isinstance(node, ast.JoinedStr):
-            parts = [
-                self.resolve(v)
-                if isinstance(v, ast.Constant)
-                else self.resolve(v.value)
-                if isinstance(v, ast.FormattedValue) and v.conversion == -1 and not v.format_spec
-                else _UNRESOLVED
-                for v in node.values
-            ]
-            return "".join(p or _UNRESOLVED for p in parts)
+            return "".join(self.resolve(v) or _UNRESOLVED for v in node.values)
+        if isinstance(node, ast.FormattedValue):  # a value as it is, not converted or formatted
+            plain = node.conversion == -1 and not node.format_spec
+            return self.resolve(node.value) if plain else _UNRESOLVED
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.resolve(node.left), self.resolve(node.right)
             if left is None or right is None:

@@ -117,10 +117,12 @@ class Paths:
         """A path from a name (or attribute) in an f-string, as ``f"{base}{PATH}"``; a
         constant's new value is written into the f-string as text."""
         for part in value.parts:
-            if not isinstance(part, cst.FormattedStringExpression) or part.format_spec:
-                continue
-            if part.conversion is not None:
-                continue
+            if (
+                not isinstance(part, cst.FormattedStringExpression)
+                or part.format_spec
+                or part.conversion is not None
+            ):
+                continue  # text, or a value converted or formatted: no path as it is
             found = self.resolve(part.expression, near, depth + 1)
             if found is None:
                 continue

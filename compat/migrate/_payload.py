@@ -278,14 +278,14 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _worlds(
-    tokens: Sequence[str], payload: Any, policy: Policy
+    tokens: Sequence[str], payload: Any, policy: Policy, lengths: Sequence[int]
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    """Other values the stand-ins may take: long ones, and equal to every other string."""
+    """Other values the stand-ins may take: long ones (``lengths``), and equal to every
+    other string."""
     every = set(tokens)
     others = {s for s in _strings(payload) if s not in every}
     others.update(policy.template_codes)
     others.update(v for v in (policy.app_id, policy.default_redirect_url) if v is not None)
-    lengths = _lengths()
     for token in tokens:
         for length in lengths:
             yield token, {token: token + "x" * (length - len(token))}
@@ -594,7 +594,8 @@ def _proof(
     """What the translator makes of ``payload`` under ``policy`` in every world: the body
     (with stand-ins), or :class:`_Refused`, or :class:`_Depends`. Remembered by the
     payload's ``repr`` (exact for the strings, numbers, lists and dicts a reader makes)."""
-    key = (TRANSLATORS[name], tuple(_lengths()), policy, tokens, comprehension, repr(payload))
+    lengths = tuple(_lengths())
+    key = (TRANSLATORS[name], lengths, policy, tokens, comprehension, repr(payload))
     known = _PROOFS.get(key)
     if known is not None:
         return known
@@ -609,7 +610,7 @@ def _proof(
         known = _Refused(str(body), single)
     else:
         known = body
-        for token, world in _worlds(tokens, payload, policy):
+        for token, world in _worlds(tokens, payload, policy, lengths):
             expected = _translate(name, _substitute(payload, world), policy)
             # what the rewrite sends there: its expressions take the world's values, which
             # is the base world's body with the world's values for the stand-ins

@@ -362,6 +362,7 @@ _WALKED: dict[type, bool] = {}
 
 
 def _walked(kind: type) -> bool:
+    """:data:`_WALKED` for ``kind``, worked out once."""
     known = _WALKED.get(kind)
     if known is None:
         known = _WALKED[kind] = issubclass(kind, cst.CSTNode) and kind not in _NOT_WALKED
@@ -380,20 +381,15 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     fields = _FIELDS.get(kind)
     if fields is None:
         fields = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(node))
-    walked = _WALKED
     found: list[cst.CSTNode] = []
     for name in fields:
         value = getattr(node, name)
         of = type(value)
-        if of is tuple or of is list:
-            for item in value:
-                known = walked.get(type(item))
-                if known or (known is None and _walked(type(item))):
-                    found.append(item)
-        else:
-            known = walked.get(of)
-            if known or (known is None and _walked(of)):
-                found.append(value)
+        for item in value if of is tuple or of is list else (value,):
+            kind = type(item)
+            walked = _WALKED.get(kind)
+            if walked or (walked is None and _walked(kind)):
+                found.append(item)
     return found
 
 
