@@ -121,8 +121,9 @@ class Paths:
                 not isinstance(part, cst.FormattedStringExpression)
                 or part.format_spec
                 or part.conversion is not None
+                or part.equal is not None
             ):
-                continue  # text, or a value converted or formatted: no path as it is
+                continue  # text, or a value converted, formatted or named (``{PATH=}``)
             found = self.resolve(part.expression, near, depth + 1)
             if found is None:
                 continue

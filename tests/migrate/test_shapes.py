@@ -535,6 +535,7 @@ def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, suf
     [
         (BY_TOKEN, 'f"{base}{PATH!r}"'),  # its repr, quotes and all
         (BY_TOKEN, 'f"{base}{PATH:>40}"'),  # padded
+        (BY_TOKEN, 'f"{base}{PATH=}"'),  # "PATH='...'"
         (BY_TOKEN + "?q='x'", "rf'{base}{PATH}'"),  # a raw f-string cannot hold the quote
     ],
 )
