@@ -145,6 +145,22 @@ def _pure(node: cst.BaseExpression) -> bool:
     return False
 
 
+#: What every stand-in starts with (a private-use character).
+_STAND_IN = "\ue000"
+
+
+def _own(value: Any, field: str) -> Any:
+    """``value``, a literal of the source, unless it holds what stand-ins are made of
+    (it would be taken for one, and written back as the expression it stands for)."""
+    if isinstance(value, str) and _STAND_IN in value:
+        msg = (
+            f"{field or 'the payload'} holds U+E000, the character compat migrate marks "
+            "unknown values with, so what the shim does with it cannot be proven here"
+        )
+        raise Manual(msg)
+    return value
+
+
 class _Reader:
     """Reads a payload literal into a value, with stand-ins for what is not literal."""
 
@@ -161,7 +177,7 @@ class _Reader:
         key = f"{self.iteration}:{code}" if loop else code
         shared = self._shared.get(key) if _pure(node) else None
         if shared is None:
-            token = "\ue000" + chr(0xE100 + len(self.unknowns))
+            token = _STAND_IN + chr(0xE100 + len(self.unknowns))
             shared = _Unknown(node, code, token, loop)
             self.unknowns.append(shared)
             if _pure(node):
@@ -172,7 +188,7 @@ class _Reader:
         """The value of ``node`` for a field of the spec type ``kind``."""
         found, value = _literal(node)
         if found:
-            return value
+            return _own(value, field)
         if kind == _spec.TEMPLATES:
             return self.templates(node, field)
         if isinstance(node, cst.Dict):
@@ -198,6 +214,7 @@ class _Reader:
             if not found or not isinstance(key, str):
                 msg = f"{field or 'the payload'} has a key that is not a string literal"
                 raise Manual(msg)
+            _own(key, field)
             if key in out:
                 msg = f"{field or 'the payload'} names {key!r} twice"
                 raise Manual(msg)

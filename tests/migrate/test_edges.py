@@ -36,6 +36,12 @@ BY_TOKEN = '"/v2/customers/message/sendByAccessToken"'
         ('{"appId": "A", "templates": [*more]}', "unpacks another list"),
         ('{"appId": "A", "accessToken": "t", "templateCode": "T"}', "templates is missing"),
         ('{"x": 1}', "x is not a known field"),
+        (  # what a stand-in is made of: it would be written back as the expression `t`
+            '{"appId": "A", "accessToken": t, "requestId": "\\ue000\\ue100", "templateCode": "T",'
+            ' "templates": [{"templateParameters": {}}]}',
+            "requestId holds U+E000, the character compat migrate marks unknown values with",
+        ),
+        ('{"appId": "A", "\\ue000": 1}', "the payload holds U+E000"),
     ],
 )
 def test_payloads_that_stay_manual(payload: str, reason: str) -> None:
