@@ -9,7 +9,7 @@ compact UTF-8.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from ._validate import lone_surrogate, surrogate_message
 
@@ -19,7 +19,21 @@ __all__ = ["MAX_DEPTH", "BadJSON", "dumps", "loads"]
 #: nests four deep; Python's own parser gives up near a thousand).
 MAX_DEPTH = 64
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_encode: Callable[[Any], str] = _encoder.encode
+try:  # the C encoder made once, rather than on each call as JSONEncoder.encode does
+    from _json import make_encoder
+except ImportError:  # pragma: no cover - Python implementations without the accelerator
+    pass
+else:
+    _chunks = make_encoder(
+        None, _encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+    )
+
+    def _encode_once(value: Any) -> str:
+        return "".join(_chunks(value, 0))
+
+    _encode = _encode_once
 
 
 class BadJSON(ValueError):
@@ -73,5 +87,6 @@ def _surrogate_message(where: str, text: str) -> str:
 
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON of a value that came through :func:`loads` or the validator
-    (which refuse lone surrogates, the one thing UTF-8 cannot encode)."""
+    (which refuse lone surrogates, the one thing UTF-8 cannot encode), or that compat
+    built: there are no cycles to look for."""
     return _encode(value).encode("utf-8")

@@ -23,6 +23,7 @@ import base64
 import binascii
 import datetime
 import re
+import time
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, cast
 from urllib.parse import quote, unquote
 
@@ -48,10 +49,27 @@ ALGORITHM = "RSA256"
 KeyData = Union[str, bytes]
 
 
+#: (second since the epoch, its local time to the second, its UTC offset): the
+#: last second :func:`request_time` formatted, one tuple so that threads read it whole.
+_last_second: tuple[int, str, str] = (-1, "", "")
+
+
 def request_time(now: Optional[datetime.datetime] = None) -> str:
-    """ISO 8601 with milliseconds and the local offset: ``2019-04-04T12:08:56.253+05:30``."""
-    now = now or datetime.datetime.now(datetime.timezone.utc).astimezone()
-    return now.isoformat(timespec="milliseconds")
+    """ISO 8601 with milliseconds and the local offset: ``2019-04-04T12:08:56.253+05:30``.
+
+    Without ``now``, the current time. The local time and offset are worked out once a
+    second (an offset changes on a whole second); the milliseconds are added each call.
+    """
+    global _last_second
+    if now is not None:
+        return now.isoformat(timespec="milliseconds")
+    second, nanoseconds = divmod(time.time_ns(), 1_000_000_000)
+    last = _last_second
+    if last[0] != second:
+        text = datetime.datetime.fromtimestamp(second, datetime.timezone.utc).astimezone()
+        formatted = text.isoformat()  # no microseconds: 2019-04-04T12:08:56+05:30
+        last = _last_second = (second, formatted[:19], formatted[19:])
+    return f"{last[1]}.{nanoseconds // 1_000_000:03d}{last[2]}"
 
 
 def content_to_sign(method: str, path: str, client_id: str, time: str, body: bytes) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections import Counter
 from typing import Any
@@ -239,3 +240,21 @@ def test_the_fast_check_agrees_with_the_field_by_field_check(data: dict[str, Any
                 valid = True
             # exact built-in types only here, so the fast check never needs to defer
             assert validator.is_valid(data) == valid
+
+
+json_documents = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(alphabet=_any, max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(alphabet=_any, max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(value=json_documents)
+def test_bodies_are_written_as_the_standard_library_writes_compact_utf8_json(value: Any) -> None:
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert _json.dumps(value) == expected

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import re
+import time
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 import pytest
@@ -38,6 +41,61 @@ def test_content_is_method_path_newline_client_time_body() -> None:
 
 def test_request_time_is_iso_8601_with_milliseconds_and_offset() -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", request_time())
+
+
+@pytest.fixture
+def central_european_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time with summer time (a POSIX TZ rule: no zoneinfo files needed)."""
+    if not hasattr(time, "tzset"):  # pragma: no cover - Windows
+        pytest.skip("time.tzset is Unix only")
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "2026-03-29T00:59:59.999000+00:00",  # the last millisecond of winter time
+        "2026-03-29T01:00:00+00:00",  # summer time from here
+        "2026-03-29T01:00:00.001000+00:00",
+        "2026-10-25T00:59:59.500000+00:00",
+        "2026-10-25T01:00:00.999999+00:00",  # back to winter time; microseconds cut
+        "1969-12-31T23:59:59.250000+00:00",  # before the epoch
+    ],
+)
+def test_request_time_is_the_local_time_of_each_instant_even_across_an_offset_change(
+    central_european_time: None, monkeypatch: pytest.MonkeyPatch, instant: str
+) -> None:
+    when = datetime.datetime.fromisoformat(instant)
+    nanoseconds = (
+        (when - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc))
+        // (datetime.timedelta(microseconds=1))
+        * 1000
+    )
+    monkeypatch.setattr(time, "time_ns", lambda: nanoseconds)
+    expected = when.astimezone().isoformat(timespec="milliseconds")
+    assert request_time() == expected
+    assert request_time() == expected  # the second remembered: the same text
+    monkeypatch.setattr(time, "time_ns", lambda: nanoseconds + 1_000_000)
+    later = (when + datetime.timedelta(milliseconds=1)).astimezone()
+    assert request_time() == later.isoformat(timespec="milliseconds")
+
+
+def test_request_time_of_a_given_datetime() -> None:
+    when = datetime.datetime(
+        2019,
+        4,
+        4,
+        12,
+        8,
+        56,
+        253999,
+        tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+    )
+    assert request_time(when) == "2019-04-04T12:08:56.253+05:30"
 
 
 def _independently_verify(public: bytes, content: bytes, raw_signature: bytes) -> None:
