@@ -9,6 +9,7 @@ compact UTF-8.
 from __future__ import annotations
 
 import json
+from json.scanner import make_scanner
 from typing import Any, Callable, Optional, Union
 
 from ._validate import lone_surrogate, surrogate_message
@@ -45,9 +46,16 @@ class BadJSON(ValueError):
 
 
 def loads(raw: Union[bytes, bytearray]) -> Any:
-    """The value of a JSON body; :class:`BadJSON` saying why it is not one."""
+    """The value of a JSON body; :class:`BadJSON` saying why it is not one.
+
+    The encoding is found as :func:`json.loads` finds it (UTF-8, or UTF-16 or UTF-32 by
+    their byte order marks and zero bytes), and bytes that are not text in it are
+    refused: an encoded surrogate is not a character either."""
     try:
-        value = json.loads(raw)
+        # a body starting with "{" and no zero byte after it is UTF-8 to json.loads too
+        utf8 = raw[:1] == b"{" and raw[1:2] != b"\x00"
+        text = raw.decode("utf-8" if utf8 else json.detect_encoding(raw))
+        value = _parse(text)
     except RecursionError:
         raise BadJSON(f"the JSON nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
@@ -55,6 +63,21 @@ def loads(raw: Union[bytes, bytearray]) -> Any:
     escapes = b"\\u" in raw
     if escapes or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:  # else nothing to find
         _check(value, escapes)
+    return value
+
+
+_scan: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def _parse(text: str) -> Any:
+    """What :func:`json.loads` makes of ``text``: its scanner called straight, and
+    json.loads itself for its message when the text is not one JSON value."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:  # no value at the start: whitespace first, or not JSON
+        return json.loads(text)
+    if end != len(text) and text[end:].strip(" \t\n\r"):
+        return json.loads(text)  # raises: extra data after the value
     return value
 
 

@@ -145,6 +145,13 @@ def test_legacy_client_refuses_a_lone_surrogate_and_records_the_call() -> None:
         (DEEP, "nests deeper than"),
         (b'{"a": "\\ud83d"}', "lone surrogate"),
         (b"\xff{}", "the body is not valid JSON"),
+        # a surrogate encoded as UTF-8 bytes: not UTF-8, though json.loads lets it through
+        (
+            json.dumps(inbox(templateCode=LONE), ensure_ascii=False).encode(
+                "utf-8", "surrogatepass"
+            ),
+            "not valid JSON ('utf-8' codec can't decode byte 0xed",
+        ),
     ],
 )
 def test_pool_manager_answers_param_illegal_for_bodies_it_cannot_send(
@@ -171,7 +178,12 @@ def post(url: str, body: bytes, **headers: str) -> urllib3.BaseHTTPResponse:
 
 @pytest.mark.parametrize(
     "body",
-    [DEEP, json.dumps(send_body()).replace("2021", "\\ud83d", 1).encode(), b'{"x":"\\udc00"}'],
+    [
+        DEEP,
+        json.dumps(send_body()).replace("2021", "\\ud83d", 1).encode(),
+        b'{"x":"\\udc00"}',
+        json.dumps(send_body()).replace("2021", "\ud83d", 1).encode("utf-8", "surrogatepass"),
+    ],
 )
 def test_the_sandbox_refuses_what_it_could_not_store(compat_sandbox: Sandbox, body: bytes) -> None:
     answer = post(compat_sandbox.url + SEND, body)

@@ -7,7 +7,8 @@ import warnings
 from collections import Counter
 from typing import Any
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from compat import (
@@ -246,10 +247,12 @@ json_documents = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
-    | st.floats()
+    | st.floats(allow_nan=False)
     | st.text(alphabet=_any, max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(alphabet=_any, max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet=_any, max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -258,3 +261,35 @@ json_documents = st.recursive(
 def test_bodies_are_written_as_the_standard_library_writes_compact_utf8_json(value: Any) -> None:
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     assert _json.dumps(value) == expected
+
+
+@given(
+    value=json_documents,
+    ascii_only=st.booleans(),
+    space=st.sampled_from(["", " ", "\n\t\r "]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32-le"]),
+)
+def test_bodies_are_read_as_the_standard_library_reads_them(
+    value: Any, ascii_only: bool, space: str, encoding: str
+) -> None:
+    raw = (space + json.dumps(value, ensure_ascii=ascii_only) + space).encode(encoding)
+    assert _json.loads(raw) == json.loads(raw) == value
+
+
+@given(text=st.text(alphabet=_any, max_size=12))
+@example(text='{"a": 1} x')  # extra data after an object
+@example(text="{} \n")
+@example(text=" {}")
+@example(text="{")
+@example(text="[1] [2]")
+@example(text="NaN")
+def test_what_is_not_json_is_refused_with_the_standard_library_s_reason(text: str) -> None:
+    raw = text.encode("utf-8")
+    try:
+        expected = json.loads(raw)
+    except ValueError as err:
+        with pytest.raises(_json.BadJSON) as caught:
+            _json.loads(raw)
+        assert str(caught.value) == f"the body is not valid JSON ({err})"
+    else:
+        assert repr(_json.loads(raw)) == repr(expected)  # NaN is not equal to itself
