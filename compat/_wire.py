@@ -231,15 +231,11 @@ def from_wire(data: object, cls: type[T]) -> T:
     naming the field; keys the spec does not know are ignored; lengths are not
     checked (use the translator or the client for that).
     """
-    if cls not in _validators:
+    validator = _validators.get(cls)
+    if validator is None:
         msg = f"from_wire() builds compat models, not {getattr(cls, '__name__', cls)!r}"
         raise TypeError(msg)
-    label = MODEL_TABLES[cls][0]
-    if not isinstance(data, Mapping):
-        msg = f"{label}: the body must be a JSON object, got {json_type(data)}"
-        raise ValidationError(msg, endpoint=label, field="<body>")
-    validator = _validators[cls]
-    if validator.is_valid(data):
+    if validator.is_valid(data):  # a dict (exactly) that keeps the rules
         try:
             trusted = _trusted[cls]
         except KeyError:
@@ -247,5 +243,9 @@ def from_wire(data: object, cls: type[T]) -> T:
         if trusted is not None:
             return cast("T", trusted(cast("dict[str, Any]", data)))
     else:
+        label = MODEL_TABLES[cls][0]
+        if not isinstance(data, Mapping):
+            msg = f"{label}: the body must be a JSON object, got {json_type(data)}"
+            raise ValidationError(msg, endpoint=label, field="<body>")
         validator.explain(data)  # raises, naming the field
     return _converter.structure(data, cls)

@@ -281,7 +281,14 @@ class MessageClient:
         headers: Optional[Mapping[str, str]] = None,
     ) -> SendResponse:
         """POST already-checked JSON bytes to ``path`` (below the prefix), with retries."""
-        steps = self.exchange(path, payload, request_id=request_id, headers=headers)
+        signed_path = self.prefix + path
+        try:  # the first attempt straight; the exchange takes over if it is to be retried
+            reply = self._transfer(self._attempt(signed_path, payload, headers))
+            return self._answered(reply, signed_path, request_id, 1)
+        except _Retry as failed:
+            steps = self.exchange(
+                path, payload, request_id=request_id, headers=headers, failed=failed
+            )
         try:
             step = next(steps)
             while True:
@@ -306,16 +313,18 @@ class MessageClient:
         *,
         request_id: str,
         headers: Optional[Mapping[str, str]] = None,
+        failed: Optional[_Retry] = None,
     ) -> Exchange:
         """One POST with its retries, the input and output left to the caller (the
         synchronous :meth:`post`, or the gateway's event loop): yields an :class:`Attempt`
         to send, to be answered with its :class:`PlatformReply` (``send``) or with a
         network failure (``throw`` of :func:`network_failure`), or seconds to wait;
-        returns the final response or raises as :meth:`send` does."""
+        returns the final response or raises as :meth:`send` does. ``failed``: how the
+        first attempt, made by the caller, ended (the exchange starts at the retry)."""
         signed_path = self.prefix + path
         attempts = self.retries.total + 1
-        retry: Optional[_Retry] = None
-        for attempt in range(1, attempts + 1):
+        retry = failed
+        for attempt in range(1 if failed is None else 2, attempts + 1):
             if retry is not None:
                 delay = self.retries.delay(attempt - 1, retry.retry_after, self._random)
                 log.debug(
@@ -331,25 +340,31 @@ class MessageClient:
                     self.on_retry(retry.kind)
                 yield delay
             try:
-                reply = yield Attempt(
-                    signed_path, payload, self._headers(signed_path, payload, headers)
-                )
+                reply = yield self._attempt(signed_path, payload, headers)
                 assert reply is not None, "an attempt is answered with its reply"
-                response = self._judge_reply(reply, signed_path, request_id)
+                return self._answered(reply, signed_path, request_id, attempt)
             except _Retry as err:
                 retry = err
-                continue
-            log.debug(
-                "POST %s requestId=%r attempt %d: %s %s",
-                signed_path,
-                request_id,
-                attempt,
-                response.result.result_status,
-                response.result.result_code,
-            )
-            return response
         assert retry is not None
         return self._give_up(retry, signed_path, request_id, attempts)
+
+    def _attempt(self, path: str, payload: bytes, headers: Optional[Mapping[str, str]]) -> Attempt:
+        return Attempt(path, payload, self._headers(path, payload, headers))
+
+    def _answered(
+        self, reply: PlatformReply, path: str, request_id: str, attempt: int
+    ) -> SendResponse:
+        """The final response to an attempt, else :class:`_Retry`."""
+        response = self._judge_reply(reply, path, request_id)
+        log.debug(
+            "POST %s requestId=%r attempt %d: %s %s",
+            path,
+            request_id,
+            attempt,
+            response.result.result_status,
+            response.result.result_code,
+        )
+        return response
 
     def _give_up(self, retry: _Retry, path: str, request_id: str, attempts: int) -> SendResponse:
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
