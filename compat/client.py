@@ -383,14 +383,16 @@ class MessageClient:
     def _headers(
         self, path: str, payload: bytes, extra: Optional[Mapping[str, str]]
     ) -> dict[str, str]:
-        headers = {k: v for k, v in extra.items() if k.lower() not in _OWN} if extra else {}
-        headers.update(
-            {
-                "Content-Type": "application/json; charset=UTF-8",
-                "Client-Id": self.client_id,
-                "Request-Time": request_time(),
-            }
-        )
+        own = {
+            "Content-Type": "application/json; charset=UTF-8",
+            "Client-Id": self.client_id,
+            "Request-Time": request_time(),
+        }
+        if extra:
+            headers = {k: v for k, v in extra.items() if k.lower() not in _OWN}
+            headers.update(own)
+        else:
+            headers = own
         if self.signer is not None:
             content = content_to_sign(
                 "POST", path, self.client_id, headers["Request-Time"], payload
