@@ -34,7 +34,9 @@ from ._plan import names
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
-__all__ = ["Manual", "Options", "translate_dict", "translate_keywords"]
+    from ._plan import Context
+
+__all__ = ["Manual", "Options", "generated_once", "translate_dict", "translate_keywords"]
 
 _NEW = _spec.SEND.request
 _CHECK_NEW = Validator(_spec.SEND.name, _NEW, extra_keys="error")
@@ -545,6 +547,22 @@ def translate_dict(
         for name, flag in _FLAGS.items():
             reason = reason.replace(name, flag)
         raise Manual(reason) from None
+
+
+def generated_once(context: Context, payload: cst.Dict, call: cst.Call, needs: set[str]) -> None:
+    """Raise :class:`Manual` when the new body ``payload`` generates a requestId
+    (``needs`` has ``uuid``) but may be built once for several sends by ``call``: the
+    shim gives each send a requestId of its own, and the platform would deliver only
+    the first of the sends that share one."""
+    if GENERATED_REQUEST_ID[0] not in needs:
+        return
+    why = context.built_for_each_send(payload, call)
+    if why is not None:
+        msg = (
+            f"the payload has no requestId, and the shim gives each send one of its own; "
+            f"here {why}: give it a requestId, then migrate"
+        )
+        raise Manual(msg)
 
 
 def _translate_dict(

@@ -313,6 +313,46 @@ class Context:
         :meth:`binding`, assigned more than once or changed after)."""
         return name.value in self._bindings(self.function(near))[0]
 
+    def built_for_each_send(self, payload: cst.CSTNode, call: cst.Call) -> Optional[str]:
+        """Why the literal ``payload``, sent by ``call``, may be built once for several
+        sends (the caller puts a requestId of its own in it, as the translator gives
+        each send one): bound by ``functools.partial``, a name used more than once, or a
+        name built before a loop, or outside a lambda, that sends it. None when each
+        send builds it anew."""
+        here = self.parents.get(payload)
+        while here is not None and here is not call:
+            here = self.parents.get(here)
+        if here is call:  # written in the call: built each time the call is made
+            if self.code(call.func).strip() in PARTIAL:
+                return f"{self.code(call.func).strip()} builds it once for every call it makes"
+            return None
+        scope = self.function(call)
+        statement = self.statement(payload)
+        assign = self.parents.get(payload)
+        if not isinstance(assign, cst.Assign) or statement is None:  # pragma: no cover
+            return "it is not built by one assignment"
+        name = self.code(assign.targets[0].target).strip()
+        uses = (
+            sum(1 for n in self.nodes(scope) if isinstance(n, cst.Name) and n.value == name) - 1
+        )  # its assignment
+        if uses > 1:
+            return f"{name} is used {uses} times, so it may be sent more than once"
+        around = self.parents.get(call)
+        while around is not None and around is not scope:
+            if isinstance(around, _REPEATED) and not self._inside(statement, around):
+                kind = "a lambda" if isinstance(around, cst.Lambda) else "a loop"
+                return f"{name} is built once, before {kind} that sends it"
+            around = self.parents.get(around)
+        return None
+
+    def _inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+        here: Optional[cst.CSTNode] = node
+        while here is not None:
+            if here is outer:
+                return True
+            here = self.parents.get(here)
+        return False
+
     def local(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is a parameter or a variable of the function around ``near``."""
         scope = self.function(near)
@@ -329,6 +369,18 @@ class Context:
 
 
 _MUTATORS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__"}
+#: calls that bind a function's arguments for later calls (``functools.partial(post, URL)``)
+PARTIAL = ("partial", "functools.partial", "partialmethod", "functools.partialmethod")
+#: what runs its body more than once for one pass of the code around it
+_REPEATED = (
+    cst.For,
+    cst.While,
+    cst.Lambda,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+)
 
 
 #: What no rule looks for, and the walk does not enter: whitespace, comments and

@@ -341,3 +341,21 @@ def test_a_payload_that_is_a_name_of_the_module_is_left() -> None:
         """,
         "PAYLOAD, the payload, is a name of the module",
     )
+
+
+def test_a_payload_without_a_request_id_sent_in_a_loop_is_left() -> None:
+    check_manual(
+        """\
+        from compat import LegacyClient
+
+        client = LegacyClient("https://h", "c")
+
+        def blast(tokens):
+            payload = {"appId": "APP", "accessToken": "t", "templateCode": "T",
+                       "templates": [{"templateParameters": {}}]}
+            for _ in tokens:
+                client.send_by_access_token(payload)
+        """,
+        "the payload has no requestId, and the shim gives each send one of its own; "
+        "here payload is built once, before a loop that sends it",
+    )

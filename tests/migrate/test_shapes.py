@@ -587,3 +587,76 @@ def test_an_f_string_of_the_loop_differs_between_templates() -> None:
         """,
         "the templates' loop makes templates that differ where it matters",
     )
+
+
+# -- a generated requestId: one per send, as the shim makes it ---------------------------
+
+NO_ID = BODY.replace('"requestId": "r", ', "")
+
+
+@pytest.mark.parametrize(
+    ("sends", "why"),
+    [
+        (
+            f'payload = {NO_ID}\nfor token in tokens:\n    post("{BY_TOKEN}", json=payload)',
+            "payload is built once, before a loop that sends it",
+        ),
+        (
+            f'payload = {NO_ID}\nwhile tokens:\n    post("{BY_TOKEN}", json=payload)',
+            "payload is built once, before a loop that sends it",
+        ),
+        (
+            f'payload = {NO_ID}\nsend = lambda: post("{BY_TOKEN}", json=payload)',
+            "payload is built once, before a lambda that sends it",
+        ),
+        (
+            f'payload = {NO_ID}\n[post("{BY_TOKEN}", json=payload) for token in tokens]',
+            "payload is built once, before a loop that sends it",
+        ),
+        (
+            f'payload = {NO_ID}\npost("{BY_TOKEN}", json=payload)\nlog(payload)',
+            "payload is used 2 times, so it may be sent more than once",
+        ),
+        (
+            f'send = functools.partial(post, "{BY_TOKEN}", json={NO_ID})',
+            "functools.partial builds it once for every call it makes",
+        ),
+    ],
+)
+def test_a_payload_without_a_request_id_built_once_for_several_sends_is_left(
+    sends: str, why: str
+) -> None:
+    body = textwrap.indent(sends, "    ")
+    result = check_manual(
+        f"import functools\ndef send(tokens):\n{body}\n",
+        f"the payload has no requestId, and the shim gives each send one of its own; here {why}",
+    )
+    assert "uuid" not in result.source
+
+
+def test_a_payload_without_a_request_id_built_for_each_send_gets_one() -> None:
+    result = migrated(
+        f"""\
+        def send(tokens):
+            for token in tokens:
+                payload = {NO_ID}
+                post("{BY_TOKEN}", json=payload)
+            for token in tokens:
+                post("{BY_TOKEN}", json={NO_ID})
+        """
+    )
+    assert result.count('"requestId": uuid.uuid4().hex') == 2
+    assert "manually" not in result
+
+
+def test_a_payload_with_its_request_id_may_be_sent_twice() -> None:
+    result = migrated(
+        f"""\
+        def send():
+            payload = {BODY}
+            post("{BY_TOKEN}", json=payload)
+            post("{BY_TOKEN}", json=payload)
+        """
+    )
+    assert result.count(NEW) == 2
+    assert "manually" not in result

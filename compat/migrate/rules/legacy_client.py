@@ -30,7 +30,7 @@ import libcst as cst
 from ... import _spec
 from ..._source import LEGACY_CLIENT
 from .._paths import Paths
-from .._payload import Manual, translate_dict, translate_keywords
+from .._payload import Manual, generated_once, translate_dict, translate_keywords
 from .._receivers import Receivers
 
 if TYPE_CHECKING:
@@ -119,12 +119,14 @@ class Rule:
         value = positional[0].value
         if isinstance(value, cst.Dict):
             body, needs = translate_dict(value, endpoint, policy)
+            generated_once(self.context, value, node, needs)
             self.context.plan.imports.update(needs)
             return body
         if isinstance(value, cst.Name):
             assign = self.context.binding(value, node)
             if assign is not None and isinstance(assign.value, cst.Dict):
                 body, needs = translate_dict(assign.value, endpoint, policy)
+                generated_once(self.context, assign.value, node, needs)
                 self.context.plan.imports.update(needs)
                 self.context.plan.replacements[assign.value] = body
                 return value

@@ -27,8 +27,8 @@ import libcst as cst
 
 from ..._source import LEGACY_CLIENT, PATHS, POOL_MANAGER
 from .._paths import Path, Paths
-from .._payload import Manual, translate_dict
-from .._plan import Context, _string_parts
+from .._payload import Manual, generated_once, translate_dict
+from .._plan import PARTIAL, Context, _string_parts
 from .._receivers import Receivers, argument
 
 if TYPE_CHECKING:
@@ -82,6 +82,17 @@ class Rule:
         func = node.func
         if isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None:
             return False  # the shim's own post: the legacy_client rule's
+        if context.code(func).strip() in PARTIAL and not any(
+            a.keyword is not None and a.keyword.value in _BODY for a in node.args
+        ):
+            context.relate(list(path.replace), node)
+            msg = (
+                f"{context.code(func).strip()} binds the legacy path here and the payload is "
+                "sent by a later call: migrate the two by hand"
+            )
+            context.manual(NAME, node, msg)
+            self._constant_use(path, node)
+            return True
         payload = self._payload_argument(node, path.argument)
         if payload is None:
             self.pending.append((node, path))
@@ -120,6 +131,7 @@ class Rule:
             return None
         policy, raw = self._policy(node)
         body, needs = translate_dict(found, endpoint, policy, raw=raw)
+        generated_once(self.context, found, node, needs)
         self.context.plan.imports.update(needs)
         self.context.plan.replacements[found] = body
         self.done[found] = endpoint
