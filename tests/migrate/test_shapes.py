@@ -660,3 +660,15 @@ def test_a_payload_with_its_request_id_may_be_sent_twice() -> None:
     )
     assert result.count(NEW) == 2
     assert "manually" not in result
+
+
+def test_a_partial_that_binds_a_legacy_path_and_no_payload_says_so() -> None:
+    check_manual(
+        f"""\
+        import functools
+        def send(session):
+            post = functools.partial(session.post, "https://h{BY_TOKEN}", timeout=5)
+            return post(json={BODY})
+        """,
+        "functools.partial binds the legacy path here and the payload is sent by a later call",
+    )
