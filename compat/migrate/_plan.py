@@ -313,6 +313,42 @@ class Context:
         :meth:`binding`, assigned more than once or changed after)."""
         return name.value in self._bindings(self.function(near))[0]
 
+    def shared(self, assign: cst.Assign, call: cst.CSTNode) -> Optional[str]:
+        """Why the dict literal bound by ``assign`` may not be what ``call`` sends as it is
+        written: its name is used elsewhere in the function, where the dict may change
+        (passed to a function, given another name, a method called on it or on a part of
+        it). Uses in ``call``, and as what ``json.dumps(...)`` writes, are safe."""
+        name = assign.targets[0].target
+        assert isinstance(name, cst.Name)
+        for node in self.nodes(self.function(assign)):
+            if not isinstance(node, cst.Name) or node.value != name.value or node is name:
+                continue
+            parent = self.parents.get(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue  # other.payload
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                continue  # f(payload=...)
+            if isinstance(parent, cst.Arg) and self._dumped(parent):
+                continue
+            if self._inside(node, call):
+                continue
+            return (
+                f"{name.value}, the payload, is also used elsewhere {self.where(node)} "
+                "(passed on, given another name, or changed there), so what is sent cannot be "
+                "read from its literal"
+            )
+        return None
+
+    def _dumped(self, argument: cst.Arg) -> bool:
+        """Whether ``argument`` is the value ``json.dumps(...)`` writes (it reads it only)."""
+        call = self.parents.get(argument)
+        return (
+            isinstance(call, cst.Call)
+            and bool(call.args)
+            and call.args[0] is argument
+            and self.code(call.func).strip() in ("json.dumps", "dumps")
+        )
+
     def built_for_each_send(self, payload: cst.CSTNode, call: cst.Call) -> Optional[str]:
         """Why the literal ``payload``, sent by ``call``, may be built once for several
         sends (the caller puts a requestId of its own in it, as the translator gives

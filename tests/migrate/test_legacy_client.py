@@ -359,3 +359,21 @@ def test_a_payload_without_a_request_id_sent_in_a_loop_is_left() -> None:
         "the payload has no requestId, and the shim gives each send one of its own; "
         "here payload is built once, before a loop that sends it",
     )
+
+
+def test_a_payload_passed_on_before_it_is_sent_is_left() -> None:
+    check_manual(
+        """\
+        from compat import LegacyClient
+
+        client = LegacyClient("https://h", "c")
+
+        def notify(enrich):
+            payload = {"appId": "APP", "accessToken": "t", "requestId": "r", "templateCode": "T",
+                       "templates": [{"templateParameters": {}}]}
+            enrich(payload)
+            return client.send_by_access_token(payload)
+        """,
+        "payload, the payload, is also used elsewhere in notify() (passed on, given another "
+        "name, or changed there)",
+    )

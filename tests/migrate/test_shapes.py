@@ -614,7 +614,8 @@ NO_ID = BODY.replace('"requestId": "r", ', "")
             "payload is built once, before a loop that sends it",
         ),
         (
-            f'payload = {NO_ID}\npost("{BY_TOKEN}", json=payload)\nlog(payload)',
+            f'payload = {NO_ID}\npost("{BY_TOKEN}", data=json.dumps(payload))\n'
+            f'post("{BY_TOKEN}", data=json.dumps(payload))',
             "payload is used 2 times, so it may be sent more than once",
         ),
         (
@@ -628,7 +629,7 @@ def test_a_payload_without_a_request_id_built_once_for_several_sends_is_left(
 ) -> None:
     body = textwrap.indent(sends, "    ")
     result = check_manual(
-        f"import functools\ndef send(tokens):\n{body}\n",
+        f"import functools, json\ndef send(tokens):\n{body}\n",
         f"the payload has no requestId, and the shim gives each send one of its own; here {why}",
     )
     assert "uuid" not in result.source
@@ -649,16 +650,53 @@ def test_a_payload_without_a_request_id_built_for_each_send_gets_one() -> None:
     assert "manually" not in result
 
 
-def test_a_payload_with_its_request_id_may_be_sent_twice() -> None:
+def test_a_payload_with_its_request_id_may_be_written_twice() -> None:
     result = migrated(
         f"""\
         def send():
             payload = {BODY}
-            post("{BY_TOKEN}", json=payload)
-            post("{BY_TOKEN}", json=payload)
+            post("{BY_TOKEN}", data=json.dumps(payload))
+            post("{BY_TOKEN}", data=json.dumps(payload))
         """
     )
     assert result.count(NEW) == 2
+    assert "manually" not in result
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "p = payload",
+        "enrich(payload)",
+        'payload["templates"].append(extra)',
+        'payload.get("templates")[0]["templateParameters"].update(pushContentUrl="/b")',
+        "self.sent.append(payload)",
+        f'post("{BY_TOKEN}", json=payload)',
+    ],
+)
+def test_a_payload_used_elsewhere_may_change_there_and_is_left(use: str) -> None:
+    check_manual(
+        f"""\
+        def send(self, extra):
+            payload = {BODY}
+            {use}
+            return post("{BY_TOKEN}", json=payload)
+        """,
+        "payload, the payload, is also used elsewhere in send() (passed on, given another "
+        "name, or changed there), so what is sent cannot be read from its literal",
+    )
+
+
+def test_a_payload_is_read_where_only_its_name_s_spelling_recurs() -> None:
+    result = migrated(
+        f"""\
+        def send(self):
+            payload = {BODY}
+            log(payload=self.payload, text=json.dumps(payload))
+            return post("{BY_TOKEN}", json=payload)
+        """
+    )
+    assert NEW in result
     assert "manually" not in result
 
 

@@ -125,6 +125,9 @@ class Rule:
         if isinstance(value, cst.Name):
             assign = self.context.binding(value, node)
             if assign is not None and isinstance(assign.value, cst.Dict):
+                why = self.context.shared(assign, node)
+                if why is not None:
+                    raise Manual(why)
                 body, needs = translate_dict(assign.value, endpoint, policy)
                 generated_once(self.context, assign.value, node, needs)
                 self.context.plan.imports.update(needs)

@@ -221,7 +221,11 @@ class Rule:
         if depth < 4 and isinstance(value, cst.Name):
             assign = self.context.binding(value, near)
             if assign is not None:
-                return self._dict(assign.value, near, depth + 1)
+                found = self._dict(assign.value, near, depth + 1)
+                why = self.context.shared(assign, near) if found is assign.value else None
+                if why is not None:
+                    raise Manual(why)
+                return found
             why = self.context.module_name(value, near)
             if why is not None:
                 raise Manual(why)
