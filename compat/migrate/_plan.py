@@ -21,6 +21,8 @@ from .. import _spec
 from .._source import PATHS, CompatImports
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ..translate import Policy
     from ._payload import Options
 
@@ -320,14 +322,8 @@ class Context:
         it). Uses in ``call``, and as what ``json.dumps(...)`` writes, are safe."""
         name = assign.targets[0].target
         assert isinstance(name, cst.Name)
-        for node in self.nodes(self.function(assign)):
-            if not isinstance(node, cst.Name) or node.value != name.value or node is name:
-                continue
+        for node in self._uses(name):
             parent = self.parents.get(node)
-            if isinstance(parent, cst.Attribute) and parent.attr is node:
-                continue  # other.payload
-            if isinstance(parent, cst.Arg) and parent.keyword is node:
-                continue  # f(payload=...)
             if isinstance(parent, cst.Arg) and self._dumped(parent):
                 continue
             if self._inside(node, call):
@@ -338,6 +334,19 @@ class Context:
                 "read from its literal"
             )
         return None
+
+    def _uses(self, name: cst.Name) -> Iterator[cst.Name]:
+        """The uses of the variable ``name`` assigns, in its function (not ``other.name``,
+        nor a keyword ``f(name=...)``)."""
+        for node in self.nodes(self.function(name)):
+            if not isinstance(node, cst.Name) or node.value != name.value or node is name:
+                continue
+            parent = self.parents.get(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                continue
+            yield node
 
     def _dumped(self, argument: cst.Arg) -> bool:
         """Whether ``argument`` is the value ``json.dumps(...)`` writes (it reads it only)."""
@@ -367,10 +376,9 @@ class Context:
         assign = self.parents.get(payload)
         if not isinstance(assign, cst.Assign) or statement is None:  # pragma: no cover
             return "it is not built by one assignment"
-        name = self.code(assign.targets[0].target).strip()
-        uses = (
-            sum(1 for n in self.nodes(scope) if isinstance(n, cst.Name) and n.value == name) - 1
-        )  # its assignment
+        target = assign.targets[0].target
+        name = self.code(target).strip()
+        uses = sum(1 for _ in self._uses(target)) if isinstance(target, cst.Name) else 2
         if uses > 1:
             return f"{name} is used {uses} times, so it may be sent more than once"
         around = self.parents.get(call)
