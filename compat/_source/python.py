@@ -336,6 +336,8 @@ class _Visitor:
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Name) and func.id == "dict" and node.keywords:
+            self.payload(node, _keys(node))
         if isinstance(func, ast.Name) and func.id in self.shim_names and func.id not in _SHIM_NAMES:
             self.add(
                 node,
@@ -393,11 +395,10 @@ class _Visitor:
                     )
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        keys = {
-            k.value: (k, v)
-            for k, v in zip(node.keys, node.values)
-            if isinstance(k, ast.Constant) and isinstance(k.value, str)
-        }
+        self.payload(node, _keys(node))
+
+    def payload(self, node: ast.AST, keys: dict[str, tuple[ast.AST, ast.AST]]) -> None:
+        """The findings of a dict display or a ``dict(key=value, ...)`` call, by its keys."""
         payload_keys = keys.keys() & _PAYLOAD_KEYS
         if _RENAMED in keys and ({"accessToken", "templateCode"} & keys.keys()):
             key = keys[_RENAMED][0]
@@ -442,10 +443,9 @@ class _Visitor:
         pushContentUrl parameter is kept on purpose (``keep_moved_parameters``)."""
         current: Optional[ast.AST] = node
         while current is not None:
-            if isinstance(current, ast.Dict):
-                keys = {k.value for k in current.keys if isinstance(k, ast.Constant)}
-                if "redirectUrl" in keys or keys & set(_spec.REDIRECT_ALIASES):
-                    return True
+            keys = _keys(current).keys()
+            if "redirectUrl" in keys or keys & set(_spec.REDIRECT_ALIASES):
+                return True
             current = self.parents.get(current)
         return False
 
@@ -453,14 +453,27 @@ class _Visitor:
         """The legacy endpoint the payload around ``node`` is for, when its keys tell."""
         current: Optional[ast.AST] = node
         while current is not None:
-            if isinstance(current, ast.Dict):
-                keys = {k.value for k in current.keys if isinstance(k, ast.Constant)}
-                if _RENAMED in keys:
-                    return _spec.SEND_INBOX.name
-                if "appId" in keys:
-                    return _spec.SEND_BY_ACCESS_TOKEN.name
+            keys = _keys(current).keys()
+            if _RENAMED in keys:
+                return _spec.SEND_INBOX.name
+            if "appId" in keys:
+                return _spec.SEND_BY_ACCESS_TOKEN.name
             current = self.parents.get(current)
         return None
+
+
+def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
+    """The string keys of a dict display, or the keywords of a ``dict(...)`` call, each
+    with the node that names it and its value; nothing for any other node."""
+    if isinstance(node, ast.Dict):
+        return {
+            k.value: (k, v)
+            for k, v in zip(node.keys, node.values)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return {k.arg: (k, k.value) for k in node.keywords if k.arg is not None}
+    return {}
 
 
 def scan_python(path: str, text: str) -> list[Finding]:

@@ -549,7 +549,9 @@ def translate_dict(
         raise Manual(reason) from None
 
 
-def generated_once(context: Context, payload: cst.Dict, call: cst.Call, needs: set[str]) -> None:
+def generated_once(
+    context: Context, payload: cst.BaseExpression, call: cst.Call, needs: set[str]
+) -> None:
     """Raise :class:`Manual` when the new body ``payload`` generates a requestId
     (``needs`` has ``uuid``) but may be built once for several sends by ``call``: the
     shim gives each send a requestId of its own, and the platform would deliver only

@@ -108,6 +108,13 @@ CALLS: dict[str, list[Call]] = {
         lambda m, b, c: m.survey(TOKEN, base=b),
     ],
     "notes_only": [lambda m, b, c: m.notify(b, TOKEN)],
+    "requests_dict_calls": [
+        lambda m, b, c: m.order_ready(TOKEN, "O-5", base=b),
+        lambda m, b, c: m.flash(TOKEN, base=b),
+        lambda m, b, c: m.flash_all([TOKEN], base=b),  # one send: the harness counts one
+        lambda m, b, c: m.flash_later(TOKEN, base=b),
+        lambda m, b, c: m.tagged(TOKEN, "vip", base=b),
+    ],
 }
 _FORWARDED = {
     "accessToken": TOKEN,

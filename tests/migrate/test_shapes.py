@@ -710,3 +710,52 @@ def test_a_partial_that_binds_a_legacy_path_and_no_payload_says_so() -> None:
         """,
         "functools.partial binds the legacy path here and the payload is sent by a later call",
     )
+
+
+def test_a_payload_written_as_a_dict_call_becomes_a_dict_display() -> None:
+    check_transformed(
+        f"""\
+        def send(token):
+            return post("{BY_TOKEN}", json=dict(
+                appId="A", accessToken=token,  # who
+                requestId="r", templateCode="T", templates=[{{"templateParameters": {{}}}}],
+            ))
+        """,
+        f"""\
+        def send(token):
+            return post("{NEW}", json={{
+                "appId": "A", "accessToken": token,  # who
+                "requestId": "r", "templateCode": "T", "templates": [{{"templateParameters": {{}}}}],
+            }})
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ("dict(**common, accessToken=token)", "the payload unpacks another mapping (**)"),
+        ("dict(common, accessToken=token)", "the payload is dict() of another mapping"),
+    ],
+)
+def test_a_dict_call_of_another_mapping_is_left(payload: str, reason: str) -> None:
+    check_manual(
+        f'def send(token, common):\n    return post("{BY_TOKEN}", json={payload})\n', reason
+    )
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "dict = OrderedDict",
+        "from collections import OrderedDict as dict",
+        "def dict(**k): ...",
+        "def other(dict): ...",
+    ],
+)
+def test_a_dict_call_is_read_only_when_dict_is_the_builtin(binding: str) -> None:
+    fields = 'appId="A", accessToken="t", requestId="r", templateCode="T", templates=[]'
+    check_manual(
+        f'{binding}\ndef send():\n    return post("{BY_TOKEN}", json=dict({fields}))\n',
+        "the payload posted to the legacy path is not a dict literal in this call",
+    )

@@ -21,6 +21,7 @@ path and the new body together; the path is never rewritten alone.
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -50,7 +51,8 @@ class Rule:
         self.clients = Receivers(context, LEGACY_CLIENT)
         self.paths = Paths(context)
         #: payloads already rewritten (two calls of one function may share one)
-        self.done: dict[cst.Dict, _spec.Endpoint] = {}
+        self.done: dict[cst.BaseExpression, _spec.Endpoint] = {}
+        self._dict_shadowed: Optional[bool] = None
         #: (function, endpoint) of each rewritten call
         self.sites: set[tuple[int, str]] = set()
         #: calls that name a legacy path and post nothing: decided at the end
@@ -130,7 +132,9 @@ class Rule:
         if found in self.done:
             return None
         policy, raw = self._policy(node)
-        body, needs = translate_dict(found, endpoint, policy, raw=raw)
+        literal = _display(found) if isinstance(found, cst.Call) else found
+        assert isinstance(literal, cst.Dict)
+        body, needs = translate_dict(literal, endpoint, policy, raw=raw)
         generated_once(self.context, found, node, needs)
         self.context.plan.imports.update(needs)
         self.context.plan.replacements[found] = body
@@ -201,19 +205,31 @@ class Rule:
             return dicts[0]
         return candidates[0]
 
-    def _dict_or_none(self, value: cst.BaseExpression, near: cst.CSTNode) -> Optional[cst.Dict]:
+    def _dict_or_none(
+        self, value: cst.BaseExpression, near: cst.CSTNode
+    ) -> Optional[cst.BaseExpression]:
         try:
             return self._dict(value, near)
         except Manual:
             return None
 
-    def _dict(self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0) -> cst.Dict:
-        """The dict literal a payload argument is, through ``json.dumps``, ``.encode()`` and
-        names bound in the function."""
+    def _dict(
+        self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0
+    ) -> cst.BaseExpression:
+        """The dict literal a payload argument is (a display, or ``dict(key=value, ...)``),
+        through ``json.dumps``, ``.encode()`` and names bound in the function."""
         if isinstance(value, cst.Dict):
             return value
         if depth < 4 and isinstance(value, cst.Call):
             func = value.func
+            if isinstance(func, cst.Name) and func.value == "dict" and self._builtin_dict():
+                if any(a.star for a in value.args):
+                    msg = "the payload unpacks another mapping (**): its keys cannot be read"
+                    raise Manual(msg)
+                if any(a.keyword is None for a in value.args):
+                    msg = "the payload is dict() of another mapping, whose keys cannot be read here"
+                    raise Manual(msg)
+                return value
             if isinstance(func, cst.Attribute) and func.attr.value == "encode":
                 return self._dict(func.value, near, depth + 1)
             if value.args and self.context.code(func).strip().endswith("dumps"):
@@ -240,6 +256,12 @@ class Rule:
             "or a name bound to one in this function"
         )
         raise Manual(msg)
+
+    def _builtin_dict(self) -> bool:
+        """Whether ``dict`` is the builtin here: the module binds no ``dict`` of its own."""
+        if self._dict_shadowed is None:
+            self._dict_shadowed = _binds_dict(self.context.module.code)
+        return not self._dict_shadowed
 
     # -- the path ----------------------------------------------------------------------
 
@@ -306,3 +328,40 @@ def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
             for p in parts
         ]
     return ["\0"]
+
+
+def _display(call: cst.Call) -> cst.Dict:
+    """The dict display that ``dict(key=value, ...)`` makes, laid out as the call."""
+    elements = []
+    for arg in call.args:
+        assert arg.keyword is not None
+        elements.append(
+            cst.DictElement(
+                cst.SimpleString(f'"{arg.keyword.value}"'),
+                arg.value,
+                whitespace_before_colon=cst.SimpleWhitespace(""),
+                whitespace_after_colon=cst.SimpleWhitespace(" "),
+                comma=arg.comma,
+            )
+        )
+    return cst.Dict(
+        elements, lbrace=cst.LeftCurlyBrace(whitespace_after=call.whitespace_before_args)
+    )
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _binds_dict(code: str) -> bool:
+    """Whether the module binds the name ``dict`` anywhere (assigned, unpacked into, a
+    parameter, a loop or ``with`` target, a function, a class or an import)."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name) and node.id == "dict" and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.arg) and node.arg == "dict":
+            return True
+        if isinstance(node, _DEFINITIONS) and node.name == "dict":
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name) == "dict":
+            return True
+    return False
