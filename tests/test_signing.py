@@ -6,7 +6,7 @@ import base64
 import datetime
 import re
 import time
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import pytest
@@ -22,6 +22,9 @@ from compat.signing import (
 )
 
 from .conftest import public_pem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CONTENT = content_to_sign(
     "POST",
