@@ -759,3 +759,17 @@ def test_a_dict_call_is_read_only_when_dict_is_the_builtin(binding: str) -> None
         f'{binding}\ndef send():\n    return post("{BY_TOKEN}", json=dict({fields}))\n',
         "the payload posted to the legacy path is not a dict literal in this call",
     )
+
+
+@pytest.mark.parametrize(
+    "double",
+    [
+        f'responses.add(responses.POST, "https://h{BY_TOKEN}", json={{"result": RESULT}})',
+        f'mocker.post("https://h{BY_TOKEN}", json={{"result": RESULT, "extendInfo": "{{}}"}})',
+    ],
+)
+def test_an_answer_registered_for_a_legacy_url_is_not_taken_for_a_request(double: str) -> None:
+    check_manual(
+        f'RESULT = {{"resultStatus": "S", "resultCode": "SUCCESS"}}\ndef test():\n    {double}\n',
+        "the JSON here is an answer of sendByAccessToken (a test double?), not a request",
+    )

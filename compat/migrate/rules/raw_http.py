@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from ... import _spec
 from ..._source import LEGACY_CLIENT, PATHS, POOL_MANAGER
 from .._paths import Path, Paths
 from .._payload import Manual, generated_once, translate_dict
@@ -33,7 +34,6 @@ from .._plan import PARTIAL, Context, _string_parts
 from .._receivers import Receivers, argument
 
 if TYPE_CHECKING:
-    from ... import _spec
     from ...translate import Policy
 
 ORDER = 20
@@ -134,6 +134,12 @@ class Rule:
         policy, raw = self._policy(node)
         literal = _display(found) if isinstance(found, cst.Call) else found
         assert isinstance(literal, cst.Dict)
+        if _an_answer(literal, endpoint):
+            msg = (
+                f"the JSON here is an answer of {endpoint.name} (a test double?), not a "
+                f"request: move it to {_spec.SEND.path} with the code it stands in for"
+            )
+            raise Manual(msg)
         body, needs = translate_dict(literal, endpoint, policy, raw=raw)
         generated_once(self.context, found, node, needs)
         self.context.plan.imports.update(needs)
@@ -365,3 +371,18 @@ def _binds_dict(code: str) -> bool:
         if isinstance(node, ast.alias) and (node.asname or node.name) == "dict":
             return True
     return False
+
+
+def _an_answer(literal: cst.Dict, endpoint: _spec.Endpoint) -> bool:
+    """Whether ``literal`` is written as the endpoint's answer (its result, and only fields
+    of the answer), as a test double registers it for a legacy URL."""
+    keys = set()
+    for element in literal.elements:
+        if not isinstance(element, cst.DictElement) or not isinstance(
+            element.key, cst.SimpleString
+        ):
+            return False
+        keys.add(element.key.evaluated_value)
+    answer = {spec.wire for spec in endpoint.response}
+    result = {spec.wire for spec in endpoint.response if spec.type == _spec.RESULT}
+    return bool(keys & result) and keys <= answer
