@@ -37,6 +37,9 @@ class Path:
     replace: dict[cst.CSTNode, cst.CSTNode] = attrs.field(factory=dict)
     #: the module or class constant it comes from: (its name, its statement)
     constant: Optional[tuple[str, cst.CSTNode]] = None
+    #: what the URL goes on with after the path in the same literal or constant ("/",
+    #: "?lang=th", ...): the shim posts to the new path alone
+    rest: str = ""
 
 
 class Paths:
@@ -69,6 +72,33 @@ class Paths:
                 return found
         return None
 
+    def goes_on(self, path: Path) -> Optional[str]:
+        """What the URL goes on with after the legacy path (a trailing ``/``, a query,
+        more path, an expression added after it), or None when it ends there: the shim
+        posts to the new path alone (its query and a trailing ``/`` dropped; a longer path
+        is not the legacy endpoint's)."""
+        if path.rest:
+            return repr(path.rest)
+        parents = self.context.parents
+        for anchor in path.replace:
+            current, parent = anchor, parents.get(anchor)
+            while parent is not None:
+                if isinstance(parent, (cst.BinaryOperation, cst.ConcatenatedString)):
+                    if isinstance(parent, cst.BinaryOperation) and not isinstance(
+                        parent.operator, cst.Add
+                    ):
+                        break  # "%s/v2/..." % base: the template ends the URL
+                    if parent.left is current:
+                        return self.context.code(parent.right).strip()
+                elif isinstance(parent, cst.FormattedString):
+                    after = parent.parts[parent.parts.index(current) + 1 :]
+                    if after:
+                        return self.context.code(cst.FormattedString(after)).strip()[2:-1]
+                elif not isinstance(parent, cst.FormattedStringExpression):
+                    break
+                current, parent = parent, parents.get(parent)
+        return None
+
     def resolve(
         self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0
     ) -> Optional[Path]:
@@ -79,7 +109,9 @@ class Paths:
             new = literal.with_changes(
                 value=literal.value.replace(endpoint.path, _spec.SEND.path, 1)
             )
-            return Path(endpoint, value, {literal: new})
+            text = literal.evaluated_value if isinstance(literal, cst.SimpleString) else None
+            rest = _after(text if isinstance(text, str) else literal.value)
+            return Path(endpoint, value, {literal: new}, rest=rest)
         if depth > 4:
             return None
         if isinstance(value, cst.BinaryOperation):
@@ -143,13 +175,18 @@ class Paths:
         if not isinstance(value, cst.SimpleString):
             return None
         text = value.evaluated_value
-        match = RELATIVE_PATHS.match(text) if isinstance(text, str) else None
+        if not isinstance(text, str):
+            return None
+        match = RELATIVE_PATHS.match(text)
         if match is None or match.lastgroup is None:
             return None
         endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
         old, new = endpoint.path.lstrip("/"), _spec.SEND.path.lstrip("/")
         return Path(
-            endpoint, value, {value: value.with_changes(value=value.value.replace(old, new, 1))}
+            endpoint,
+            value,
+            {value: value.with_changes(value=value.value.replace(old, new, 1))},
+            rest=text[match.end() :],
         )
 
     def _constant(
@@ -173,7 +210,7 @@ class Paths:
             else self.context.code(use).split(".")[-1].strip()
         )
         new = _string(text.replace(endpoint.path, _spec.SEND.path, 1))
-        return Path(endpoint, use, {use: new}, (name, statement))
+        return Path(endpoint, use, {use: new}, (name, statement), rest=text[match.end() :])
 
     def _class_values(self, attr: str, near: cst.CSTNode) -> list[cst.BaseExpression]:
         """The values assigned to ``attr`` in the body of the class around ``near``."""
@@ -192,6 +229,13 @@ class Paths:
                 isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
             )
         ]
+
+
+def _after(text: str) -> str:
+    """The text after the legacy path in ``text`` (which holds one)."""
+    match = PATHS.search(text)
+    assert match is not None
+    return text[match.end() :]
 
 
 def _fstring_text(text: str, fstring: cst.FormattedString) -> Optional[str]:

@@ -492,7 +492,7 @@ def test_a_path_constant_in_an_f_string_is_written_into_it() -> None:
         f"""\
         PATH = "{BY_TOKEN}"
         def send(base):
-            return post(f"{{base}}{{PATH}}?v=1", json={BODY})
+            return post(f"{{base}}/api{{PATH}}", json={BODY})
         def local(base):
             path = PATH
             return post(f"{{base}}{{path}}", json={BODY})
@@ -501,7 +501,7 @@ def test_a_path_constant_in_an_f_string_is_written_into_it() -> None:
         # compat: migrate manually: PATH is a legacy path no call here uses any more (they name the new path themselves); other code may still use it: remove it when none does
         PATH = "{BY_TOKEN}"
         def send(base):
-            return post(f"{{base}}{NEW}?v=1", json={BODY})
+            return post(f"{{base}}/api{NEW}", json={BODY})
         def local(base):
             path = "{NEW}"
             return post(f"{{base}}{{path}}", json={BODY})
@@ -509,17 +509,18 @@ def test_a_path_constant_in_an_f_string_is_written_into_it() -> None:
     )
 
 
-@pytest.mark.parametrize("suffix", ["", "?q='x'", '?q="x"', "?t={t}", "\\x", "\t", "\n", "é😀"])
+@pytest.mark.parametrize("head", ["", "/q='x'", '/q="x"', "/t={t}", "\\x", "\t", "\n", "é😀"])
 @pytest.mark.parametrize("prefix", ['f"', "f'''", "F'", 'rf"'])
-def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, suffix: str) -> None:
-    """Run, the migrated f-string makes the URL the constant would, with the new path."""
+def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, head: str) -> None:
+    """Run, the migrated f-string makes the URL the constant would, with the new path (the
+    constant's text before the path written into the f-string as it must be there)."""
     quote = prefix.lstrip("rRfF")
     source = (
-        f"PATH = {BY_TOKEN + suffix!r}\n"
+        f"PATH = {head + BY_TOKEN!r}\n"
         f"def send(base):\n    return post({prefix}{{base}}{{PATH}}{quote}, json={BODY})\n"
     )
     result = migrate_source(source, options(annotate=False))
-    if "r" in prefix and any(c in suffix for c in '"\t\n'):
+    if "r" in prefix and any(c in head for c in '"\t\n'):
         assert not result.rewrites  # a raw f-string cannot hold it
         return
     assert result.rewrites == {"raw_http": 1}
@@ -527,7 +528,7 @@ def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, suf
     namespace: dict[str, Any] = {"post": lambda url, json: urls.append(url)}
     exec(compile(result.source, "<migrated>", "exec"), namespace)
     namespace["send"]("https://h")
-    assert urls == ["https://h" + NEW + suffix]
+    assert urls == ["https://h" + head + NEW]
 
 
 @pytest.mark.parametrize(
@@ -536,7 +537,7 @@ def test_the_url_an_f_string_builds_is_the_constant_s_new_value(prefix: str, suf
         (BY_TOKEN, 'f"{base}{PATH!r}"'),  # its repr, quotes and all
         (BY_TOKEN, 'f"{base}{PATH:>40}"'),  # padded
         (BY_TOKEN, 'f"{base}{PATH=}"'),  # "PATH='...'"
-        (BY_TOKEN + "?q='x'", "rf'{base}{PATH}'"),  # a raw f-string cannot hold the quote
+        ("/q='x'" + BY_TOKEN, "rf'{base}{PATH}'"),  # a raw f-string cannot hold the quote
     ],
 )
 def test_a_path_constant_an_f_string_changes_or_cannot_hold_is_left(
@@ -772,4 +773,28 @@ def test_an_answer_registered_for_a_legacy_url_is_not_taken_for_a_request(double
     check_manual(
         f'RESULT = {{"resultStatus": "S", "resultCode": "SUCCESS"}}\ndef test():\n    {double}\n',
         "the JSON here is an answer of sendByAccessToken (a test double?), not a request",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "rest"),
+    [
+        (f'"https://h{BY_TOKEN}?lang=th"', "('?lang=th')"),
+        (f'f"{{base}}{BY_TOKEN}/"', "('/')"),
+        (f'base + "{BY_TOKEN}" + query', "(query)"),
+        ('f"{base}{PATH}{query}"', "({query})"),
+        ("base + SLASHED", "('/')"),
+        ('urljoin(base, "v2/customers/message/sendByAccessToken?x=1")', "('?x=1')"),
+    ],
+)
+def test_a_url_that_goes_on_after_the_legacy_path_is_left(url: str, rest: str) -> None:
+    check_manual(
+        f"""\
+        from urllib.parse import urljoin
+        PATH = "{BY_TOKEN}"
+        SLASHED = "{BY_TOKEN}/"
+        def send(base, query):
+            return post({url}, json={BODY})
+        """,
+        f"the URL goes on after the legacy path {rest}, and the shim posts to {NEW} without it",
     )

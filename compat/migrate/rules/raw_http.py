@@ -100,6 +100,14 @@ class Rule:
             self.pending.append((node, path))
             return True
         try:
+            rest = self.paths.goes_on(path)
+            if rest is not None:
+                msg = (
+                    f"the URL goes on after the legacy path ({rest}), and the shim posts to "
+                    f"{_spec.SEND.path} without it (a query and a trailing / dropped, a longer "
+                    "path left alone): end the URL at the path, then migrate"
+                )
+                raise Manual(msg)
             body = self._body(node, payload, path.endpoint)
         except Manual as err:
             context.relate([*path.replace, self._dict_or_none(payload, node)], node)
