@@ -798,3 +798,29 @@ def test_a_url_that_goes_on_after_the_legacy_path_is_left(url: str, rest: str) -
         """,
         f"the URL goes on after the legacy path {rest}, and the shim posts to {NEW} without it",
     )
+
+
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        (f'requests.put("https://h{BY_TOKEN}", json={BODY})', "the call sends PUT"),
+        (f'http.request("GET", "https://h{BY_TOKEN}", json={BODY})', "the call sends GET"),
+        (f'http.request(method, "https://h{BY_TOKEN}", json={BODY})', "method is not written"),
+        (f'Request("https://h{BY_TOKEN}", data=b"", method=verb)', "method is not written"),
+    ],
+)
+def test_a_call_that_is_not_a_post_is_left(call: str, reason: str) -> None:
+    check_manual(f"def send(http, method, verb):\n    return {call}\n", reason)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        f'http.request("post", "https://h{BY_TOKEN}", json={BODY})',
+        f'http.urlopen("POST", "https://h{BY_TOKEN}", body=json.dumps({BODY}))',
+        f'urlopen("https://h{BY_TOKEN}", data=json.dumps({BODY}).encode())',
+        f'Request("https://h{BY_TOKEN}", data=json.dumps({BODY}).encode(), method="POST")',
+    ],
+)
+def test_a_post_written_as_a_method_argument_is_migrated(call: str) -> None:
+    assert NEW in migrated(f"def send(http):\n    return {call}\n")

@@ -42,6 +42,11 @@ NAME = __name__.rsplit(".", 1)[1]
 #: the arguments that carry the body, in the HTTP clients real code uses
 _BODY = ("json", "data", "body", "content")
 _URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
+#: the methods of the HTTP clients that send another method than POST
+_OTHER_METHODS = ("get", "put", "patch", "delete", "head", "options")
+#: the functions that take the method as their first argument (urllib3, requests,
+#: httpx, aiohttp): ``request("POST", url, ...)``
+_ANY_METHOD = ("request", "urlopen", "stream", "build_request")
 
 
 class Rule:
@@ -100,6 +105,9 @@ class Rule:
             self.pending.append((node, path))
             return True
         try:
+            not_post = _not_a_post(node, path.argument)
+            if not_post is not None:
+                raise Manual(not_post)
             rest = self.paths.goes_on(path)
             if rest is not None:
                 msg = (
@@ -394,3 +402,35 @@ def _an_answer(literal: cst.Dict, endpoint: _spec.Endpoint) -> bool:
     answer = {spec.wire for spec in endpoint.response}
     result = {spec.wire for spec in endpoint.response if spec.type == _spec.RESULT}
     return bool(keys & result) and keys <= answer
+
+
+def _not_a_post(call: cst.Call, url: cst.BaseExpression) -> Optional[str]:
+    """Why ``call`` is not a POST, as far as the source says (None: a POST, or an in-house
+    helper that does not say): the shim translates POST alone, and passes any other
+    method on to the legacy path as it is."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    if not isinstance(name, str):
+        return None
+    first = call.args[0] if call.args else None
+    if name.lower() in _OTHER_METHODS and first is not None and first.value is url:
+        return _other_method(name.upper())  # get(url, ...), not environ.get(name, url)
+    method = next((a.value for a in call.args if a.keyword and a.keyword.value == "method"), None)
+    if method is None and name in _ANY_METHOD and first is not None and first.keyword is None:
+        method = first.value if first.value is not url else None  # urlopen(url, data): POST
+    if method is None:
+        return None
+    text = method.evaluated_value if isinstance(method, cst.SimpleString) else None
+    if isinstance(text, str):
+        return None if text.upper() == "POST" else _other_method(text)
+    return (
+        "the call's HTTP method is not written out here, and the shim translates POST alone "
+        "(any other method goes on to the legacy path as it is): write POST out to migrate it"
+    )
+
+
+def _other_method(method: str) -> str:
+    return (
+        f"the call sends {method}, and the shim translates POST alone (any other method goes "
+        "on to the legacy path as it is): it is left as it is"
+    )
