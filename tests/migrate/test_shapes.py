@@ -824,3 +824,38 @@ def test_a_call_that_is_not_a_post_is_left(call: str, reason: str) -> None:
 )
 def test_a_post_written_as_a_method_argument_is_migrated(call: str) -> None:
     assert NEW in migrated(f"def send(http):\n    return {call}\n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f'PATH = b"{BY_TOKEN}"\ndef send(base):\n    return post(base + PATH, json={BODY})\n',
+        f'DOC = "{BY_TOKEN}"\n'
+        'def send(base):\n    return post(urljoin(base, b"v2/customers/message/sendByAccessToken"),'
+        f" json={BODY})\n",
+    ],
+)
+def test_a_path_in_bytes_is_not_read_as_a_url(source: str) -> None:
+    result = migrate_source(source, options(annotate=False))
+    assert NEW not in result.source
+
+
+def test_a_url_passed_through_many_names_is_not_followed() -> None:
+    check_noop(
+        f"""\
+        def send(base):
+            a = "https://h{BY_TOKEN}"
+            b = a
+            c = b
+            d = c
+            e = d
+            f = e
+            return post(f, json={BODY})
+        """
+    )
+
+
+def test_a_client_method_looked_up_in_a_table_is_taken_for_a_post() -> None:
+    assert NEW in migrated(
+        f'def send(clients):\n    clients["w"](f"https://h{BY_TOKEN}", json={BODY})\n'
+    )
