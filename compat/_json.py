@@ -1,9 +1,9 @@
 """JSON in and out, the one way every part of compat reads and writes a body.
 
-Reading refuses what would fail later, at the door: bytes that are not UTF-8 JSON,
-nesting deeper than any body of the platform has, and text with a lone surrogate
-(valid as a JSON escape, but no character: UTF-8 cannot carry it). Writing makes
-compact UTF-8.
+Reading refuses what would fail later, at the door: bytes that are not JSON text
+(UTF-8, or UTF-16 or UTF-32 as :func:`json.loads` tells them), nesting deeper than
+any body of the platform has, and text with a lone surrogate (valid as a JSON escape,
+but no character: UTF-8 cannot carry it). Writing makes compact UTF-8.
 """
 
 from __future__ import annotations
