@@ -85,6 +85,11 @@ class Receivers:
     def _policy(self, calls: list[cst.Call], what: str) -> Shim:
         policies = []
         for call in calls:
+            spread = next((a for a in call.args if a.star == "**"), None)
+            if spread is not None:
+                code = self.context.code(spread.value).strip()
+                reason = f"{what} is built with **{code}, which may hold its policy"
+                return Shim(None, reason, calls)
             policy, reason = self.context.policy_of(argument(call, "policy"))
             if policy is None:
                 return Shim(None, reason, calls)

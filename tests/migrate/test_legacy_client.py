@@ -377,3 +377,18 @@ def test_a_payload_passed_on_before_it_is_sent_is_left() -> None:
         "payload, the payload, is also used elsewhere in notify() (passed on, given another "
         "name, or changed there)",
     )
+
+
+def test_a_client_built_with_spread_options_has_no_known_policy() -> None:
+    check_manual(
+        """\
+        from compat import LegacyClient
+
+        client = LegacyClient("https://h", "c", **SETTINGS)
+
+        def notify():
+            return client.send_by_access_token({"appId": "APP", "accessToken": "t",
+                "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        "client is built with **SETTINGS, which may hold its policy",
+    )

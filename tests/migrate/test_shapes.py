@@ -49,6 +49,8 @@ def test_a_pool_manager_call_migrates_under_its_policy_not_the_cli_one() -> None
     [
         ("TranslatingPoolManager(policy=POLICY)", "the client's policy (POLICY) is not fixed"),
         ("TranslatingPoolManager(signer=signer)", "signs the calls it translates"),
+        ("TranslatingPoolManager(verifier=key)", "checks the platform's signature on the answers"),
+        ("TranslatingPoolManager(**options)", "http is built with **options, which may hold"),
     ],
 )
 def test_a_pool_manager_whose_calls_cannot_be_matched(construction: str, reason: str) -> None:

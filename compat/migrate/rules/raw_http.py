@@ -173,13 +173,17 @@ class Rule:
             if pool is not None:
                 if pool.policy is None:
                     raise Manual(pool.reason)
-                signers = [argument(c, "signer") for c in pool.constructions]
-                if any(s is not None and context.code(s).strip() != "None" for s in signers):
-                    msg = (
-                        "the TranslatingPoolManager signs the calls it translates, and passes "
-                        "a call to the new path on unsigned: sign it, then migrate it"
-                    )
-                    raise Manual(msg)
+                checks = {
+                    "signer": "signs the calls it translates, and passes a call to the new "
+                    "path on unsigned: sign it",
+                    "verifier": "checks the platform's signature on the answers to the calls "
+                    "it translates, and passes a call to the new path on without that check: "
+                    "check it",
+                }
+                for keyword, why in checks.items():
+                    given = [argument(c, keyword) for c in pool.constructions]
+                    if any(g is not None and context.code(g).strip() != "None" for g in given):
+                        raise Manual(f"the TranslatingPoolManager {why}, then migrate it")
                 return pool.policy, False
             if self.pools.constructions() and not self._not_a_pool(receiver, node):
                 msg = (
