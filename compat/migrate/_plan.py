@@ -364,10 +364,7 @@ class Context:
         each send one): bound by ``functools.partial``, a name used more than once, or a
         name built before a loop, or outside a lambda, that sends it. None when each
         send builds it anew."""
-        here = self.parents.get(payload)
-        while here is not None and here is not call:
-            here = self.parents.get(here)
-        if here is call:  # written in the call: built each time the call is made
+        if self._inside(payload, call):  # written in the call: built each time it is made
             if self.code(call.func).strip() in PARTIAL:
                 return f"{self.code(call.func).strip()} builds it once for every call it makes"
             return None
