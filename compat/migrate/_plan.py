@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
@@ -239,6 +240,7 @@ class Context:
                 self.plan.related[part] = reason
 
     def manual(self, rule: str, node: cst.CSTNode, reason: str) -> None:
+        reason = _one_line(reason)  # it may quote code that spans lines; a comment cannot
         self.plan.manual.append(ManualSite(self.line(node), rule, reason))
         statement = self.statement(node)
         if statement is not None:
@@ -515,6 +517,14 @@ def names(node: cst.CSTNode) -> set[str]:
     if isinstance(node, cst.Name):
         return {node.value}
     return {n.value for n in walk(node) if isinstance(n, cst.Name)}
+
+
+_LINE_BREAK = re.compile(r"[ \t]*\\?[ \t]*(?:\r\n|\r|\n)[ \t]*")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with each line break (and a backslash continuing a line) made one space."""
+    return _LINE_BREAK.sub(" ", text)
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:

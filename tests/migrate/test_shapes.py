@@ -861,3 +861,15 @@ def test_a_client_method_looked_up_in_a_table_is_taken_for_a_post() -> None:
     assert NEW in migrated(
         f'def send(clients):\n    clients["w"](f"https://h{BY_TOKEN}", json={BODY})\n'
     )
+
+
+def test_a_reason_that_quotes_code_written_over_lines_is_one_comment_line() -> None:
+    result = check_manual(
+        f"""\
+        def send(clients):
+            return clients\\
+                .fetch("https://h{BY_TOKEN}")
+        """,
+        "the legacy path is passed to clients .fetch(), which posts no payload here",
+    )
+    compile(result.source, "<migrated>", "exec")
