@@ -319,7 +319,7 @@ def _apply(
         # puts it back on the statement, once
         module = module.with_changes(header=[ln for ln in module.header if not _is_mark(ln)])
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = Context(wrapper, options)
+    context = Context(wrapper, options, text)
     names = [n for n in RULES if (not options.only or n in options.only) and n not in options.skip]
     rules = [RULES[name].Rule(context) for name in names]
     _calls(context, rules)

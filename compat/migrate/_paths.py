@@ -82,20 +82,11 @@ class Paths:
         parents = self.context.parents
         for anchor in path.replace:
             current, parent = anchor, parents.get(anchor)
-            while parent is not None:
-                if isinstance(parent, (cst.BinaryOperation, cst.ConcatenatedString)):
-                    if isinstance(parent, cst.BinaryOperation) and not isinstance(
-                        parent.operator, cst.Add
-                    ):
-                        break  # "%s/v2/..." % base: the template ends the URL
-                    if parent.left is current:
-                        return self.context.code(parent.right).strip()
-                elif isinstance(parent, cst.FormattedString):
-                    after = parent.parts[parent.parts.index(current) + 1 :]
-                    if after:
-                        return self.context.code(cst.FormattedString(after)).strip()[2:-1]
-                elif not isinstance(parent, cst.FormattedStringExpression):
-                    break
+            while parent is not None and _joins(parent):
+                following = _following(parent, current)
+                if following is not None:
+                    code = self.context.code(following).strip()
+                    return code[2:-1] if isinstance(following, cst.FormattedString) else code
                 current, parent = parent, parents.get(parent)
         return None
 
@@ -229,6 +220,26 @@ class Paths:
                 isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
             )
         ]
+
+
+def _joins(node: cst.CSTNode) -> bool:
+    """Whether ``node`` puts the pieces of one URL together: ``+``, ``"a" "b"``, an
+    f-string and its ``{...}`` (not ``%``, whose template ends the URL)."""
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, cst.Add)
+    return isinstance(
+        node, (cst.ConcatenatedString, cst.FormattedString, cst.FormattedStringExpression)
+    )
+
+
+def _following(whole: cst.CSTNode, piece: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """What comes after ``piece`` in ``whole`` (a joining node), if anything."""
+    if isinstance(whole, (cst.BinaryOperation, cst.ConcatenatedString)):
+        return whole.right if whole.left is piece else None
+    if isinstance(whole, cst.FormattedString):
+        after = whole.parts[whole.parts.index(piece) + 1 :]
+        return cst.FormattedString(after) if after else None
+    return None
 
 
 def _after(text: str) -> str:

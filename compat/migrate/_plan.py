@@ -61,8 +61,10 @@ class Plan:
 class Context:
     """What the rules may ask about the module being planned."""
 
-    def __init__(self, wrapper: cst.MetadataWrapper, options: Options) -> None:
+    def __init__(self, wrapper: cst.MetadataWrapper, options: Options, source: str) -> None:
         self.module = wrapper.module
+        #: the text the module was parsed from
+        self.source = source
         self.options = options
         self.wrapper = wrapper
         self._positions: Optional[Any] = None

@@ -47,6 +47,14 @@ _OTHER_METHODS = ("get", "put", "patch", "delete", "head", "options")
 #: the functions that take the method as their first argument (urllib3, requests,
 #: httpx, aiohttp): ``request("POST", url, ...)``
 _ANY_METHOD = ("request", "urlopen", "stream", "build_request")
+#: what a TranslatingPoolManager does to the calls it translates and not to a call to the
+#: new path, by the argument that makes it do so
+_POOL_CHECKS = {
+    "signer": "signs the calls it translates, and passes a call to the new path on "
+    "unsigned: sign it",
+    "verifier": "checks the platform's signature on the answers to the calls it "
+    "translates, and passes a call to the new path on without that check: check it",
+}
 
 
 class Rule:
@@ -89,13 +97,14 @@ class Rule:
         func = node.func
         if isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None:
             return False  # the shim's own post: the legacy_client rule's
-        if context.code(func).strip() in PARTIAL and not any(
+        callee = context.code(func).strip()
+        if callee in PARTIAL and not any(
             a.keyword is not None and a.keyword.value in _BODY for a in node.args
         ):
             context.relate(list(path.replace), node)
             msg = (
-                f"{context.code(func).strip()} binds the legacy path here and the payload is "
-                "sent by a later call: migrate the two by hand"
+                f"{callee} binds the legacy path here and the payload is sent by a later "
+                "call: migrate the two by hand"
             )
             context.manual(NAME, node, msg)
             self._constant_use(path, node)
@@ -173,14 +182,7 @@ class Rule:
             if pool is not None:
                 if pool.policy is None:
                     raise Manual(pool.reason)
-                checks = {
-                    "signer": "signs the calls it translates, and passes a call to the new "
-                    "path on unsigned: sign it",
-                    "verifier": "checks the platform's signature on the answers to the calls "
-                    "it translates, and passes a call to the new path on without that check: "
-                    "check it",
-                }
-                for keyword, why in checks.items():
+                for keyword, why in _POOL_CHECKS.items():
                     given = [argument(c, keyword) for c in pool.constructions]
                     if any(g is not None and context.code(g).strip() != "None" for g in given):
                         raise Manual(f"the TranslatingPoolManager {why}, then migrate it")
@@ -286,7 +288,7 @@ class Rule:
     def _builtin_dict(self) -> bool:
         """Whether ``dict`` is the builtin here: the module binds no ``dict`` of its own."""
         if self._dict_shadowed is None:
-            self._dict_shadowed = _binds_dict(self.context.module.code)
+            self._dict_shadowed = _binds_dict(self.context.source)
         return not self._dict_shadowed
 
     # -- the path ----------------------------------------------------------------------
