@@ -44,12 +44,12 @@ def trees() -> list[str]:
 
 def read_all(roots: list[str], exclude: list[str]) -> None:
     """The floor: every file compat audit reads, read, and nothing more."""
-    from compat._source import Skipped, iter_files
+    from compat._source import Skipped, iter_files, read_bytes  # as compat audit reads
 
+    limit = 5 * 1024 * 1024
     for item in iter_files(roots, exclude, gitignore=False):
-        if not isinstance(item, Skipped) and item[1] <= 5 * 1024 * 1024:
-            with open(item[0], "rb") as file:
-                file.read()
+        if not isinstance(item, Skipped) and item[1] <= limit:
+            read_bytes(item[0], limit + 1)
 
 
 def main() -> int:

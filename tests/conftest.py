@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any, Callable
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -45,3 +46,19 @@ def public_pem(private_pem: bytes) -> bytes:
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+@pytest.fixture
+def unreadable(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Makes files of a name unreadable (``Permission denied``), as a mode of 000 does
+    for anyone but root, who may run the tests."""
+    names: set[str] = set()
+    real = os.open
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.path.basename(os.fspath(path)) in names:
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    return names.add

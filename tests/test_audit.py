@@ -11,7 +11,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema
 import pytest
@@ -270,13 +270,25 @@ def test_files_over_the_size_cap_are_skipped(tmp_path: Path) -> None:
     assert "skipped 1: 1 too large" in done.stdout
 
 
-def test_unreadable_files_are_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("size", [10, 65_535, 65_536, 65_537, 300_000])
+def test_files_are_read_whole_up_to_the_size_cap(tmp_path: Path, size: int) -> None:
+    """Files longer than one read: the finding at the very end is found, and the size
+    cap holds to the byte."""
+    line = 'var url = "/v2/messages/sendInbox";\n'
+    (tmp_path / "long.js").write_text("/" * size + "\n" + line)
+    total = size + 1 + len(line)
+    for cap, found in ((total, 1), (total - 1, 0)):
+        report = scan_report([tmp_path], max_bytes=cap)
+        assert (len(report.findings), report.bytes) == (found, total * found)
+        assert [f.line for f in report.findings] == [2] * found
+        # a file that grew past the cap after the walk saw its size
+        read = audit._scan.scan_file(str(tmp_path / "long.js"), cap)
+        assert read == (report.skipped[0] if not found else audit._scan.FileResult(report.findings))
+
+
+def test_unreadable_files_are_errors(tmp_path: Path, unreadable: Callable[[str], None]) -> None:
     (tmp_path / "a.py").write_text('URL = "/v2/messages/sendInbox"\n')
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(audit._scan, "open", refuse, raising=False)
+    unreadable("a.py")
     report = scan_report([tmp_path])
     assert [s.reason for s in report.errors] == ["unreadable: Permission denied"]
     assert "a.py: unreadable: Permission denied" in render(report)

@@ -37,6 +37,7 @@ __all__ = [
     "gate",
     "git_visible",
     "iter_files",
+    "read_bytes",
 ]
 
 
@@ -208,6 +209,32 @@ def python_text(data: bytes) -> tuple[str, str]:
 
 #: Files larger than this are skipped, by both tools (and reported as skipped).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+#: The first read of a file: most files of a tree are smaller.
+_FIRST_READ = 1 << 16
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def read_bytes(path: str, limit: int) -> bytes:
+    """The bytes of ``path``: all of them, or at least ``limit`` when it is longer. Read
+    with the system's calls alone (a file object costs a third of the time of reading a
+    tree of small files); :class:`OSError` as ``open`` raises it."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        data = os.read(fd, _FIRST_READ)
+        chunks = [data]
+        total = len(data)
+        while data and total < limit:
+            data = os.read(fd, max(_FIRST_READ, total))
+            chunks.append(data)
+            total += len(data)
+    finally:
+        os.close(fd)
+    if len(chunks) > 1 and not chunks[-1]:
+        chunks.pop()  # the end of the file
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
 
 #: Folders never entered: version control, virtual environments, dependencies,
 #: build output and caches. A folder with a ``pyvenv.cfg`` is a virtual environment too.

@@ -18,6 +18,7 @@ from .._source import (
     gate_or_directive,
     iter_files,
     python_text,
+    read_bytes,
     suppress,
 )
 from .._source.python import scan_python
@@ -79,8 +80,7 @@ def scan_file(
 ) -> Union[FileResult, Skipped]:
     """The findings of one file (read once), or why it was skipped."""
     try:
-        with open(path, "rb") as file:
-            data = file.read(max_bytes + 1)
+        data = read_bytes(path, max_bytes + 1)
     except OSError as err:
         return Skipped(path, f"unreadable: {err.strerror}")
     if len(data) > max_bytes:  # it grew since the walk

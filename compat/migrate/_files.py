@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, python_text
+from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, python_text, read_bytes
 from . import MigrateError, Options, Result, migrate_source
 from ._plan import ManualSite
 
@@ -95,8 +95,7 @@ def encode(text: str, encoding: str) -> bytes:
 
 def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES) -> FileResult:
     try:
-        with open(path, "rb") as file:
-            data = file.read(max_bytes + 1)
+        data = read_bytes(path, max_bytes + 1)
     except OSError as err:
         return FileResult(path, skipped=f"unreadable: {err.strerror}", error=True)
     if len(data) > max_bytes:

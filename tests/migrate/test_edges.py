@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Callable
 
 import pytest
 
@@ -193,19 +193,11 @@ def test_fixable_lines_of_a_source_libcst_cannot_read_is_empty() -> None:
     assert fixable_lines("print 'py2'\n# /v2/messages/sendInbox\n") == frozenset()
 
 
-def refuse(*args: Any, **kwargs: Any) -> Any:
-    raise PermissionError(13, "Permission denied")
-
-
 def test_commands_exit_2_when_a_file_cannot_be_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, unreadable: Callable[[str], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import compat.audit._scan
-    import compat.migrate._files
-
     (tmp_path / "a.py").write_text(f"post({INBOX}, {{}})\n")
-    monkeypatch.setattr(compat.audit._scan, "open", refuse, raising=False)
-    monkeypatch.setattr(compat.migrate._files, "open", refuse, raising=False)
+    unreadable("a.py")
     assert cli.main(["audit", str(tmp_path)]) == 2
     assert cli.main(["migrate", str(tmp_path)]) == 2
     err = capsys.readouterr().err
