@@ -403,6 +403,42 @@ def test_each_language_and_shape(tmp_path: Path, name: str, source: str, rule: s
     assert [f.rule for f in scan([tmp_path])] == [rule]
 
 
+def test_a_name_reads_the_constant_of_its_own_scope(tmp_path: Path) -> None:
+    """A string a function binds is read there and in the functions inside it, not in
+    other functions, and not where a parameter or other binding hides it."""
+    findings = scan_module(
+        tmp_path,
+        'path = "/v2/messages/sendInbox"\n'  # 1: the module's (found by the text scan)
+        "def post(path, body):\n"
+        "    return BASE + path\n"  # 3: the parameter
+        "def other():\n"
+        '    url = "/v2/customers/message/sendByAccessToken"\n'  # 5
+        "    def inner():\n"
+        "        return BASE + url\n"  # 7: the function around it
+        "    return lambda path: BASE + path\n"  # 8: the lambda's parameter
+        "def third(base):\n"
+        "    return base + url\n"  # 10: other()'s url is not this one's
+        "def fourth(base):\n"
+        "    return base + path\n"  # 12: the module's
+        "class Paths:\n"
+        '    url = "/v2/messages/sendInbox"\n'  # 14
+        "    full = BASE + url\n"  # 15: the class body's own
+        "    def get(self, base):\n"
+        "        return base + url\n"  # 17: a method does not see it
+        "def fifth(base, url=BASE + path):\n"  # 18: a default: the module's
+        "    return url\n",
+    )
+    assert [(f.line, f.endpoint) for f in findings if f.rule == "CPT001"] == [
+        (1, "sendInbox"),
+        (5, "sendByAccessToken"),
+        (7, "sendByAccessToken"),
+        (12, "sendInbox"),
+        (14, "sendInbox"),
+        (15, "sendInbox"),
+        (18, "sendInbox"),
+    ]
+
+
 def test_concatenations_of_every_kind(tmp_path: Path) -> None:
     findings = scan_module(
         tmp_path,

@@ -160,8 +160,12 @@ class _Visitor:
         #: start offsets of paths the text scan found (not to report twice)
         self.found_at = found_at
         self.findings: list[Finding] = []
-        #: names bound to string constants anywhere in the module
-        self.constants: dict[str, str] = {}
+        #: (scope, name) -> the string constant it is bound to there; the scope is the
+        #: function, lambda or class whose body binds it, None for the module
+        self.constants: dict[tuple[Optional[ast.AST], str], str] = {}
+        #: the names each function, lambda or class binds otherwise (parameters, any other
+        #: assignment), which hide the names of the scopes around it
+        self.bound: dict[Optional[ast.AST], set[str]] = {}
         #: what the module's imports bind of compat
         self.imports = CompatImports()
         #: names bound to the compat module, and to the shim's names
@@ -192,7 +196,12 @@ class _Visitor:
                 if isinstance(node.value.value, str):
                     for target in node.targets:
                         if isinstance(target, ast.Name):
-                            self.constants[target.id] = node.value.value
+                            self.constants[self.scope(node), target.id] = node.value.value
+            elif (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)) or isinstance(
+                node, ast.arg
+            ):
+                name = node.id if isinstance(node, ast.Name) else node.arg
+                self.bound.setdefault(self.scope(node), set()).add(name)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     self.imports.add_import(alias.name, alias.asname)
@@ -265,7 +274,7 @@ class _Visitor:
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
         if isinstance(node, ast.Name):
-            return self.constants.get(node.id, _UNRESOLVED)
+            return self.constant(node)
         if isinstance(node, ast.JoinedStr):
             return "".join(self.resolve(v) or _UNRESOLVED for v in node.values)
         if isinstance(node, ast.FormattedValue):  # a value as it is, not converted or formatted
@@ -277,6 +286,34 @@ class _Visitor:
                 return None
             return left + right
         return _UNRESOLVED
+
+    def scope(self, node: ast.AST) -> Optional[ast.AST]:
+        """The function, lambda or class whose body holds ``node`` (None: the module). A
+        parameter is its function's; a default value or a decorator, the scope around."""
+        below, child, current = node, node, self.parents.get(node)
+        while current is not None:
+            if isinstance(current, _SCOPES) and (
+                isinstance(child, ast.stmt)
+                or (isinstance(child, ast.arguments) and isinstance(below, ast.arg))
+                or (isinstance(current, ast.Lambda) and child is current.body)
+            ):
+                return current
+            below, child, current = child, current, self.parents.get(current)
+        return None
+
+    def constant(self, name: ast.Name) -> str:
+        """The string constant ``name`` reads, as Python finds it: in its own function, then
+        in the functions around it (not a class body's), then in the module."""
+        scope = self.scope(name)
+        while True:
+            value = self.constants.get((scope, name.id))
+            if value is not None:
+                return value
+            if scope is None or name.id in self.bound.get(scope, ()):
+                return _UNRESOLVED
+            scope = self.scope(scope)
+            while isinstance(scope, ast.ClassDef):  # a method does not see its class's names
+                scope = self.scope(scope)
 
     def legacy_path(self, node: ast.AST) -> Optional[tuple[str, str]]:
         text = self.resolve(node)
@@ -494,6 +531,8 @@ def scan_python(path: str, text: str) -> list[Finding]:
             method(visitor, node)
     return findings + visitor.findings
 
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 _VISITS: dict[type, Callable[[_Visitor, Any], None]] = {
     ast.BinOp: _Visitor.visit_BinOp,
