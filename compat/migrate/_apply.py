@@ -377,12 +377,37 @@ def _left(text: str, code: str, plan: Plan) -> tuple[list[Any], Optional[frozens
     from .._source.python import scan_python
 
     findings = [f for f in scan_python("<migrate>", text) if f.rule in _LEFTOVER]
-    if not findings or plan.manual:
+    if not findings:
         return findings, None
-    changed = _changed_lines(text, code)
-    if all(f.line in changed for f in findings):  # where a rewritten site starts
-        return [], changed
-    return findings, changed
+    if not plan.manual:
+        changed = _changed_lines(text, code)
+        if all(f.line in changed for f in findings):  # where a rewritten site starts
+            return [], changed
+    if not plan.rewrites:
+        return findings, None
+    return _still_found(text, code, findings), None
+
+
+def _still_found(text: str, code: str, findings: list[Any]) -> list[Any]:
+    """The ``findings`` of ``text`` that the audit still makes in ``code``, the module the
+    rules rewrote: what the rewrites changed may end others than those on the lines they
+    changed (``BASE + path``, once the literal bound to ``path`` is rewritten). A finding
+    on a changed line is kept (the rewrite's own lines are told apart by position)."""
+    from .._source.python import scan_python
+
+    after = {(f.rule, f.line) for f in scan_python("<migrate>", code)}
+    moved = _moved_lines(text, code)
+    return [f for f in findings if f.line not in moved or (f.rule, moved[f.line]) in after]
+
+
+def ended_lines(text: str, code: str) -> frozenset[int]:
+    """The lines of ``text`` where the audit finds a use that it no longer finds in
+    ``code`` (``text`` migrated), though the line itself is the same."""
+    from .._source.python import scan_python
+
+    findings = scan_python("<migrate>", text)
+    still = {id(f) for f in _still_found(text, code, findings)}
+    return frozenset(f.line for f in findings if id(f) not in still)
 
 
 def _mark_leftovers(
@@ -445,6 +470,18 @@ def _overlap(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> 
     if a[0] == a[1]:
         return b[0] <= a[0] < b[1]
     return a[0] < b[1] and b[0] < a[1]
+
+
+def _moved_lines(before: str, after: str) -> dict[int, int]:
+    """Where each 1-based line of ``before`` that ``after`` keeps as it is went."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    moved: dict[int, int] = {}
+    for tag, start, end, to, _ in matcher.get_opcodes():
+        if tag == "equal":
+            moved.update((line + 1, to + line - start + 1) for line in range(start, end))
+    return moved
 
 
 def _changed_lines(before: str, after: str) -> frozenset[int]:

@@ -58,6 +58,12 @@ class Plan:
     related: dict[cst.CSTNode, str] = attrs.field(factory=dict)
 
 
+#: the methods of a logger (``logging.Logger``, structlog, loguru)
+_LOG_METHODS = frozenset(
+    ("debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg")
+)
+
+
 class Context:
     """What the rules may ask about the module being planned."""
 
@@ -319,19 +325,35 @@ class Context:
         :meth:`binding`, assigned more than once or changed after)."""
         return name.value in self._bindings(self.function(near))[0]
 
-    def shared(self, assign: cst.Assign, call: cst.CSTNode) -> Optional[str]:
-        """Why the dict literal bound by ``assign`` may not be what ``call`` sends as it is
-        written: its name is used elsewhere in the function, where the dict may change
+    def shared(
+        self,
+        assign: cst.Assign,
+        call: cst.CSTNode,
+        also: Optional[Callable[[cst.Name], bool]] = None,
+        *,
+        dumped: bool = False,
+    ) -> Optional[str]:
+        """Why the value bound by ``assign`` may not be only what ``call`` sends as it is
+        written: its name is used elsewhere in the function. There the dict may change
         (passed to a function, given another name, a method called on it or on a part of
-        it). Uses in ``call``, and as what ``json.dumps(...)`` writes, are safe."""
+        it); or, ``dumped``, the payload's JSON goes somewhere else too (to another URL, a
+        signature), which would then get the new body. Uses in ``call`` are safe, and so
+        are logging it and those ``also`` says are."""
         name = assign.targets[0].target
         assert isinstance(name, cst.Name)
         for node in self._uses(name):
-            parent = self.parents.get(node)
-            if isinstance(parent, cst.Arg) and self._dumped(parent):
+            if self.inside(node, call) or (also is not None and also(node)) or self._logged(node):
                 continue
-            if self._inside(node, call):
-                continue
+            if dumped or self._dumped(node):
+                what = (
+                    "the payload as JSON, is also used"
+                    if dumped
+                    else "the payload, is also written as JSON"
+                )
+                return (
+                    f"{name.value}, {what} elsewhere {self.where(node)} (another send, a "
+                    "signature?), which would get the new body too: migrate this call by hand"
+                )
             return (
                 f"{name.value}, the payload, is also used elsewhere {self.where(node)} "
                 "(passed on, given another name, or changed there), so what is sent cannot be "
@@ -352,23 +374,13 @@ class Context:
                 continue
             yield node
 
-    def _dumped(self, argument: cst.Arg) -> bool:
-        """Whether ``argument`` is the value ``json.dumps(...)`` writes (it reads it only)."""
-        call = self.parents.get(argument)
-        return (
-            isinstance(call, cst.Call)
-            and bool(call.args)
-            and call.args[0] is argument
-            and self.code(call.func).strip() in ("json.dumps", "dumps")
-        )
-
     def built_for_each_send(self, payload: cst.CSTNode, call: cst.Call) -> Optional[str]:
         """Why the literal ``payload``, sent by ``call``, may be built once for several
         sends (the caller puts a requestId of its own in it, as the translator gives
         each send one): bound by ``functools.partial``, a name used more than once, or a
         name built before a loop, or outside a lambda, that sends it. None when each
         send builds it anew."""
-        if self._inside(payload, call):  # written in the call: built each time it is made
+        if self.inside(payload, call):  # written in the call: built each time it is made
             if self.code(call.func).strip() in PARTIAL:
                 return f"{self.code(call.func).strip()} builds it once for every call it makes"
             return None
@@ -384,13 +396,45 @@ class Context:
             return f"{name} is used {uses} times, so it may be sent more than once"
         around = self.parents.get(call)
         while around is not None and around is not scope:
-            if isinstance(around, _REPEATED) and not self._inside(statement, around):
+            if isinstance(around, _REPEATED) and not self.inside(statement, around):
                 kind = "a lambda" if isinstance(around, cst.Lambda) else "a loop"
                 return f"{name} is built once, before {kind} that sends it"
             around = self.parents.get(around)
         return None
 
-    def _inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+    def _logged(self, name: cst.Name) -> bool:
+        """Whether ``name`` is only logged or printed: an argument of ``print(...)`` or of
+        a logger's method (``log.info(...)``, ``self.logger.debug(...)``), maybe as what
+        ``json.dumps(...)`` writes. What is logged changes with the body; what is sent
+        does not."""
+        node: cst.CSTNode = name
+        if self._dumped(name):  # the name is an argument of json.dumps(...): that call's
+            node = self.parents[self.parents[name]]
+        argument = self.parents.get(node)
+        call = self.parents.get(argument) if isinstance(argument, cst.Arg) else None
+        if not isinstance(call, cst.Call):
+            return False
+        func = call.func
+        if isinstance(func, cst.Name):
+            return func.value == "print"
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _LOG_METHODS
+            and "log" in self.code(func.value).lower()
+        )
+
+    def _dumped(self, name: cst.Name) -> bool:
+        """Whether ``name`` is what a ``json.dumps(...)`` writes."""
+        argument = self.parents.get(name)
+        call = self.parents.get(argument) if isinstance(argument, cst.Arg) else None
+        return (
+            isinstance(call, cst.Call)
+            and call.args[0] is argument
+            and self.code(call.func).strip() in ("json.dumps", "dumps")
+        )
+
+    def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+        """Whether ``node`` is ``outer`` or inside it."""
         here: Optional[cst.CSTNode] = node
         while here is not None:
             if here is outer:

@@ -189,6 +189,15 @@ def test_audit_marks_what_migrate_rewrites(tmp_path: Path) -> None:
     }
 
 
+def test_audit_marks_a_use_the_rewrite_ends_on_a_line_it_keeps_fixable(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        f"def notify(token):\n    path = {BY_TOKEN}\n    url = BASE + path\n"
+        f"    return requests.post(url, json={PAYLOAD})\n"
+    )
+    found = [(f.line, f.rule, f.fixable) for f in scan([tmp_path], fixable=fixable_lines)]
+    assert found == [(2, "CPT001", True), (3, "CPT001", True)]
+
+
 def test_fixable_lines_of_a_source_libcst_cannot_read_is_empty() -> None:
     assert fixable_lines("print 'py2'\n# /v2/messages/sendInbox\n") == frozenset()
 

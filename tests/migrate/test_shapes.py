@@ -653,13 +653,19 @@ def test_a_payload_without_a_request_id_built_for_each_send_gets_one() -> None:
     assert "manually" not in result
 
 
-def test_a_payload_with_its_request_id_may_be_written_twice() -> None:
+@pytest.mark.parametrize(
+    ("built", "sent"),
+    [("", "json.dumps(payload)"), ("body = json.dumps(payload)", "body")],
+)
+def test_a_payload_with_its_request_id_may_be_posted_twice(built: str, sent: str) -> None:
+    """By two calls to its endpoint (a retry, say): both are rewritten with it."""
     result = migrated(
         f"""\
         def send():
             payload = {BODY}
-            post("{BY_TOKEN}", data=json.dumps(payload))
-            post("{BY_TOKEN}", data=json.dumps(payload))
+            {built}
+            post("{BY_TOKEN}", data={sent})
+            post("{BY_TOKEN}", data={sent})
         """
     )
     assert result.count(NEW) == 2
@@ -674,7 +680,7 @@ def test_a_payload_with_its_request_id_may_be_written_twice() -> None:
         'payload["templates"].append(extra)',
         'payload.get("templates")[0]["templateParameters"].update(pushContentUrl="/b")',
         "self.sent.append(payload)",
-        f'post("{BY_TOKEN}", json=payload)',
+        'post("/v2/messages/sendInbox", json=payload)',
     ],
 )
 def test_a_payload_used_elsewhere_may_change_there_and_is_left(use: str) -> None:
@@ -690,17 +696,52 @@ def test_a_payload_used_elsewhere_may_change_there_and_is_left(use: str) -> None
     )
 
 
-def test_a_payload_is_read_where_only_its_name_s_spelling_recurs() -> None:
+@pytest.mark.parametrize(
+    "log",
+    [
+        'log.info("sending %s", body)',
+        "self.logger.debug(json.dumps(payload, indent=2))",
+        "print(payload)",
+        "logging.warning(body)",
+        "log(payload=self.payload, text=self.body)",  # only the spelling recurs
+    ],
+)
+def test_a_payload_or_its_json_that_is_also_logged_is_rewritten(log: str) -> None:
     result = migrated(
         f"""\
         def send(self):
             payload = {BODY}
-            log(payload=self.payload, text=json.dumps(payload))
-            return post("{BY_TOKEN}", json=payload)
+            body = json.dumps(payload)
+            {log}
+            return post("{BY_TOKEN}", data=body)
         """
     )
     assert NEW in result
     assert "manually" not in result
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        "requests.post(settings.INBOX_URL, data=body, headers={'Signature': signature})",
+        "requests.post(settings.INBOX_URL, data=json.dumps(payload), headers=headers(signature))",
+    ],
+)
+def test_a_payload_s_json_that_also_goes_elsewhere_is_left(send: str) -> None:
+    """A signing helper called like a post, ("POST", path, body), is no send: the body it
+    signs is posted by a call to a URL compat migrate cannot see, which would get the new
+    body while it still posts to the legacy endpoint."""
+    result = migrated(
+        f"""\
+        def send(self):
+            payload = {BODY}
+            body = json.dumps(payload)
+            signature = sign("POST", "{BY_TOKEN}", body)
+            return {send}
+        """
+    )
+    assert NEW not in result
+    assert "elsewhere in send() (another send, a signature?), which would get the new" in result
 
 
 def test_a_partial_that_binds_a_legacy_path_and_no_payload_says_so() -> None:
@@ -873,3 +914,30 @@ def test_a_reason_that_quotes_code_written_over_lines_is_one_comment_line() -> N
         "the legacy path is passed to clients .fetch(), which posts no payload here",
     )
     compile(result.source, "<migrated>", "exec")
+
+
+def test_a_payload_posted_to_both_legacy_endpoints_is_left() -> None:
+    check_manual(
+        f"""\
+        def send(self):
+            payload = {BODY}
+            post("{BY_TOKEN}", json=payload)
+            post("/v2/messages/sendInbox", json=payload)
+        """,
+        "payload, the payload, is also used elsewhere in send()",
+    )
+
+
+def test_no_mark_stays_where_a_rewrite_ended_what_the_audit_found() -> None:
+    """``BASE + path`` holds a legacy path until the literal bound to ``path`` is
+    rewritten: that line is not changed, and gets no mark."""
+    source = f"""\
+        def notify(token):
+            path = "{BY_TOKEN}"
+            url = BASE + path
+            return requests.post(url, json={BODY})
+        """
+    result = migrate_source(textwrap.dedent(source), options())
+    assert result.source.count(NEW) == 1
+    assert "manually" not in result.source
+    assert result.manual == ()

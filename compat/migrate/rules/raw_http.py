@@ -153,8 +153,8 @@ class Rule:
         self, node: cst.Call, payload: cst.BaseExpression, endpoint: _spec.Endpoint
     ) -> Optional[cst.Dict]:
         """The new body, put in place of the payload; None when another call did it."""
-        found = self._dict(payload, node)
-        if found in self.done:
+        found = self._dict(payload, node, sent=endpoint)
+        if found in self.done:  # another call posts it to the same endpoint (_on_the_way)
             return None
         policy, raw = self._policy(node)
         literal = _display(found) if isinstance(found, cst.Call) else found
@@ -242,10 +242,20 @@ class Rule:
             return None
 
     def _dict(
-        self, value: cst.BaseExpression, near: cst.CSTNode, depth: int = 0
+        self,
+        value: cst.BaseExpression,
+        near: cst.CSTNode,
+        depth: int = 0,
+        sent: Optional[_spec.Endpoint] = None,
+        chain: tuple[cst.CSTNode, ...] = (),
     ) -> cst.BaseExpression:
         """The dict literal a payload argument is (a display, or ``dict(key=value, ...)``),
-        through ``json.dumps``, ``.encode()`` and names bound in the function."""
+        through ``json.dumps``, ``.encode()`` and names bound in the function.
+
+        :param sent: the endpoint the call ``near`` posts to: each name the payload goes
+            through must then be used in that call alone, or where ``near`` gets its value
+            (``chain``), or in another call that posts it to the same endpoint.
+        """
         if isinstance(value, cst.Dict):
             return value
         if depth < 4 and isinstance(value, cst.Call):
@@ -259,16 +269,23 @@ class Rule:
                     raise Manual(msg)
                 return value
             if isinstance(func, cst.Attribute) and func.attr.value == "encode":
-                return self._dict(func.value, near, depth + 1)
+                return self._dict(func.value, near, depth + 1, sent, chain)
             if value.args and self.context.code(func).strip().endswith("dumps"):
-                return self._dict(value.args[0].value, near, depth + 1)
+                return self._dict(value.args[0].value, near, depth + 1, sent, chain)
         if depth < 4 and isinstance(value, cst.Name):
             assign = self.context.binding(value, near)
             if assign is not None:
-                found = self._dict(assign.value, near, depth + 1)
-                why = self.context.shared(assign, near) if found is assign.value else None
-                if why is not None:
-                    raise Manual(why)
+                links = (*chain, assign.value)
+                found = self._dict(assign.value, near, depth + 1, sent, links)
+                if sent is not None:
+                    why = self.context.shared(
+                        assign,
+                        near,
+                        lambda use: self._on_the_way(use, chain, sent),
+                        dumped=found is not assign.value,
+                    )
+                    if why is not None:
+                        raise Manual(why)
                 return found
             why = self.context.module_name(value, near)
             if why is not None:
@@ -284,6 +301,25 @@ class Rule:
             "or a name bound to one in this function"
         )
         raise Manual(msg)
+
+    def _on_the_way(
+        self, use: cst.Name, chain: tuple[cst.CSTNode, ...], sent: _spec.Endpoint
+    ) -> bool:
+        """Whether a use of a name the payload goes through is on its way to the call
+        (``payload`` in ``body = json.dumps(payload)``, where ``chain`` went), or in another
+        call that posts it to the same endpoint (and is rewritten with the same body)."""
+        context = self.context
+        if any(context.inside(use, link) for link in chain):
+            return True
+        statement = context.statement(use)
+        current: Optional[cst.CSTNode] = context.parents.get(use)
+        while current is not None and current is not statement:
+            if isinstance(current, cst.Call):
+                path = self.paths.of_call(current)
+                if path is not None:
+                    return path.endpoint is sent
+            current = context.parents.get(current)
+        return False
 
     def _builtin_dict(self) -> bool:
         """Whether ``dict`` is the builtin here: the module binds no ``dict`` of its own."""
