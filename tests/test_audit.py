@@ -394,6 +394,8 @@ def test_near_misses_are_not_findings(tmp_path: Path, source: str) -> None:
         ("a.py", "def f(:\n  '/v2/messages/sendInbox'\n", "CPT001"),  # unparsable: text scan
         ("a.py", 'U = "é /v2/messages/sendInbox"\n', "CPT001"),
         ("b.py", 'P = {"requestId": "r", "templateCode": "' + "T" * 65 + '"}\n', "CPT004"),
+        ("e.py", "class P(TypedDict):\n    accessToken: str\n    authClientId: str\n", "CPT004"),
+        ("f.py", "p = InboxPayload(accessToken=t, authClientId=a, extra=1)\n", "CPT004"),
         ("c.py", "import compat.legacy\n", "CPT003"),
         ("d.py", "from compat.legacy import LegacyClient\n", "CPT003"),
     ],
@@ -437,6 +439,16 @@ def test_a_name_reads_the_constant_of_its_own_scope(tmp_path: Path) -> None:
         (15, "sendInbox"),
         (18, "sendInbox"),
     ]
+
+
+def test_keywords_and_fields_that_are_not_a_legacy_payload_are_not_one(tmp_path: Path) -> None:
+    findings = scan_module(
+        tmp_path,
+        "requests.post(url, json=payload, timeout=3, headers=h)\n"
+        "MessageClient(app_id=a).send(access_token=t, template_code=c)\n"
+        "class Send(TypedDict):\n    appId: str\n    accessToken: str\n    templateCode: str\n",
+    )
+    assert findings == []
 
 
 def test_concatenations_of_every_kind(tmp_path: Path) -> None:

@@ -373,7 +373,7 @@ class _Visitor:
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, ast.Name) and func.id == "dict" and node.keywords:
+        if node.keywords:  # dict(...), a TypedDict, a model with the wire's field names
             self.payload(node, _keys(node))
         if isinstance(func, ast.Name) and func.id in self.shim_names and func.id not in _SHIM_NAMES:
             self.add(
@@ -434,8 +434,13 @@ class _Visitor:
     def visit_Dict(self, node: ast.Dict) -> None:
         self.payload(node, _keys(node))
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        """A type of the legacy payload: a TypedDict, dataclass or model whose fields are
+        the wire's names (``authClientId: str``)."""
+        self.payload(node, _keys(node))
+
     def payload(self, node: ast.AST, keys: dict[str, tuple[ast.AST, ast.AST]]) -> None:
-        """The findings of a dict display or a ``dict(key=value, ...)`` call, by its keys."""
+        """The findings of a dict display or a call's keywords, by its keys."""
         payload_keys = keys.keys() & _PAYLOAD_KEYS
         if _RENAMED in keys and ({"accessToken", "templateCode"} & keys.keys()):
             key = keys[_RENAMED][0]
@@ -500,16 +505,24 @@ class _Visitor:
 
 
 def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
-    """The string keys of a dict display, or the keywords of a ``dict(...)`` call, each
-    with the node that names it and its value; nothing for any other node."""
+    """The string keys of a dict display, the keywords of a call (``dict(...)``, a
+    TypedDict's or a model's) or the annotated fields of a class (a TypedDict, dataclass
+    or model), each with the node that names it and its value (or annotation); nothing
+    for any other node."""
     if isinstance(node, ast.Dict):
         return {
             k.value: (k, v)
             for k, v in zip(node.keys, node.values)
             if isinstance(k, ast.Constant) and isinstance(k.value, str)
         }
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+    if isinstance(node, ast.Call):
         return {k.arg: (k, k.value) for k in node.keywords if k.arg is not None}
+    if isinstance(node, ast.ClassDef):
+        return {
+            item.target.id: (item.target, item.value or item.annotation)
+            for item in node.body
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+        }
     return {}
 
 
@@ -543,4 +556,5 @@ _VISITS: dict[type, Callable[[_Visitor, Any], None]] = {
     ast.Call: _Visitor.visit_Call,
     ast.Assign: _Visitor.visit_Assign,
     ast.Dict: _Visitor.visit_Dict,
+    ast.ClassDef: _Visitor.visit_ClassDef,
 }

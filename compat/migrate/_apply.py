@@ -444,10 +444,26 @@ def _mark_leftovers(
                 f"{constant} holds a legacy path that no call here posts a payload to; other "
                 "code may still use it: change it where it is sent, or remove it"
             )
+        if finding.rule == "CPT004" and _a_field(context, statement):
+            reason = (
+                "a type of the legacy payload (a TypedDict, dataclass or model whose fields "
+                "are the legacy wire names): change it with the code that sends it"
+            )
         for part, why in context.plan.related.items():
             if part in positions and _overlap(span, _span(positions[part])):
                 reason = why
         context.manual(rule, statement, marks.get(statement, reason))
+
+
+def _a_field(context: Context, statement: cst.CSTNode) -> bool:
+    """Whether ``statement`` declares a field of a class: ``name: type`` in its body."""
+    if not (
+        isinstance(statement, cst.SimpleStatementLine)
+        and any(isinstance(small, cst.AnnAssign) for small in statement.body)
+    ):
+        return False
+    body = context.parents.get(statement)
+    return isinstance(context.parents.get(body), cst.ClassDef) if body is not None else False
 
 
 def _constant_name(statement: cst.CSTNode) -> Optional[str]:
