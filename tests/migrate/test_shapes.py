@@ -941,3 +941,43 @@ def test_no_mark_stays_where_a_rewrite_ended_what_the_audit_found() -> None:
     assert result.source.count(NEW) == 1
     assert "manually" not in result.source
     assert result.manual == ()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ['f"{settings.GATEWAY}/v2/messages/sendInbox"', 'GATEWAY + "/v2/messages/sendInbox"'],
+)
+def test_a_module_constant_that_builds_the_url_is_left_with_that_reason(url: str) -> None:
+    """Written at the call, the URL would be built when the call runs, not when the module
+    is imported (a setting changed since, in tests say): it is not copied."""
+    result = migrated(
+        f"""\
+        INBOX_URL = {url}
+
+        def send(session, token):
+            return session.post(INBOX_URL, json={BODY})
+        """
+    )
+    assert NEW not in result
+    assert (
+        "# compat: migrate manually: INBOX_URL builds the legacy URL from other values when "
+        "the module is imported, and compat migrate copies only a URL written out whole into "
+        "a call: write it out whole, or migrate this call by hand\n"
+        "    return session.post(" in result
+    )
+    assert "# compat: migrate manually: this goes with a call in send()" in result
+
+
+def test_a_type_of_the_legacy_payload_is_marked_as_one() -> None:
+    result = migrated(
+        """\
+        class InboxPayload(TypedDict):
+            accessToken: str
+            authClientId: str
+        """
+    )
+    assert (
+        "    # compat: migrate manually: a type of the legacy payload (a TypedDict, dataclass "
+        "or model whose fields are the legacy wire names): change it with the code that sends "
+        "it\n    authClientId: str\n" in result
+    )

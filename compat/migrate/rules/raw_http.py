@@ -80,18 +80,22 @@ class Rule:
         context = self.context
         path = self.paths.of_call(node)
         if path is None:
-            split = [a.value for a in node.args if self._split_path(a.value, node)]
+            split = [(a.value, b) for a in node.args if (b := self._built(a.value, node))]
             if split:
-                parts: list[Optional[cst.CSTNode]] = [self._bound(v, node) for v in split]
-                payload = self._payload_argument(node, split[0])
+                parts: list[Optional[cst.CSTNode]] = [built for _, built in split]
+                payload = self._payload_argument(node, split[0][0])
                 if payload is not None:
                     parts.append(self._dict_or_none(payload, node))
                 context.relate(parts, node)
-                context.manual(
-                    NAME,
-                    node,
-                    "the legacy path is built from pieces; write it out whole to migrate it",
-                )
+                used, built = split[0]
+                reason = "the legacy path is built from pieces; write it out whole to migrate it"
+                if isinstance(used, cst.Name) and context.function(built) is context.module:
+                    reason = (
+                        f"{used.value} builds the legacy URL from other values when the module "
+                        "is imported, and compat migrate copies only a URL written out whole "
+                        "into a call: write it out whole, or migrate this call by hand"
+                    )
+                context.manual(NAME, node, reason)
                 return True
             return False
         func = node.func
@@ -329,22 +333,20 @@ class Rule:
 
     # -- the path ----------------------------------------------------------------------
 
-    def _bound(self, value: cst.BaseExpression, near: cst.CSTNode) -> cst.BaseExpression:
-        """The expression a name is bound to in the function; else ``value`` itself."""
+    def _built(self, value: cst.BaseExpression, near: cst.CSTNode) -> Optional[cst.BaseExpression]:
+        """The expression that builds a legacy path from pieces, when ``value`` is one or is a
+        name bound to one (in the function, else once in the module)."""
         if isinstance(value, cst.Name):
             assign = self.context.binding(value, near)
             if assign is not None:
-                return assign.value
-        return value
-
-    def _split_path(self, value: cst.BaseExpression, near: cst.CSTNode) -> bool:
-        if isinstance(value, cst.Name):
-            assign = self.context.binding(value, near)
-            if assign is None:
-                return False
-            value = assign.value
+                value = assign.value
+            else:
+                module = self.context.module_values.get(value.value, [])
+                if self.context.local(value, near) or len(module) != 1:
+                    return None
+                value = module[0]
         text = "".join(_walk_string(value, self.context))
-        return PATHS.search(text) is not None
+        return value if PATHS.search(text) is not None else None
 
     # -- the module as a whole ---------------------------------------------------------
 
