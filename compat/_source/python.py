@@ -526,8 +526,28 @@ def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
     return {}
 
 
+#: The source the last scan read (the very object), and its findings.
+_last: Optional[tuple[str, list[Finding]]] = None
+
+
+def findings_of(text: str) -> list[Finding]:
+    """The findings of a Python source, paths aside: the last scan's when it read this very
+    text (the audit scans a file, then asks ``compat migrate`` what it rewrites there)."""
+    last = _last
+    if last is not None and last[0] is text:
+        return last[1]
+    return scan_python("<source>", text)
+
+
 def scan_python(path: str, text: str) -> list[Finding]:
     """Every finding in one Python source; unparsable sources get the text scan."""
+    global _last
+    findings = _scan_python(path, text)
+    _last = (text, findings)
+    return findings
+
+
+def _scan_python(path: str, text: str) -> list[Finding]:
     lines = Lines(text)
     try:
         tree = ast.parse(text, path)

@@ -94,4 +94,4 @@ def fixable_lines(text: str) -> frozenset[int]:
         code, _, _, rewritten = apply(text, Options(annotate=False), lines=True, leftovers=False)
     except MigrateError:  # the AST parsed it; libcst did not
         return frozenset()
-    return rewritten | ended_lines(text, code) if rewritten else rewritten
+    return rewritten | ended_lines(text, code, rewritten) if rewritten else rewritten

@@ -400,12 +400,14 @@ def _still_found(text: str, code: str, findings: list[Any]) -> list[Any]:
     return [f for f in findings if f.line not in moved or (f.rule, moved[f.line]) in after]
 
 
-def ended_lines(text: str, code: str) -> frozenset[int]:
-    """The lines of ``text`` where the audit finds a use that it no longer finds in
-    ``code`` (``text`` migrated), though the line itself is the same."""
-    from .._source.python import scan_python
+def ended_lines(text: str, code: str, rewritten: frozenset[int]) -> frozenset[int]:
+    """The lines of ``text``, besides those ``rewritten``, where the audit finds a use
+    that it no longer finds in ``code`` (``text`` migrated)."""
+    from .._source.python import findings_of
 
-    findings = scan_python("<migrate>", text)
+    findings = [f for f in findings_of(text) if f.line not in rewritten]
+    if not findings:  # the usual module: every use is on a rewritten line
+        return frozenset()
     still = {id(f) for f in _still_found(text, code, findings)}
     return frozenset(f.line for f in findings if id(f) not in still)
 
