@@ -681,6 +681,10 @@ def test_a_payload_with_its_request_id_may_be_posted_twice(built: str, sent: str
         'payload.get("templates")[0]["templateParameters"].update(pushContentUrl="/b")',
         "self.sent.append(payload)",
         'post("/v2/messages/sendInbox", json=payload)',
+        # posted to the same endpoint, but by a call that is left: it would post the new
+        # body to the legacy path
+        f'post("{BY_TOKEN}?lang=th", json=payload)',
+        f'requests.put("{BY_TOKEN}", json=payload)',
     ],
 )
 def test_a_payload_used_elsewhere_may_change_there_and_is_left(use: str) -> None:
@@ -981,3 +985,19 @@ def test_a_type_of_the_legacy_payload_is_marked_as_one() -> None:
         "or model whose fields are the legacy wire names): change it with the code that sends "
         "it\n    authClientId: str\n" in result
     )
+
+
+def test_a_payload_the_shim_posts_too_is_left() -> None:
+    """The shim translates what it is given: the new body would not be a legacy payload."""
+    result = migrated(
+        f"""\
+        from compat import LegacyClient
+        legacy = LegacyClient("https://w", "c")
+        def send():
+            payload = {BODY}
+            legacy.post("{BY_TOKEN}", payload)
+            return post("{BY_TOKEN}", json=payload)
+        """
+    )
+    assert NEW not in result.replace("/v2/miniprogram/message/send without", "")
+    assert result.count("payload, the payload, is also used elsewhere in send()") == 2

@@ -118,17 +118,7 @@ class Rule:
             self.pending.append((node, path))
             return True
         try:
-            not_post = _not_a_post(node, path.argument)
-            if not_post is not None:
-                raise Manual(not_post)
-            rest = self.paths.goes_on(path)
-            if rest is not None:
-                msg = (
-                    f"the URL goes on after the legacy path ({rest}), and the shim posts to "
-                    f"{_spec.SEND.path} without it (a query and a trailing / dropped, a longer "
-                    "path left alone): end the URL at the path, then migrate"
-                )
-                raise Manual(msg)
+            self._posts_as_the_shim(node, path)
             body = self._body(node, payload, path.endpoint)
         except Manual as err:
             context.relate([*path.replace, self._dict_or_none(payload, node)], node)
@@ -141,6 +131,21 @@ class Rule:
             context.plan.rewrites[NAME] += 1
         self.sites.add((id(context.function(node)), path.endpoint.name))
         return True
+
+    def _posts_as_the_shim(self, node: cst.Call, path: Path) -> None:
+        """Raise :class:`Manual` unless ``node`` posts to the legacy path as it is, as the
+        shim takes it."""
+        not_post = _not_a_post(node, path.argument)
+        if not_post is not None:
+            raise Manual(not_post)
+        rest = self.paths.goes_on(path)
+        if rest is not None:
+            msg = (
+                f"the URL goes on after the legacy path ({rest}), and the shim posts to "
+                f"{_spec.SEND.path} without it (a query and a trailing / dropped, a longer "
+                "path left alone): end the URL at the path, then migrate"
+            )
+            raise Manual(msg)
 
     def _apply(self, path: Path) -> None:
         self.context.plan.replacements.update(path.replace)
@@ -238,7 +243,7 @@ class Rule:
         return candidates[0]
 
     def _dict_or_none(
-        self, value: cst.BaseExpression, near: cst.CSTNode
+        self, value: cst.BaseExpression, near: cst.Call
     ) -> Optional[cst.BaseExpression]:
         try:
             return self._dict(value, near)
@@ -248,7 +253,7 @@ class Rule:
     def _dict(
         self,
         value: cst.BaseExpression,
-        near: cst.CSTNode,
+        near: cst.Call,
         depth: int = 0,
         sent: Optional[_spec.Endpoint] = None,
         chain: tuple[cst.CSTNode, ...] = (),
@@ -285,7 +290,7 @@ class Rule:
                     why = self.context.shared(
                         assign,
                         near,
-                        lambda use: self._on_the_way(use, chain, sent),
+                        lambda use: self._on_the_way(use, chain, sent, near),
                         dumped=found is not assign.value,
                     )
                     if why is not None:
@@ -307,7 +312,11 @@ class Rule:
         raise Manual(msg)
 
     def _on_the_way(
-        self, use: cst.Name, chain: tuple[cst.CSTNode, ...], sent: _spec.Endpoint
+        self,
+        use: cst.Name,
+        chain: tuple[cst.CSTNode, ...],
+        sent: _spec.Endpoint,
+        near: cst.Call,
     ) -> bool:
         """Whether a use of a name the payload goes through is on its way to the call
         (``payload`` in ``body = json.dumps(payload)``, where ``chain`` went), or in another
@@ -321,9 +330,22 @@ class Rule:
             if isinstance(current, cst.Call):
                 path = self.paths.of_call(current)
                 if path is not None:
-                    return path.endpoint is sent
+                    return path.endpoint is sent and self._rewritten_alike(current, path, near)
             current = context.parents.get(current)
         return False
+
+    def _rewritten_alike(self, other: cst.Call, path: Path, near: cst.Call) -> bool:
+        """Whether ``other``, which posts the payload ``near`` posts, is rewritten with it:
+        a raw call that posts to the legacy path as the shim does, under the same policy.
+        Were it left, it would post the new body to the legacy path."""
+        func = other.func
+        if isinstance(func, cst.Attribute) and self.clients.shim(func.value, other) is not None:
+            return False  # the shim's own post: it translates the payload itself
+        try:
+            self._posts_as_the_shim(other, path)
+            return self._policy(other) == self._policy(near)
+        except Manual:
+            return False
 
     def _builtin_dict(self) -> bool:
         """Whether ``dict`` is the builtin here: the module binds no ``dict`` of its own."""
