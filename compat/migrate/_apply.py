@@ -443,8 +443,9 @@ def _mark_leftovers(
         constant = _constant_name(statement)
         if finding.rule == "CPT001" and constant is not None:
             reason = (
-                f"{constant} holds a legacy path that no call here posts a payload to; other "
-                "code may still use it: change it where it is sent, or remove it"
+                f"{constant} holds a legacy path, and compat migrate sees no call here post a "
+                "payload to it (other code may, or a call it cannot follow): change it where "
+                "it is sent, or remove it"
             )
         if finding.rule == "CPT004" and _a_field(context, statement):
             reason = (

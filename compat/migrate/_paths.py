@@ -131,7 +131,10 @@ class Paths:
                 return None
             return self._constant(value, context.module_values.get(value.value, []))
         if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
-            return self._constant(value, self._class_values(value.attr.value, near))
+            owner = self._class(value.value.value, near)
+            if owner is None:
+                return None
+            return self._constant(value, _class_values(owner, value.attr.value))
         return None
 
     def _formatted(
@@ -203,23 +206,34 @@ class Paths:
         new = _string(text.replace(endpoint.path, _spec.SEND.path, 1))
         return Path(endpoint, use, {use: new}, (name, statement), rest=text[match.end() :])
 
-    def _class_values(self, attr: str, near: cst.CSTNode) -> list[cst.BaseExpression]:
-        """The values assigned to ``attr`` in the body of the class around ``near``."""
+    def _class(self, owner: str, near: cst.CSTNode) -> Optional[cst.ClassDef]:
+        """The class ``owner.attr`` reads ``attr`` of: the class around ``near`` for
+        ``self``, ``cls`` or its own name; a class of the module for its name (bound
+        nothing else). None for anything else (``settings.URL``: not a class here)."""
         current: Optional[cst.CSTNode] = self.context.parents.get(near)
         while current is not None and not isinstance(current, cst.ClassDef):
             current = self.context.parents.get(current)
-        if current is None:
-            return []
-        return [
-            small.value
-            for statement in current.body.body
-            if isinstance(statement, cst.SimpleStatementLine)
-            for small in statement.body
-            if isinstance(small, cst.Assign)
-            and any(
-                isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
-            )
+        if current is not None and owner in ("self", "cls", current.name.value):
+            return current
+        context = self.context
+        if owner in context.module_values or owner in context.imported:
+            return None
+        found = [
+            c for c in context.module.body if isinstance(c, cst.ClassDef) and c.name.value == owner
         ]
+        return found[0] if len(found) == 1 else None
+
+
+def _class_values(owner: cst.ClassDef, attr: str) -> list[cst.BaseExpression]:
+    """The values assigned to ``attr`` in the body of ``owner``."""
+    return [
+        small.value
+        for statement in owner.body.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+        if isinstance(small, cst.Assign)
+        and any(isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets)
+    ]
 
 
 def _joins(node: cst.CSTNode) -> bool:

@@ -344,15 +344,43 @@ def test_a_payload_changed_after_it_is_built() -> None:
     )
 
 
-def test_a_class_constant_used_from_outside_its_class_is_left() -> None:
-    check_manual(
+def test_a_class_constant_used_through_its_class_name_is_read() -> None:
+    result = migrated(
         f"""\
         class Api:
             PATH = "{BY_TOKEN}"
         def send():
             return post(Api.PATH, json={BODY})
+        """
+    )
+    assert f'return post("{NEW}", json=' in result
+    assert "PATH is a legacy path no call here uses any more" in result
+
+
+def test_a_constant_no_call_here_is_seen_to_post_to_says_so() -> None:
+    check_manual(
+        f"""\
+        class Api:
+            PATH = "{BY_TOKEN}"
+            def send(self):
+                return post(self.config.PATH, json={BODY})
         """,
-        "PATH holds a legacy path that no call here posts a payload to",
+        "PATH holds a legacy path, and compat migrate sees no call here post a payload to it "
+        "(other code may, or a call it cannot follow): change it where it is sent, or remove it",
+    )
+
+
+@pytest.mark.parametrize("owner", ["settings", "other.config", "Missing"])
+def test_an_attribute_of_anything_but_the_class_is_not_its_constant(owner: str) -> None:
+    """``settings.PATH`` in a class that has a ``PATH`` of its own is the setting: were it
+    read as the class's, the call would get the class's URL (another host, say)."""
+    check_noop(
+        f"""\
+        class Api:
+            PATH = "https://prod{BY_TOKEN}"
+            def send(self):
+                return post({owner}.PATH, json={BODY})
+        """
     )
 
 
