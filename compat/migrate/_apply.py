@@ -37,7 +37,10 @@ def _calls(context: Context, rules: list[Any]) -> None:
 class _Apply(cst.CSTTransformer):
     def __init__(self, plan: Plan, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
         self.plan = plan
-        self.changed = _around([*plan.replacements, *plan.notes], parents)
+        # (an import losing a name is gone through, not the names it keeps: they stay the
+        # very nodes the plan names)
+        imports = [parents[alias] for alias in plan.unimported]
+        self.changed = _around([*plan.replacements, *plan.notes, *imports], parents)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         """Only into what holds a change: libcst rebuilds every node it goes through."""
@@ -49,10 +52,26 @@ class _Apply(cst.CSTTransformer):
         replacement = self.plan.replacements.get(original_node)
         if replacement is not None:
             return replacement
+        if isinstance(updated_node, cst.ImportFrom) and self.plan.unimported:
+            return _without(updated_node, self.plan.unimported)
         notes = self.plan.notes.get(original_node)  # type: ignore[call-overload]
         if notes and isinstance(updated_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             return _annotate(updated_node, notes)
         return updated_node
+
+
+def _without(
+    node: cst.ImportFrom, names: set[cst.ImportAlias]
+) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
+    """``from m import a, b`` without the ``names`` (the statement gone with the last)."""
+    if isinstance(node.names, cst.ImportStar) or not any(a in names for a in node.names):
+        return node
+    kept = [a for a in node.names if a not in names]
+    if not kept:
+        return cst.RemoveFromParent()
+    last = node.names[-1].comma
+    kept[-1] = kept[-1].with_changes(comma=last)
+    return node.with_changes(names=kept)
 
 
 def _around(

@@ -56,6 +56,9 @@ class Plan:
     #: what a call left for manual work is made of (its path, its payload), with the
     #: reason a mark on them gives
     related: dict[cst.CSTNode, str] = attrs.field(factory=dict)
+    #: names to take out of the ``from ... import`` statements that hold them (an import
+    #: nothing uses once the plan is applied)
+    unimported: set[cst.ImportAlias] = attrs.field(factory=set)
 
 
 #: the methods of a logger (``logging.Logger``, structlog, loguru)

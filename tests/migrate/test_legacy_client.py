@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .helpers import check_manual, check_noop, check_transformed
+import pytest
+
+from compat.migrate import migrate_source
+
+from .helpers import check_manual, check_noop, check_transformed, options
 
 
 def test_whole_module_becomes_message_client() -> None:
@@ -142,7 +146,7 @@ def test_the_clients_policy_applies_and_the_cli_policy_does_not() -> None:
                            "templates": [{"templateParameters": {}}]})
         """,
         """\
-        from compat import MessageClient, Policy
+        from compat import MessageClient
 
         client = MessageClient("https://h", "c")
         client.send({"appId": "APP9", "accessToken": "t", "requestId": "r", "templateCode": "TP_CART_REMINDER",
@@ -177,6 +181,34 @@ def test_a_policy_constant_and_an_alias() -> None:
                            "templates": [{"templateParameters": {}}]})
         """,
     )
+
+
+@pytest.mark.parametrize(
+    ("imports", "left", "kept"),
+    [
+        # the import of Policy goes, or the statement with it; a name still read stays
+        ("from compat import Policy\nfrom compat import LegacyClient\n", "", "MessageClient"),
+        ("from compat import (\n    Policy,\n    LegacyClient,\n)\n", "", "MessageClient"),
+        ("from compat import Policy, LegacyClient\n", "def f(p: 'Policy'): ...\n", "Policy"),
+        ("from compat import Policy, LegacyClient\n", "__all__ = ['Policy']\n", "Policy"),
+        ("from compat import Policy, LegacyClient\n", "DEFAULT = Policy()\n", "Policy"),
+    ],
+)
+def test_the_policy_import_goes_when_nothing_else_reads_it(
+    imports: str, left: str, kept: str
+) -> None:
+    source = (
+        f'{imports}client = LegacyClient("https://h", "c", policy=Policy(app_id="A"))\n{left}'
+        'client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",'
+        ' "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})\n'
+    )
+    result = migrate_source(source, options())
+    assert 'client = MessageClient("https://h", "c")\n' in result.source
+    imported = "".join(line for line in result.source.splitlines(True) if "import" in line)
+    assert ("Policy" in imported) == (kept == "Policy")
+    assert "LegacyClient" not in result.source
+    compile(result.source, "<migrated>", "exec")
+    assert migrate_source(result.source, options()).changed is False
 
 
 def test_a_shim_without_policy_gets_no_cli_defaults() -> None:
@@ -228,7 +260,7 @@ def test_self_attribute_clients_are_proven_by_their_class() -> None:
                                               templates=[{"templateParameters": {"pushContentUrl": "/p"}}])
         """,
         """\
-        from compat import MessageClient, Policy
+        from compat import MessageClient
 
         class Notifier:
             def __init__(self, base):

@@ -15,7 +15,8 @@ same module: every LegacyClient the module builds must have the same policy.
 
 When every legacy call of the module is rewritten and its clients are used
 only here, the clients become MessageClients (``policy=`` dropped: the rewrite
-applied it) and the calls ``client.send(...)``; otherwise the calls become
+applied it; so is ``from compat import Policy`` when nothing else reads it) and the
+calls ``client.send(...)``; otherwise the calls become
 ``client.client.send(...)`` (the MessageClient every LegacyClient sends
 through), and the LegacyClient left is marked for manual work.
 """
@@ -266,6 +267,7 @@ class Rule:
                     )
                 else:
                     context.plan.replacements[reference] = _message_client(reference)
+            context.plan.unimported.update(_unused_options(context))
             return
         for reference in self._references():
             if isinstance(context.parents.get(reference), cst.ImportAlias):
@@ -291,6 +293,54 @@ def _imported_name(context: Context, node: cst.CSTNode) -> bool:
         and parent.name is node
         and isinstance(context.parents.get(parent), cst.ImportFrom)
     )
+
+
+def _unused_options(context: Context) -> list[cst.ImportAlias]:
+    """The names ``from compat import Policy`` binds that nothing uses once the clients'
+    ``policy=`` is dropped (it was all the name was for)."""
+    dropped = [
+        argument
+        for replaced in context.plan.replacements
+        if isinstance(replaced, cst.Call)
+        for argument in replaced.args
+        if argument.keyword is not None and argument.keyword.value in _SHIM_OPTIONS
+    ]
+    unused = []
+    for node in context.nodes(context.module):
+        if not (
+            isinstance(node, cst.ImportFrom)
+            and not isinstance(node.names, cst.ImportStar)
+            and node.module is not None
+            and context.code(node.module).strip() == "compat"
+        ):
+            continue
+        for alias in node.names:
+            name = alias.evaluated_alias or alias.evaluated_name
+            if alias.evaluated_name in _OPTION_TYPES and not _read(context, name, alias, dropped):
+                unused.append(alias)
+    return unused
+
+
+#: what the options the rule drops are built from
+_OPTION_TYPES = ("Policy",)
+
+
+def _read(context: Context, name: str, alias: cst.ImportAlias, dropped: list[cst.Arg]) -> bool:
+    """Whether the module reads ``name`` anywhere but in ``alias`` and the ``dropped``
+    arguments (``__all__`` naming it counts)."""
+    for node in context.nodes(context.module):
+        if isinstance(node, cst.Name) and node.value == name:
+            parent = context.parents.get(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                continue
+            if context.inside(node, alias) or any(context.inside(node, a) for a in dropped):
+                continue
+            return True
+        if isinstance(node, cst.SimpleString) and node.evaluated_value == name:
+            return True  # __all__ = ["Policy"], a string annotation
+    return False
 
 
 def _kept(call: _Call) -> cst.BaseParenthesizableWhitespace:
