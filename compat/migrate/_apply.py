@@ -354,7 +354,9 @@ def _apply(
             code, changed = _render(context), None
     rewritten: frozenset[int] = frozenset()
     if lines and plan.rewrites:
-        rewritten = changed if changed is not None else _changed_lines(text, code)
+        rewritten = (
+            changed if changed is not None else _changed_lines(text, _moved_lines(text, code))
+        )
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
 
 
@@ -396,26 +398,25 @@ def _left(text: str, code: str, plan: Plan) -> tuple[list[Any], Optional[frozens
     from .._source.python import scan_python
 
     findings = [f for f in scan_python("<migrate>", text) if f.rule in _LEFTOVER]
-    if not findings:
+    if not findings or not plan.rewrites:
         return findings, None
+    moved = _moved_lines(text, code)
     if not plan.manual:
-        changed = _changed_lines(text, code)
+        changed = _changed_lines(text, moved)
         if all(f.line in changed for f in findings):  # where a rewritten site starts
             return [], changed
-    if not plan.rewrites:
-        return findings, None
-    return _still_found(text, code, findings), None
+    return _still_found(findings, code, moved), None
 
 
-def _still_found(text: str, code: str, findings: list[Any]) -> list[Any]:
-    """The ``findings`` of ``text`` that the audit still makes in ``code``, the module the
-    rules rewrote: what the rewrites changed may end others than those on the lines they
-    changed (``BASE + path``, once the literal bound to ``path`` is rewritten). A finding
-    on a changed line is kept (the rewrite's own lines are told apart by position)."""
+def _still_found(findings: list[Any], code: str, moved: dict[int, int]) -> list[Any]:
+    """The ``findings`` of a source that the audit still makes in ``code``, the module the
+    rules rewrote (``moved``: where the source's lines went in it). What the rewrites
+    changed may end others than those on the lines they changed (``BASE + path``, once
+    the literal bound to ``path`` is rewritten). A finding on a changed line is kept (the
+    rewrite's own lines are told apart by position)."""
     from .._source.python import scan_python
 
     after = {(f.rule, f.line) for f in scan_python("<migrate>", code)}
-    moved = _moved_lines(text, code)
     return [f for f in findings if f.line not in moved or (f.rule, moved[f.line]) in after]
 
 
@@ -427,7 +428,7 @@ def ended_lines(text: str, code: str, rewritten: frozenset[int]) -> frozenset[in
     findings = [f for f in findings_of(text) if f.line not in rewritten]
     if not findings:  # the usual module: every use is on a rewritten line
         return frozenset()
-    still = {id(f) for f in _still_found(text, code, findings)}
+    still = {id(f) for f in _still_found(findings, code, _moved_lines(text, code))}
     return frozenset(f.line for f in findings if id(f) not in still)
 
 
@@ -522,13 +523,7 @@ def _moved_lines(before: str, after: str) -> dict[int, int]:
     return moved
 
 
-def _changed_lines(before: str, after: str) -> frozenset[int]:
-    """The 1-based lines of ``before`` that ``after`` replaces or drops."""
-    import difflib
-
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    changed: set[int] = set()
-    for tag, start, end, _, _ in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            changed.update(range(start + 1, end + 1))
-    return frozenset(changed)
+def _changed_lines(before: str, moved: dict[int, int]) -> frozenset[int]:
+    """The 1-based lines of ``before`` that the text ``moved`` was worked out against
+    replaces or drops: those it does not keep."""
+    return frozenset(range(1, len(before.splitlines()) + 1)) - moved.keys()

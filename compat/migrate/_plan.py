@@ -344,7 +344,7 @@ class Context:
         are logging it and those ``also`` says are."""
         name = assign.targets[0].target
         assert isinstance(name, cst.Name)
-        for node in self._uses(name):
+        for node in self.uses(name):
             if self.inside(node, call) or (also is not None and also(node)) or self._logged(node):
                 continue
             if dumped or self._dumped(node):
@@ -364,7 +364,7 @@ class Context:
             )
         return None
 
-    def _uses(self, name: cst.Name) -> Iterator[cst.Name]:
+    def uses(self, name: cst.Name) -> Iterator[cst.Name]:
         """The uses of the variable ``name`` assigns, in its function (not ``other.name``,
         nor a keyword ``f(name=...)``)."""
         for node in self.nodes(self.function(name)):
@@ -394,7 +394,7 @@ class Context:
             return "it is not built by one assignment"
         target = assign.targets[0].target
         name = self.code(target).strip()
-        uses = sum(1 for _ in self._uses(target)) if isinstance(target, cst.Name) else 2
+        uses = sum(1 for _ in self.uses(target)) if isinstance(target, cst.Name) else 2
         if uses > 1:
             return f"{name} is used {uses} times, so it may be sent more than once"
         around = self.parents.get(call)

@@ -252,6 +252,7 @@ class Rule:
             context.plan.replacements[call.node] = send
             context.plan.rewrites[NAME] += 1
         if whole:
+            dropped: list[cst.Arg] = []
             for reference in self._references():
                 parent = context.parents.get(reference)
                 if isinstance(parent, cst.Call) and parent.func is reference:
@@ -260,6 +261,7 @@ class Rule:
                         for a in parent.args
                         if a.keyword is None or a.keyword.value not in _SHIM_OPTIONS
                     ]
+                    dropped.extend(a for a in parent.args if a not in args)
                     if args and len(args) != len(parent.args):
                         args[-1] = args[-1].with_changes(comma=parent.args[-1].comma)
                     context.plan.replacements[parent] = parent.with_changes(
@@ -267,7 +269,7 @@ class Rule:
                     )
                 else:
                     context.plan.replacements[reference] = _message_client(reference)
-            context.plan.unimported.update(_unused_options(context))
+            context.plan.unimported.update(_unused_options(context, dropped))
             return
         for reference in self._references():
             if isinstance(context.parents.get(reference), cst.ImportAlias):
@@ -295,29 +297,29 @@ def _imported_name(context: Context, node: cst.CSTNode) -> bool:
     )
 
 
-def _unused_options(context: Context) -> list[cst.ImportAlias]:
-    """The names ``from compat import Policy`` binds that nothing uses once the clients'
-    ``policy=`` is dropped (it was all the name was for)."""
-    dropped = [
-        argument
-        for replaced in context.plan.replacements
-        if isinstance(replaced, cst.Call)
-        for argument in replaced.args
-        if argument.keyword is not None and argument.keyword.value in _SHIM_OPTIONS
-    ]
+def _unused_options(context: Context, dropped: list[cst.Arg]) -> list[cst.ImportAlias]:
+    """The names the module's ``from compat import Policy`` binds that nothing reads but
+    the ``dropped`` arguments (``policy=``, which was all the name was for)."""
     unused = []
-    for node in context.nodes(context.module):
-        if not (
-            isinstance(node, cst.ImportFrom)
-            and not isinstance(node.names, cst.ImportStar)
-            and node.module is not None
-            and context.code(node.module).strip() == "compat"
-        ):
+    for statement in context.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
             continue
-        for alias in node.names:
-            name = alias.evaluated_alias or alias.evaluated_name
-            if alias.evaluated_name in _OPTION_TYPES and not _read(context, name, alias, dropped):
-                unused.append(alias)
+        for small in statement.body:
+            if not (
+                isinstance(small, cst.ImportFrom)
+                and small.module is not None
+                and context.code(small.module) == "compat"
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                continue
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if (
+                    alias.evaluated_name in _OPTION_TYPES
+                    and isinstance(bound, cst.Name)
+                    and not _read(context, bound, dropped)
+                ):
+                    unused.append(alias)
     return unused
 
 
@@ -325,22 +327,15 @@ def _unused_options(context: Context) -> list[cst.ImportAlias]:
 _OPTION_TYPES = ("Policy",)
 
 
-def _read(context: Context, name: str, alias: cst.ImportAlias, dropped: list[cst.Arg]) -> bool:
-    """Whether the module reads ``name`` anywhere but in ``alias`` and the ``dropped``
-    arguments (``__all__`` naming it counts)."""
-    for node in context.nodes(context.module):
-        if isinstance(node, cst.Name) and node.value == name:
-            parent = context.parents.get(node)
-            if isinstance(parent, cst.Attribute) and parent.attr is node:
-                continue
-            if isinstance(parent, cst.Arg) and parent.keyword is node:
-                continue
-            if context.inside(node, alias) or any(context.inside(node, a) for a in dropped):
-                continue
-            return True
-        if isinstance(node, cst.SimpleString) and node.evaluated_value == name:
-            return True  # __all__ = ["Policy"], a string annotation
-    return False
+def _read(context: Context, bound: cst.Name, dropped: list[cst.Arg]) -> bool:
+    """Whether the module reads the name an import binds (``bound``) but in the
+    ``dropped`` arguments; a string naming it counts (``__all__``, an annotation)."""
+    if any(not any(context.inside(use, a) for a in dropped) for use in context.uses(bound)):
+        return True
+    return any(
+        isinstance(node, cst.SimpleString) and node.evaluated_value == bound.value
+        for node in context.nodes(context.module)
+    )
 
 
 def _kept(call: _Call) -> cst.BaseParenthesizableWhitespace:

@@ -98,9 +98,9 @@ class Rule:
                 context.manual(NAME, node, reason)
                 return True
             return False
+        if self._shims_own(node):
+            return False  # the legacy_client rule's
         func = node.func
-        if isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None:
-            return False  # the shim's own post: the legacy_client rule's
         callee = context.code(func).strip()
         if callee in PARTIAL and not any(
             a.keyword is not None and a.keyword.value in _BODY for a in node.args
@@ -131,6 +131,11 @@ class Rule:
             context.plan.rewrites[NAME] += 1
         self.sites.add((id(context.function(node)), path.endpoint.name))
         return True
+
+    def _shims_own(self, node: cst.Call) -> bool:
+        """Whether ``node`` is a LegacyClient's own ``post(...)``."""
+        func = node.func
+        return isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None
 
     def _posts_as_the_shim(self, node: cst.Call, path: Path) -> None:
         """Raise :class:`Manual` unless ``node`` posts to the legacy path as it is, as the
@@ -338,9 +343,8 @@ class Rule:
         """Whether ``other``, which posts the payload ``near`` posts, is rewritten with it:
         a raw call that posts to the legacy path as the shim does, under the same policy.
         Were it left, it would post the new body to the legacy path."""
-        func = other.func
-        if isinstance(func, cst.Attribute) and self.clients.shim(func.value, other) is not None:
-            return False  # the shim's own post: it translates the payload itself
+        if self._shims_own(other):
+            return False  # it translates the payload itself
         try:
             self._posts_as_the_shim(other, path)
             return self._policy(other) == self._policy(near)
