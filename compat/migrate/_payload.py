@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 import libcst as cst
@@ -32,7 +32,7 @@ from ..translate import _TEMPLATE_KEYS, GENERATED_REQUEST_ID, TRANSLATORS, Polic
 from ._plan import names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterator, Sequence
 
     from ._plan import Context
 
@@ -274,15 +274,38 @@ def _path(field: str, key: str) -> str:
 # -- worlds ----------------------------------------------------------------------------
 
 
-def _substitute(value: Any, world: Mapping[str, str]) -> Any:
-    """A payload (or the translator's body) with each stand-in given its value in ``world``."""
+#: Where a string sits in a payload (or a body): the keys and indexes down to it.
+_Place = tuple[Union[str, int], ...]
+
+
+def _places(value: Any, place: _Place = ()) -> dict[str, list[_Place]]:
+    """Each string of a payload (or of the translator's body) and where it sits: a world
+    then copies only the lists and dicts on the way to its stand-in."""
+    found: dict[str, list[_Place]] = {}
     if isinstance(value, str):
-        return world.get(value, value)
-    if isinstance(value, dict):
-        return {k: _substitute(v, world) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, world) for v in value]
-    return value
+        found[value] = [place]
+    elif isinstance(value, (dict, list)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            for text, places in _places(item, (*place, key)).items():
+                found.setdefault(text, []).extend(places)
+    return found
+
+
+def _put(value: Any, places: Sequence[_Place], new: str, depth: int = 0) -> Any:
+    """``value`` with ``new`` at each of ``places`` (a string's, from :func:`_places`):
+    what no place goes through is shared with ``value``, which the translator only reads."""
+    if not places:
+        return value
+    if len(places[0]) == depth:
+        return new
+    below: dict[Union[str, int], list[_Place]] = {}
+    for place in places:
+        below.setdefault(place[depth], []).append(place)
+    copy = value.copy()
+    for key, under in below.items():
+        copy[key] = _put(value[key], under, new, depth + 1)
+    return copy
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -298,18 +321,18 @@ def _strings(value: Any) -> Iterator[str]:
 
 def _worlds(
     tokens: Sequence[str], payload: Any, policy: Policy, lengths: Sequence[int]
-) -> Iterator[tuple[str, dict[str, str]]]:
-    """Other values the stand-ins may take: long ones (``lengths``), and equal to every
-    other string."""
+) -> Iterator[tuple[str, str]]:
+    """Other values the stand-ins may take, one stand-in at a time: long ones
+    (``lengths``), and equal to every other string."""
     every = set(tokens)
     others = {s for s in _strings(payload) if s not in every}
     others.update(policy.template_codes)
     others.update(v for v in (policy.app_id, policy.default_redirect_url) if v is not None)
     for token in tokens:
         for length in lengths:
-            yield token, {token: token + "x" * (length - len(token))}
+            yield token, token + "x" * (length - len(token))
         for other in sorted(others | (every - {token})):
-            yield token, {token: other}
+            yield token, other
 
 
 def _translate(name: str, payload: Any, policy: Policy) -> tuple[bool, Any]:
@@ -647,12 +670,13 @@ def _proof(
         known = _Refused(str(body), single)
     else:
         known = body
-        for token, world in _worlds(tokens, payload, policy, lengths):
-            expected = _translate(name, _substitute(payload, world), policy)
+        sent, given = _places(body), _places(payload)
+        for token, value in _worlds(tokens, payload, policy, lengths):
+            expected = _translate(name, _put(payload, given.get(token, ()), value), policy)
             # what the rewrite sends there: its expressions take the world's values, which
             # is the base world's body with the world's values for the stand-ins
-            if not _same(expected, _sent(_substitute(body, world))):
-                what = "length" if world[token].startswith(token) else "value"
+            if not _same(expected, _sent(_put(body, sent.get(token, ()), value))):
+                what = "length" if value.startswith(token) else "value"
                 known = _Depends(token, what)
                 break
     _PROOFS[key] = known
