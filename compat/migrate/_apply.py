@@ -472,6 +472,11 @@ def _mark_leftovers(
                 "a type of the legacy payload (a TypedDict, dataclass or model whose fields "
                 "are the legacy wire names): change it with the code that sends it"
             )
+        if finding.rule == "CPT004" and _an_assertion(statement):
+            reason = (
+                "a legacy payload this code checks against, not one it sends (a test's "
+                "expected body?): change it with the code that sends it"
+            )
         for part, why in context.plan.related.items():
             if part in positions and _overlap(span, _span(positions[part])):
                 reason = why
@@ -487,6 +492,21 @@ def _a_field(context: Context, statement: cst.CSTNode) -> bool:
         return False
     body = context.parents.get(statement)
     return isinstance(context.parents.get(body), cst.ClassDef) if body is not None else False
+
+
+def _an_assertion(statement: cst.CSTNode) -> bool:
+    """Whether ``statement`` is an ``assert``, or a call of an ``assert...`` method or
+    function (``self.assertEqual(...)``, ``assert_called_with``)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Assert):
+        return True
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    func = small.value.func
+    name = func.attr if isinstance(func, cst.Attribute) else func
+    return isinstance(name, cst.Name) and name.value.startswith("assert")
 
 
 def _constant_name(statement: cst.CSTNode) -> Optional[str]:

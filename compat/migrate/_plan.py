@@ -33,6 +33,16 @@ __all__ = ["MANUAL_MARK", "Context", "ManualSite", "Plan"]
 MANUAL_MARK = "# compat: migrate manually:"
 
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
+#: What binds a name to a value: ``name = value``, or ``name: type = value``.
+Binding = Union[cst.Assign, cst.AnnAssign]
+
+
+@attrs.frozen
+class Bound:
+    """A function's one binding of a name (see :meth:`Context.binding`)."""
+
+    name: cst.Name
+    value: cst.BaseExpression
 
 
 @attrs.frozen
@@ -81,7 +91,7 @@ class Context:
         #: every node's parent (one walk of the module; libcst's provider costs three)
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._nodes[id(self.module)] = walk(self.module, self.parents)
-        self._scope_bindings: dict[int, tuple[dict[str, list[cst.Assign]], set[str]]] = {}
+        self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -272,9 +282,10 @@ class Context:
                 return _spec.LEGACY_ENDPOINTS[match.lastgroup], literal
         return None
 
-    def binding(self, name: cst.Name, near: cst.CSTNode) -> Optional[cst.Assign]:
-        """The one assignment of ``name`` in the function around ``near``, if it is the only one
-        and the name is not changed otherwise (item or attribute assignment, augmented).
+    def binding(self, name: cst.Name, near: cst.CSTNode) -> Optional[Bound]:
+        """The one assignment of ``name`` in the function around ``near`` (annotated or not),
+        if it is the only one and the name is not changed otherwise (item or attribute
+        assignment, augmented).
 
         None outside functions: a module's names are what other modules import, and what
         its functions read; rewriting one in place would change what they send.
@@ -284,26 +295,42 @@ class Context:
             return None
         assigns, changed = self._bindings(scope)
         found = assigns.get(name.value, [])
-        if name.value in changed or len(found) != 1 or len(found[0].targets) != 1:
+        if name.value in changed or len(found) != 1:
             return None
-        return found[0]
+        one = found[0]
+        if isinstance(one, cst.AnnAssign):
+            assert isinstance(one.target, cst.Name)  # as _bindings has it
+            assert one.value is not None
+            return Bound(one.target, one.value)
+        bound = one.targets[0].target
+        return (
+            Bound(bound, one.value)
+            if len(one.targets) == 1 and isinstance(bound, cst.Name)
+            else None
+        )
 
-    def _bindings(self, scope: cst.CSTNode) -> tuple[dict[str, list[cst.Assign]], set[str]]:
-        """Each name's plain assignments in ``scope``, and the names changed otherwise there
-        (one pass over the scope, remembered)."""
+    def _bindings(self, scope: cst.CSTNode) -> tuple[dict[str, list[Binding]], set[str]]:
+        """Each name's plain assignments in ``scope`` (annotated or not), and the names
+        changed otherwise there (one pass over the scope, remembered). An annotation alone
+        (``name: type``) binds nothing."""
         known = self._scope_bindings.get(id(scope))
         if known is not None:
             return known
-        assigns: dict[str, list[cst.Assign]] = {}
+        assigns: dict[str, list[Binding]] = {}
         changed: set[str] = set()
         for node in self.nodes(scope):
             if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name):
-                        assigns.setdefault(target.target.value, []).append(node)
+                for assigned in node.targets:
+                    if isinstance(assigned.target, cst.Name):
+                        assigns.setdefault(assigned.target.value, []).append(node)
                     else:
-                        changed.update(_names_in(target.target))
-            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+                        changed.update(_names_in(assigned.target))
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                if isinstance(node.target, cst.Name):
+                    assigns.setdefault(node.target.value, []).append(node)
+                else:
+                    changed.update(_names_in(node.target))
+            elif isinstance(node, cst.AugAssign):
                 changed.update(_names_in(node.target))
             elif (
                 isinstance(node, cst.Attribute)
@@ -323,6 +350,14 @@ class Context:
             "modules may use too: it is not rewritten in place (build the payload in the call)"
         )
 
+    def assigned(self, name: cst.Name, near: cst.CSTNode) -> list[Optional[cst.CSTNode]]:
+        """The values ``name`` is assigned in the function around ``near`` (none in the
+        module's own code)."""
+        scope = self.function(near)
+        if scope is self.module:
+            return []
+        return [bound.value for bound in self._bindings(scope)[0].get(name.value, [])]
+
     def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is assigned in the function around ``near`` (so, when it has no
         :meth:`binding`, assigned more than once or changed after)."""
@@ -330,7 +365,7 @@ class Context:
 
     def shared(
         self,
-        assign: cst.Assign,
+        assign: Bound,
         call: cst.CSTNode,
         also: Optional[Callable[[cst.Name], bool]] = None,
         *,
@@ -342,8 +377,7 @@ class Context:
         it); or, ``dumped``, the payload's JSON goes somewhere else too (to another URL, a
         signature), which would then get the new body. Uses in ``call`` are safe, and so
         are logging it and those ``also`` says are."""
-        name = assign.targets[0].target
-        assert isinstance(name, cst.Name)
+        name = assign.name
         for node in self.uses(name):
             if self.inside(node, call) or (also is not None and also(node)) or self._logged(node):
                 continue
@@ -366,7 +400,7 @@ class Context:
 
     def uses(self, name: cst.Name) -> Iterator[cst.Name]:
         """The uses of the variable ``name`` assigns, in its function (not ``other.name``,
-        nor a keyword ``f(name=...)``)."""
+        nor a keyword ``f(name=...)``, nor an annotation alone, ``name: type``)."""
         for node in self.nodes(self.function(name)):
             if not isinstance(node, cst.Name) or node.value != name.value or node is name:
                 continue
@@ -374,6 +408,8 @@ class Context:
             if isinstance(parent, cst.Attribute) and parent.attr is node:
                 continue
             if isinstance(parent, cst.Arg) and parent.keyword is node:
+                continue
+            if isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value is None:
                 continue
             yield node
 
@@ -390,11 +426,11 @@ class Context:
         scope = self.function(call)
         statement = self.statement(payload)
         assign = self.parents.get(payload)
-        if not isinstance(assign, cst.Assign) or statement is None:  # pragma: no cover
-            return "it is not built by one assignment"
-        target = assign.targets[0].target
-        name = self.code(target).strip()
-        uses = sum(1 for _ in self.uses(target)) if isinstance(target, cst.Name) else 2
+        if not isinstance(assign, (cst.Assign, cst.AnnAssign)) or statement is None:
+            return "it is not built by one assignment"  # pragma: no cover
+        bound = assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
+        name = self.code(bound).strip()
+        uses = sum(1 for _ in self.uses(bound)) if isinstance(bound, cst.Name) else 2
         if uses > 1:
             return f"{name} is used {uses} times, so it may be sent more than once"
         around = self.parents.get(call)

@@ -119,6 +119,20 @@ CASES = [
         """.replace("LONG", "r" * 80),
         {"app_id": "APP", "overlong_request_id": "digest"},
     ),
+    (
+        """\
+        from typing import Any
+        import urllib3
+        http = urllib3.PoolManager()
+        def send(url):
+            endpoint: str = url + "/v2/messages/sendInbox"
+            payload: dict[str, Any] = {"accessToken": "%s", "authClientId": "APP", "requestId": "a",
+                                       "templateCode": "TP",
+                                       "templates": [{"templateParameters": {"pushContentUrl": "/x"}}]}
+            return http.request("POST", endpoint, json=payload)
+        """,
+        {},
+    ),
 ]
 
 

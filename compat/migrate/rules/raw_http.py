@@ -121,7 +121,10 @@ class Rule:
             self._posts_as_the_shim(node, path)
             body = self._body(node, payload, path.endpoint)
         except Manual as err:
-            context.relate([*path.replace, self._dict_or_none(payload, node)], node)
+            read = self._dict_or_none(payload, node)
+            if read is None and isinstance(payload, cst.Name):  # one it cannot read: each
+                context.relate(context.assigned(payload, node), node)  # value it is given
+            context.relate([*path.replace, read], node)
             context.manual(NAME, node, str(err))
             self._constant_use(path, node)
             return True
