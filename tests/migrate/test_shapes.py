@@ -1094,7 +1094,9 @@ def test_an_annotated_payload_changed_after_it_is_built_is_left_with_that_reason
     reasons = {site.line: site.reason for site in result.manual}
     assert reasons[6].startswith("payload, the payload, is assigned more than once or changed")
     # the payload's own line says where it goes, not a guess at why
-    assert reasons[3] == "this goes with a call in send() that is left for manual work (see its mark)"
+    assert (
+        reasons[3] == "this goes with a call in send() that is left for manual work (see its mark)"
+    )
 
 
 def test_a_legacy_payload_in_an_assertion_is_marked_as_one() -> None:
