@@ -122,6 +122,34 @@ def _annotate(statement: Statement, reasons: list[str]) -> Statement:
     return statement.with_changes(leading_lines=lines)
 
 
+def _joined(body: list[Statement], names: list[str]) -> Optional[list[Statement]]:
+    """``body`` with ``names`` added to its first top-level ``from compat import a, b`` (on
+    one line: a parenthesized list keeps its own layout); None when it has none."""
+    for position, statement in enumerate(body):
+        found = _top_module(statement)
+        if found != ("compat", False):
+            continue
+        assert isinstance(statement, cst.SimpleStatementLine)
+        node = statement.body[0]
+        assert isinstance(node, cst.ImportFrom)
+        if isinstance(node.names, cst.ImportStar) or node.lpar is not None:
+            continue
+        aliases = [*node.names]
+        aliases[-1] = aliases[-1].with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+        aliases.extend(
+            cst.ImportAlias(
+                cst.Name(name), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+            for name in names
+        )
+        aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        joined = statement.with_changes(body=[node.with_changes(names=aliases)])
+        return [*body[:position], joined, *body[position + 1 :]]
+    return None
+
+
 def _top_module(statement: cst.BaseStatement) -> Optional[tuple[str, bool]]:
     """The module a top-level import statement imports, and whether it is ``import X``
     (not ``from X import``); None for any other statement."""
@@ -194,7 +222,12 @@ def _add_imports(module: cst.Module, imports: set[str], bound: set[str]) -> cst.
         statements.append(cst.parse_statement("import uuid"))  # type: ignore[arg-type]
     names = sorted(name.split(".", 1)[1] for name in imports if name.startswith("compat."))
     if names:
-        statements.append(cst.parse_statement(f"from compat import {', '.join(names)}"))  # type: ignore[arg-type]
+        joined = _joined(body, names)
+        if joined is not None:
+            body = joined
+            module = module.with_changes(body=body)
+        else:
+            statements.append(cst.parse_statement(f"from compat import {', '.join(names)}"))  # type: ignore[arg-type]
     if not statements:
         return module
     index = 0

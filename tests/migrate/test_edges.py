@@ -95,8 +95,7 @@ def test_with_statement_clients_and_to_wire_imported_once() -> None:
             client.post({BY_TOKEN}, {PAYLOAD})
         """,
         f"""\
-        from compat import MessageClient
-        from compat import to_wire
+        from compat import MessageClient, to_wire
 
         with MessageClient("https://h", "c") as client:
             to_wire(client.send({PAYLOAD}))

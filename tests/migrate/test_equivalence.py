@@ -185,3 +185,47 @@ def test_migrated_example_has_no_deprecated_call_for_mypy(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "deprecated" not in done.stdout
+
+
+def test_answers_used_as_a_whole_are_the_shims(compat_sandbox_factory: Any) -> None:
+    """Where the code returns the shim's answer, the migrated code returns the same: the
+    same class and fields, or the same legacy dict from post()."""
+    source = textwrap.dedent(
+        """\
+        import compat
+        def make(url):
+            return compat.LegacyClient(url, "c-1")
+        def inbox(client, token):
+            return client.send_inbox(access_token=token, auth_client_id="APP", request_id="i-1",
+                                     template_code="TP", templates=[
+                                         {"templateParameters": {"pushContentUrl": "/a"}}])
+        def by_token(client, token):
+            answer = client.post("/v2/customers/message/sendByAccessToken", {
+                "appId": "APP", "accessToken": token, "requestId": "t-1", "templateCode": "TP",
+                "templates": [{"templateParameters": {"n": "1"}}]})
+            return answer
+        def status(client: compat.LegacyClient, token):
+            return client.send_inbox(access_token=token, auth_client_id="APP", request_id="i-2",
+                                     template_code="TP", templates=[
+                                         {"templateParameters": {"pushContentUrl": "/a"}}]).result
+        """
+    ).replace("def inbox(client,", "def inbox(client: compat.LegacyClient,")
+    source = source.replace("def by_token(client,", "def by_token(client: compat.LegacyClient,")
+    migrated_source = migrate_source(source).source
+    assert migrated_source.count("translate_response(") == 2, migrated_source
+    legacy, migrated = load(source, "legacy_answers"), load(migrated_source, "migrated_answers")
+    before, after = compat_sandbox_factory(), compat_sandbox_factory()
+    with legacy.make(before.url) as client:
+        old = [
+            quietly(lambda f=f: f(client, TOKEN))
+            for f in (legacy.inbox, legacy.by_token, legacy.status)
+        ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", compat.LegacyEndpointWarning)
+        with migrated.make(after.url) as client:
+            new = [f(client, TOKEN) for f in (migrated.inbox, migrated.by_token, migrated.status)]
+    assert isinstance(old[0], compat.SendInboxResponse)
+    assert old[1].keys() == {"result"}  # the platform gives a messageId; the legacy answer had none
+    assert [type(a) for a in new] == [type(a) for a in old]
+    assert new == old
+    assert bodies(after) == bodies(before)

@@ -17,13 +17,14 @@ def test_whole_module_becomes_message_client() -> None:
         client = LegacyClient("https://h/api/open", "c-1")
 
         def notify(token):
-            return client.send_inbox({
+            response = client.send_inbox({
                 "accessToken": token,
                 "authClientId": "APP",
                 "requestId": "r-1",
                 "templateCode": "TP",
                 "templates": [{"templateParameters": {"pushContentUrl": "/p"}}],
             })
+            return response.message_id
         """,
         """\
         from compat import MessageClient
@@ -31,7 +32,7 @@ def test_whole_module_becomes_message_client() -> None:
         client = MessageClient("https://h/api/open", "c-1")
 
         def notify(token):
-            return client.send({
+            response = client.send({
                 "accessToken": token,
                 "appId": "APP",
                 "requestId": "r-1",
@@ -39,6 +40,7 @@ def test_whole_module_becomes_message_client() -> None:
                 "redirectUrl": "/p",
                 "templates": [{"templateParameters": {}}],
             })
+            return response.message_id
         """,
     )
 
@@ -79,7 +81,7 @@ def test_post_becomes_to_wire_of_send() -> None:
         answer = client.post("/api/open/v2/messages/sendInbox", {
             "accessToken": "t", "authClientId": "A", "requestId": "r", "templateCode": "T",
             "templates": [{"templateParameters": {"pushContentUrl": "/p"}}],
-        })
+        })["result"]
         """,
         """\
         import compat
@@ -89,7 +91,7 @@ def test_post_becomes_to_wire_of_send() -> None:
             "accessToken": "t", "appId": "A", "requestId": "r", "templateCode": "T",
             "redirectUrl": "/p",
             "templates": [{"templateParameters": {}}],
-        }))
+        }))["result"]
         """,
     )
 
@@ -257,7 +259,7 @@ def test_self_attribute_clients_are_proven_by_their_class() -> None:
 
             def ping(self, token):
                 return self.client.send_inbox(access_token=token, request_id="r", template_code="T",
-                                              templates=[{"templateParameters": {"pushContentUrl": "/p"}}])
+                                              templates=[{"templateParameters": {"pushContentUrl": "/p"}}]).result
         """,
         """\
         from compat import MessageClient
@@ -269,7 +271,7 @@ def test_self_attribute_clients_are_proven_by_their_class() -> None:
             def ping(self, token):
                 return self.client.send({"appId": "APP", "accessToken": token, "requestId": "r", "templateCode": "T",
                                               "redirectUrl": "/p",
-                                              "templates": [{"templateParameters": {}}]})
+                                              "templates": [{"templateParameters": {}}]}).result
         """,
     )
 
@@ -424,3 +426,63 @@ def test_a_client_built_with_spread_options_has_no_known_policy() -> None:
         """,
         "client is built with **SETTINGS, which may hold its policy",
     )
+
+
+# -- the answer: the legacy shape where it may be told apart ---------------------------
+
+INBOX_CALL = (
+    'client.send_inbox({"accessToken": "t", "authClientId": "A", "requestId": "r", '
+    '"templateCode": "T", "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})'
+)
+INBOX_SEND = (
+    'client.send({"accessToken": "t", "appId": "A", "requestId": "r", "templateCode": "T", '
+    '"redirectUrl": "/p", "templates": [{"templateParameters": {}}]})'
+)
+TOKEN_POST = (
+    'client.post("/v2/customers/message/sendByAccessToken", {"appId": "A", "accessToken": "t", '
+    '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})'
+)
+TOKEN_SEND = (
+    'client.send({"appId": "A", "accessToken": "t", "requestId": "r", "templateCode": "T", '
+    '"templates": [{"templateParameters": {}}]})'
+)
+
+
+@pytest.mark.parametrize(
+    ("use", "kept"),
+    [
+        ("{call}", False),  # dropped
+        ("status = {call}.result.result_status", False),
+        ("response = {call}\n    return response.message_id, response.result", False),
+        ("return {call}", True),  # the caller may tell them apart
+        ("response = {call}\n    assert isinstance(response, SendInboxResponse)", True),
+        ("response = {call}\n    return to_wire(response)", True),
+        ("response = {call}\n    log(response.result)\n    return response", True),
+        ("responses.append({call})", True),
+    ],
+)
+def test_the_answer_keeps_its_legacy_shape_where_it_is_used_as_a_whole(
+    use: str, kept: bool
+) -> None:
+    source = f"from compat import LegacyClient\nclient = LegacyClient('h', 'c')\ndef f():\n    {use.format(call=INBOX_CALL)}\n"
+    out = migrate_source(source, options()).source
+    sent = f'translate_response("sendInbox", {INBOX_SEND})' if kept else INBOX_SEND
+    assert f"    {use.format(call=sent)}\n" in out, out
+    assert ("from compat import MessageClient, translate_response\n" in out) is kept, out
+
+
+@pytest.mark.parametrize(
+    ("use", "kept"),
+    [
+        ('status = {call}["result"]["resultStatus"]', False),
+        ('answer = {call}\n    return answer.get("result"), answer["extendInfo"]', False),
+        # the legacy answer has no messageId: the new one has
+        ('answer = {call}\n    return answer.get("messageId")', True),
+        ("return {call}", True),
+    ],
+)
+def test_the_answer_of_post_keeps_its_legacy_keys(use: str, kept: bool) -> None:
+    source = f"import compat\nclient = compat.LegacyClient('h', 'c')\ndef f():\n    {use.format(call=TOKEN_POST)}\n"
+    out = migrate_source(source, options()).source
+    send = f'compat.translate_response("sendByAccessToken", {TOKEN_SEND})' if kept else TOKEN_SEND
+    assert f"    {use.format(call=f'compat.to_wire({send})')}\n" in out, out

@@ -421,14 +421,14 @@ def test_a_shim_payload_bound_to_a_name() -> None:
         client = LegacyClient("h", "c")
         def f():
             payload = {BODY}
-            return client.send_by_access_token(payload)
+            client.send_by_access_token(payload)
         """,
         f"""\
         from compat import MessageClient
         client = MessageClient("h", "c")
         def f():
             payload = {BODY}
-            return client.send(payload)
+            client.send(payload)
         """,
     )
 

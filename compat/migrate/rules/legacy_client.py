@@ -13,6 +13,13 @@ bound to one, or none: ``Policy()``); a policy the source does not fix leaves
 the call for manual work. A parameter's client is taken to be built in the
 same module: every LegacyClient the module builds must have the same policy.
 
+The shim answers in the legacy shape (``SendInboxResponse``, ``SendByAccessTokenResponse``,
+or, from ``post``, their wire dict); ``MessageClient.send`` in the new one, which
+``isinstance``, ``==``, ``to_wire`` and callers can tell apart. Where the answer is
+dropped, or only its legacy fields are read (``response.result``, ``["messageId"]``),
+the call becomes ``client.send(...)``; anywhere else (returned, passed on, compared)
+``translate_response("sendInbox", client.send(...))``, the shim's own turn of the answer.
+
 When every legacy call of the module is rewritten and its clients are used
 only here, the clients become MessageClients (``policy=`` dropped: the rewrite
 applied it; so is ``from compat import Policy`` when nothing else reads it) and the
@@ -23,7 +30,7 @@ through), and the LegacyClient left is marked for manual work.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 import libcst as cst
@@ -54,6 +61,9 @@ class _Call:
     receiver: cst.BaseExpression
     body: cst.BaseExpression  # the new dict, or the name bound to it
     post: bool
+    #: the legacy endpoint whose answer the call must still give, or None: only legacy
+    #: fields of the answer are read
+    answer: Optional[str] = None
 
 
 class Rule:
@@ -98,8 +108,26 @@ class Rule:
             context.manual(NAME, node, str(err))
             self.failed = True
             return True
-        self.calls.append(_Call(node, func.value, body, method == "post"))
+        post = method == "post"
+        answer = None if self._fields_read(node, endpoint, post) else endpoint.name
+        self.calls.append(_Call(node, func.value, body, post, answer))
         return True
+
+    def _fields_read(self, node: cst.Call, endpoint: _spec.Endpoint, post: bool) -> bool:
+        """Whether the answer of the shim call ``node`` is dropped, or only fields of the
+        legacy answer are read from it (then the new answer gives the same)."""
+        context = self.context
+        parent = context.parents.get(node)
+        if isinstance(parent, cst.Expr):
+            return True
+        if isinstance(parent, cst.Assign) and parent.value is node:
+            target = parent.targets[0].target
+            bound = context.binding(target, node) if isinstance(target, cst.Name) else None
+            if bound is None or bound.value is not node:
+                return False
+            uses = context.uses(bound.name)
+            return all(_a_field(context, use, endpoint, post) for use in uses)
+        return _a_field(context, node, endpoint, post)
 
     def _body(
         self,
@@ -245,6 +273,11 @@ class Rule:
                 [argument],
                 whitespace_before_args=_kept(call),
             )
+            if call.answer is not None:
+                send = cst.Call(
+                    cst.parse_expression(context.compat_name("translate_response")),
+                    [cst.Arg(cst.SimpleString(f'"{call.answer}"')), cst.Arg(send)],
+                )
             if call.post:
                 send = cst.Call(
                     cst.parse_expression(context.compat_name("to_wire")), [cst.Arg(send)]
@@ -353,3 +386,34 @@ def _message_client(reference: cst.CSTNode) -> cst.BaseExpression:
         return reference.with_changes(attr=cst.Name("MessageClient"))
     assert isinstance(reference, cst.Name)
     return cst.Name("MessageClient") if reference.value == _SHIM else reference
+
+
+def _a_field(context: Context, node: cst.CSTNode, endpoint: _spec.Endpoint, post: bool) -> bool:
+    """Whether ``node``, the shim's answer, is only read for a field of the legacy answer:
+    ``node.message_id``; from ``post``'s dict, ``node["messageId"]`` or ``node.get(...)``."""
+    parent = context.parents.get(node)
+    if not post:
+        return (
+            isinstance(parent, cst.Attribute)
+            and parent.value is node
+            and parent.attr.value in {field.attr for field in endpoint.response}
+        )
+    keys = {field.wire for field in endpoint.response}
+    if isinstance(parent, cst.Subscript) and parent.value is node and len(parent.slice) == 1:
+        index = parent.slice[0].slice
+        return isinstance(index, cst.Index) and _string(index.value) in keys
+    if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "get":
+        call = context.parents.get(parent)
+        return (
+            isinstance(call, cst.Call)
+            and call.func is parent
+            and bool(call.args)
+            and call.args[0].keyword is None
+            and _string(call.args[0].value) in keys
+        )
+    return False
+
+
+def _string(node: cst.BaseExpression) -> Optional[str]:
+    value = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None
