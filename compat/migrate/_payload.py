@@ -323,15 +323,20 @@ def _worlds(
     tokens: Sequence[str], payload: Any, policy: Policy, lengths: Sequence[int]
 ) -> Iterator[tuple[str, str]]:
     """Other values the stand-ins may take, one stand-in at a time: long ones
-    (``lengths``), and equal to every other string."""
+    (``lengths``), and equal to every other string.
+
+    Two stand-ins made equal are tried once: the world where ``a`` takes ``b``'s value
+    and the one where ``b`` takes ``a``'s differ only in which of two stand-ins of the
+    same length and kind both places hold, which the translator cannot tell apart.
+    """
     every = set(tokens)
     others = {s for s in _strings(payload) if s not in every}
     others.update(policy.template_codes)
     others.update(v for v in (policy.app_id, policy.default_redirect_url) if v is not None)
-    for token in tokens:
+    for index, token in enumerate(tokens):
         for length in lengths:
             yield token, token + "x" * (length - len(token))
-        for other in sorted(others | (every - {token})):
+        for other in sorted(others.union(tokens[index + 1 :])):
             yield token, other
 
 
