@@ -41,6 +41,9 @@ class _Apply(cst.CSTTransformer):
         # very nodes the plan names)
         imports = [parents[alias] for alias in plan.unimported]
         self.changed = _around([*plan.replacements, *plan.notes, *imports], parents)
+        #: the comments and blank lines above a statement removed (its import's last name
+        #: gone): they go above the statement that follows, or end its block
+        self.carried: list[cst.EmptyLine] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         """Only into what holds a change: libcst rebuilds every node it goes through."""
@@ -49,15 +52,32 @@ class _Apply(cst.CSTTransformer):
     def on_leave(  # type: ignore[override]
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> Union[cst.CSTNode, cst.RemovalSentinel]:
+        if isinstance(updated_node, cst.SimpleStatementLine) and not updated_node.body:
+            self.carried.extend(updated_node.leading_lines)
+            return cst.RemoveFromParent()
         replacement = self.plan.replacements.get(original_node)
         if replacement is not None:
-            return replacement
+            return self._carry(replacement)
+        updated_node = self._carry(updated_node)
         if isinstance(updated_node, cst.ImportFrom) and self.plan.unimported:
             return _without(updated_node, self.plan.unimported)
         notes = self.plan.notes.get(original_node)  # type: ignore[call-overload]
         if notes and isinstance(updated_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             return _annotate(updated_node, notes)
         return updated_node
+
+    def _carry(self, node: cst.CSTNode) -> cst.CSTNode:
+        """``node`` with the lines :attr:`carried` above it (a statement) or at its end (a
+        block)."""
+        if not self.carried:
+            return node
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            lines, self.carried = [*self.carried, *node.leading_lines], []
+            return node.with_changes(leading_lines=lines)
+        if isinstance(node, (cst.Module, cst.IndentedBlock)):
+            lines, self.carried = [*self.carried, *node.footer], []
+            return node.with_changes(footer=lines)
+        return node
 
 
 def _without(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from compat.migrate import migrate_source
@@ -211,6 +213,48 @@ def test_the_policy_import_goes_when_nothing_else_reads_it(
     assert "LegacyClient" not in result.source
     compile(result.source, "<migrated>", "exec")
     assert migrate_source(result.source, options()).changed is False
+
+
+def test_the_comments_above_a_removed_import_stay() -> None:
+    """Removing ``from compat import Policy`` keeps the comments and blank lines above
+    it (its own trailing comment, about it, goes with it)."""
+    check_transformed(
+        """\
+        import os
+
+        # The wallet client: every notification goes through it.
+        from compat import Policy  # for the client below
+        from compat import LegacyClient
+
+        client = LegacyClient("https://h", "c", policy=Policy(app_id="A"))
+        client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+        """,
+        """\
+        import os
+
+        # The wallet client: every notification goes through it.
+        from compat import MessageClient
+
+        client = MessageClient("https://h", "c")
+        client.send({"appId": "A", "accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+        """,
+    )
+    # the last statement of the module: its comments end the module
+    source = textwrap.dedent(
+        """\
+        from compat import LegacyClient
+        client = LegacyClient("https://h", "c", policy=Policy(app_id="A"))
+        client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+
+        # kept for the plugins that import it from here
+        from compat import Policy
+        """
+    )
+    out = migrate_source(source, options()).source
+    assert out.endswith("})\n\n# kept for the plugins that import it from here\n"), out
 
 
 def test_a_shim_without_policy_gets_no_cli_defaults() -> None:
