@@ -391,6 +391,14 @@ class Context:
                     f"{name.value}, {what} elsewhere {self.where(node)} (another send, a "
                     "signature?), which would get the new body too: migrate this call by hand"
                 )
+            parent = self.parents.get(node)
+            if isinstance(parent, cst.Subscript) and parent.value is node:
+                return (
+                    f"{name.value}, the payload, is also used by key elsewhere "
+                    f"{self.where(node)} ({_one_line(self.code(parent).strip())}), to read or "
+                    "change what it holds, and the new body's keys and values are not the "
+                    "legacy ones: migrate this call by hand"
+                )
             return (
                 f"{name.value}, the payload, is also used elsewhere {self.where(node)} "
                 "(passed on, given another name, or changed there), so what is sent cannot be "

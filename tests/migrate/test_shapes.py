@@ -723,8 +723,13 @@ def test_a_payload_used_elsewhere_may_change_there_and_is_left(use: str) -> None
             {use}
             return post("{BY_TOKEN}", json=payload)
         """,
-        "payload, the payload, is also used elsewhere in send() (passed on, given another "
-        "name, or changed there), so what is sent cannot be read from its literal",
+        "payload, the payload, is also used "
+        + (
+            "by key elsewhere in send()"
+            if use.startswith('payload["')
+            else "elsewhere in send() (passed on, given another name, or changed there), so "
+            "what is sent cannot be read from its literal"
+        ),
     )
 
 
@@ -1113,4 +1118,21 @@ def test_a_legacy_payload_in_an_assertion_is_marked_as_one() -> None:
             "sends (a test's expected body?): change it with the code that sends it\n"
         )
         == 2
+    )
+
+
+def test_a_payload_read_by_key_elsewhere_says_so() -> None:
+    """The new body has appId where the legacy one had authClientId: a read by key is no
+    longer what it was, and the site is left."""
+    check_manual(
+        f"""\
+        import requests
+        def send(token):
+            payload = {LEGACY_BODY}
+            log.info("sending for %s", payload["authClientId"])
+            return requests.post("https://h/v2/messages/sendInbox", json=payload)
+        """,
+        'payload, the payload, is also used by key elsewhere in send() (payload["authClientId"]), '
+        "to read or change what it holds, and the new body's keys and values are not the legacy "
+        "ones",
     )
