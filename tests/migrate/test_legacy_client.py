@@ -503,6 +503,7 @@ TOKEN_SEND = (
         ("response = {call}\n    return to_wire(response)", True),
         ("response = {call}\n    log(response.result)\n    return response", True),
         ("responses.append({call})", True),
+        ("response = other = {call}", True),  # not one name's one binding
     ],
 )
 def test_the_answer_keeps_its_legacy_shape_where_it_is_used_as_a_whole(
@@ -530,3 +531,22 @@ def test_the_answer_of_post_keeps_its_legacy_keys(use: str, kept: bool) -> None:
     out = migrate_source(source, options()).source
     send = f'compat.translate_response("sendByAccessToken", {TOKEN_SEND})' if kept else TOKEN_SEND
     assert f"    {use.format(call=f'compat.to_wire({send})')}\n" in out, out
+
+
+def test_the_answer_at_module_level_keeps_its_shape() -> None:
+    """A module's names are read by other modules: its answer is kept as the shim's."""
+    source = f"from compat import LegacyClient\nclient = LegacyClient('h', 'c')\nresponse = {INBOX_CALL}\n"
+    out = migrate_source(source, options()).source
+    assert f'response = translate_response("sendInbox", {INBOX_SEND})\n' in out, out
+
+
+def test_names_compat_adds_go_in_a_statement_of_their_own_beside_a_parenthesized_import() -> None:
+    source = (
+        '"""Notifications."""\nfrom compat import (\n    LegacyClient,\n)\n'
+        f"client = LegacyClient('h', 'c')\ndef f():\n    return {INBOX_CALL}\n"
+    )
+    out = migrate_source(source, options()).source
+    assert out.startswith(
+        '"""Notifications."""\nfrom compat import (\n    MessageClient,\n)\n'
+        "from compat import translate_response\n"
+    ), out

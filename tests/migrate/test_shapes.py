@@ -1110,8 +1110,11 @@ def test_a_legacy_payload_in_an_assertion_is_marked_as_one() -> None:
         def test_send(sent):
             assert sent == {"accessToken": "t", "authClientId": "A"}
             self.assertEqual(sent, {"accessToken": "t", "authClientId": "A"})
+            if sent != {"accessToken": "t", "authClientId": "A"}: fail()
+            check(sent, {"accessToken": "t", "authClientId": "A"})
         """
     )
+    assert result.count("a legacy payload compat migrate cannot pair with a legacy path") == 2
     assert (
         result.count(
             "# compat: migrate manually: a legacy payload this code checks against, not one it "
@@ -1135,4 +1138,35 @@ def test_a_payload_read_by_key_elsewhere_says_so() -> None:
         'payload, the payload, is also used by key elsewhere in send() (payload["authClientId"]), '
         "to read or change what it holds, and the new body's keys and values are not the legacy "
         "ones",
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    ['payload |= {"extendInfo": "x"}', "self.sent: dict = payload", "payload.x: int = 1"],
+)
+def test_a_payload_changed_by_an_augmented_or_annotated_assignment_is_left(change: str) -> None:
+    result = migrate_source(
+        textwrap.dedent(
+            f"""\
+            import requests
+            def send(self, token):
+                payload = {LEGACY_BODY}
+                {change}
+                return requests.post("https://h/v2/messages/sendInbox", json=payload)
+            """
+        ),
+        options(),
+    )
+    assert not result.rewrites, result.source
+
+
+def test_an_unknown_value_the_translator_drops_is_proven() -> None:
+    """A field the policy drops may hold anything: the new body is the same."""
+    check_transformed(
+        f'def f(colour):\n    post("{BY_TOKEN}", {{"appId": "A", "colour": colour, "accessToken": "t", '
+        '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
+        f'def f(colour):\n    post("{NEW}", {{"appId": "A", "accessToken": "t", '
+        '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
+        unknown_fields="drop",
     )
