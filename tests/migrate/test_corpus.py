@@ -191,6 +191,10 @@ def test_what_is_left_is_marked_once_with_a_reason(migrated: Path) -> None:
             assert not (above.strip().startswith(MARK) and below.strip().startswith(MARK))
 
 
+def old_source(name: str) -> str:
+    return (CORPUS / f"{name}.py").read_text()
+
+
 def load(path: Path, name: str) -> types.ModuleType:
     module = types.ModuleType(name)
     module.__file__ = str(path)
@@ -199,7 +203,8 @@ def load(path: Path, name: str) -> types.ModuleType:
 
 
 def sends(path: Path, calls: list[Call], reset: Callable[[], None]) -> list[Any]:
-    """What each call sends to a fresh sandbox: (path, result code, body as it stored it)."""
+    """What each call sends to a fresh sandbox: (path, result code, body as it stored it,
+    what the call returned)."""
     migrated_client = "LegacyClient" not in path.read_text()
     sandbox = Sandbox().start()
     os.environ["WALLET_URL"] = sandbox.url
@@ -213,13 +218,13 @@ def sends(path: Path, calls: list[Call], reset: Callable[[], None]) -> list[Any]
             before = len(sandbox.requests())
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                call(module, sandbox.url, lambda base: make(base, "c-1"))
+                returned = call(module, sandbox.url, lambda base: make(base, "c-1"))
             requests = sandbox.requests()
             assert len(requests) == before + 1, path.name
             record = requests[-1]
             stored = record["resultCode"] == "SUCCESS"
             body = sandbox.messages()[-1]["body"] if stored else None
-            out.append((record["path"], record["resultCode"], body))
+            out.append((record["path"], record["resultCode"], body, returned))
         return out
     finally:
         os.environ.pop("WALLET_URL", None)
@@ -234,7 +239,11 @@ def test_migrated_code_sends_what_the_legacy_code_sent(
     calls = CALLS[name]
     before = sends(CORPUS / f"{name}.py", calls, fixed_uuids)
     after = sends(migrated / f"{name}.py", calls, fixed_uuids)
-    for (old_path, old_code, old_body), (new_path, new_code, new_body) in zip(before, after):
+    for old, new in zip(before, after):
+        (old_path, old_code, old_body, old_answer), (new_path, new_code, new_body, new_answer) = (
+            old,
+            new,
+        )
         endpoint = LEGACY.get(old_path)
         if endpoint is not None and new_path == SEND.path:
             # a raw call rewritten: what the translator makes of what it sent before
@@ -246,3 +255,12 @@ def test_migrated_code_sends_what_the_legacy_code_sent(
             assert (new_code, new_body) == ("SUCCESS", expected), name
         else:  # a shim call (sent to the new path both times), or a call left as it was
             assert (new_path, new_code, new_body) == (old_path, old_code, old_body), name
+            if old_path == SEND.path:  # the shim's answer, as the caller gets it
+                assert type(new_answer) is type(old_answer), name
+                if isinstance(old_answer, dict) and "LegacyClient" not in old_source(name):
+                    # a raw call through the drop-in pool manager, now to the new path: the
+                    # new endpoint's answer holds the legacy one, and may hold more
+                    # (messageId on sendByAccessToken)
+                    assert old_answer.items() <= new_answer.items(), name
+                else:
+                    assert new_answer == old_answer, name
