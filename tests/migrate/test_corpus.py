@@ -98,6 +98,10 @@ CALLS: dict[str, list[Call]] = {
     "urllib_ctx": [lambda m, b, c: m.legacy(b, TOKEN)],
     "near_miss_new_api": [lambda m, b, c: m.sent(b, TOKEN)],
     "near_miss_names": [],
+    "typed_code": [
+        lambda m, b, c: m.typed_raw(b, TOKEN, "T-1"),
+        lambda m, b, c: m.typed_shim(TOKEN, "T-2"),
+    ],
     "requests_fstring_path": [
         lambda m, b, c: m.WalletNotifier(b).order_paid(TOKEN, "O-1", "9.99"),
         lambda m, b, c: m.WalletNotifier(b).promo(TOKEN, "Sale"),

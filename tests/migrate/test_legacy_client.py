@@ -550,3 +550,26 @@ def test_names_compat_adds_go_in_a_statement_of_their_own_beside_a_parenthesized
         '"""Notifications."""\nfrom compat import (\n    MessageClient,\n)\n'
         "from compat import translate_response\n"
     ), out
+
+
+def test_a_dropped_last_argument_leaves_the_closing_parenthesis_where_it_was() -> None:
+    check_transformed(
+        """\
+        from compat import LegacyClient, Policy
+
+        client = LegacyClient(
+            "https://h", "c", policy=Policy(app_id="A")
+        )
+        client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+        """,
+        """\
+        from compat import MessageClient
+
+        client = MessageClient(
+            "https://h", "c"
+        )
+        client.send({"appId": "A", "accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
+        """,
+    )

@@ -296,7 +296,10 @@ class Rule:
                     ]
                     dropped.extend(a for a in parent.args if a not in args)
                     if args and len(args) != len(parent.args):
-                        args[-1] = args[-1].with_changes(comma=parent.args[-1].comma)
+                        last = parent.args[-1]  # its comma and the line break after it
+                        args[-1] = args[-1].with_changes(
+                            comma=last.comma, whitespace_after_arg=last.whitespace_after_arg
+                        )
                     context.plan.replacements[parent] = parent.with_changes(
                         func=_message_client(reference), args=args
                     )
