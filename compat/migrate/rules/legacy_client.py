@@ -126,8 +126,8 @@ class Rule:
             if bound is None or bound.value is not node:
                 return False
             uses = context.uses(bound.name)
-            return all(_a_field(context, use, endpoint, post) for use in uses)
-        return _a_field(context, node, endpoint, post)
+            return all(_reads_a_field(context, use, endpoint, post) for use in uses)
+        return _reads_a_field(context, node, endpoint, post)
 
     def _body(
         self,
@@ -391,7 +391,9 @@ def _message_client(reference: cst.CSTNode) -> cst.BaseExpression:
     return cst.Name("MessageClient") if reference.value == _SHIM else reference
 
 
-def _a_field(context: Context, node: cst.CSTNode, endpoint: _spec.Endpoint, post: bool) -> bool:
+def _reads_a_field(
+    context: Context, node: cst.CSTNode, endpoint: _spec.Endpoint, post: bool
+) -> bool:
     """Whether ``node``, the shim's answer, is only read for a field of the legacy answer:
     ``node.message_id``; from ``post``'s dict, ``node["messageId"]`` or ``node.get(...)``."""
     parent = context.parents.get(node)
