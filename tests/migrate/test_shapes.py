@@ -1170,3 +1170,50 @@ def test_an_unknown_value_the_translator_drops_is_proven() -> None:
         '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})\n',
         unknown_fields="drop",
     )
+
+
+@pytest.mark.parametrize(
+    ("call", "how"),
+    [
+        (
+            f'requests.post("https://h{BY_TOKEN}", data={BODY})',
+            "data=, which requests, httpx and aiohttp send",
+        ),
+        (
+            f'httpx.post("https://h{BY_TOKEN}", data=payload)',
+            "data=, which requests, httpx and aiohttp send",
+        ),
+        (f'session.post("https://h{BY_TOKEN}", data=dict(payload))', None),  # not a literal
+        (
+            f'requests.post("https://h{BY_TOKEN}", payload)',
+            "the second argument of requests.post() (data), which it sends",
+        ),
+    ],
+)
+def test_a_dict_sent_form_encoded_is_left(call: str, how: str | None) -> None:
+    """requests, httpx and aiohttp send a dict given as data= form-encoded: the shim,
+    which takes JSON bodies, never translated such a call."""
+    source = f"""\
+        import httpx, requests
+        def send(session):
+            payload = {BODY}
+            return {call}
+        """
+    result = migrate_source(textwrap.dedent(source), options())
+    assert not result.rewrites, result.source
+    if how is not None:
+        reasons = [site.reason for site in result.manual]
+        assert f"the payload goes as {how} form-encoded, not as JSON" in (" ".join(reasons))
+
+
+def test_a_dict_given_to_a_helper_of_the_code_is_not_taken_for_a_form() -> None:
+    """``post(path, payload)``: a helper of the code's, which posts it as JSON."""
+    result = migrated(
+        f"""\
+        def send():
+            payload = {BODY}
+            return post("https://h{BY_TOKEN}", payload)
+        """
+    )
+    assert NEW in result
+    assert "manually" not in result

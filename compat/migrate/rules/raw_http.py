@@ -173,6 +173,14 @@ class Rule:
         found = self._dict(payload, node, sent=endpoint)
         if found in self.done:  # another call posts it to the same endpoint (_on_the_way)
             return None
+        form = self._form_encoded(node, payload)
+        if form is not None:
+            msg = (
+                f"the payload goes as {form} form-encoded, not as JSON, and the shim "
+                "translates JSON bodies alone: send it as json= (or data=json.dumps(...)), "
+                "then migrate"
+            )
+            raise Manual(msg)
         policy, raw = self._policy(node)
         literal = _display(found) if isinstance(found, cst.Call) else found
         assert isinstance(literal, cst.Dict)
@@ -188,6 +196,37 @@ class Rule:
         self.context.plan.replacements[found] = body
         self.done[found] = endpoint
         return body
+
+    def _form_encoded(self, node: cst.Call, payload: cst.BaseExpression) -> Optional[str]:
+        """How ``node`` passes the dict ``payload`` when its HTTP client sends it
+        form-encoded: ``data=`` (requests, httpx, aiohttp), or the second positional
+        argument of requests' own functions (``requests.post(url, payload)``); None when
+        it goes as JSON (``json=``, ``data=json.dumps(...)``) or to a helper of the code's."""
+        value: cst.BaseExpression = payload
+        for _ in range(4):  # as _dict follows names
+            bound = self.context.binding(value, node) if isinstance(value, cst.Name) else None
+            if bound is None:
+                break
+            value = bound.value
+        if not isinstance(value, cst.Dict) and not (
+            isinstance(value, cst.Call) and self.context.code(value.func).strip() == "dict"
+        ):
+            return None  # json.dumps(...) and the like: JSON
+        argument = next(a for a in node.args if a.value is payload)
+        if argument.keyword is not None:
+            if argument.keyword.value == "data":
+                return "data=, which requests, httpx and aiohttp send"
+            return None
+        func = node.func
+        module = func.value if isinstance(func, cst.Attribute) else None
+        if (
+            isinstance(module, cst.Name)
+            and module.value == "requests"
+            and "requests" in self.context.imported
+        ):
+            assert isinstance(func, cst.Attribute)
+            return f"the second argument of requests.{func.attr.value}() (data), which it sends"
+        return None
 
     def _policy(self, node: cst.Call) -> tuple[Policy, bool]:
         """The policy the call is translated under, and whether it is the command line's."""
