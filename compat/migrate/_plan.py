@@ -452,11 +452,14 @@ class Context:
     def _logged(self, name: cst.Name) -> bool:
         """Whether ``name`` is only logged or printed: an argument of ``print(...)`` or of
         a logger's method (``log.info(...)``, ``self.logger.debug(...)``), maybe as what
-        ``json.dumps(...)`` writes. What is logged changes with the body; what is sent
-        does not."""
+        ``json.dumps(...)`` writes, or a slice of it (``json.dumps(payload)[:200]``). What
+        is logged changes with the body; what is sent does not."""
         node: cst.CSTNode = name
         if self._dumped(name):  # the name is an argument of json.dumps(...): that call's
             node = self.parents[self.parents[name]]
+            above = self.parents.get(node)
+            if isinstance(above, cst.Subscript) and above.value is node:
+                node = above
         argument = self.parents.get(node)
         call = self.parents.get(argument) if isinstance(argument, cst.Arg) else None
         if not isinstance(call, cst.Call):

@@ -738,6 +738,7 @@ def test_a_payload_used_elsewhere_may_change_there_and_is_left(use: str) -> None
     [
         'log.info("sending %s", body)',
         "self.logger.debug(json.dumps(payload, indent=2))",
+        'logger.info("sending %s", json.dumps(payload)[:200])',
         "print(payload)",
         "logging.warning(body)",
         "log(payload=self.payload, text=self.body)",  # only the spelling recurs
