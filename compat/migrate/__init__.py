@@ -86,12 +86,11 @@ def fixable_lines(text: str) -> frozenset[int]:
     """The lines of ``text`` that ``compat migrate`` (default options) rewrites, and those
     where a use the audit finds ends with the rewrite though the line stays; none when it
     cannot read the source. Pass it to :func:`compat.audit.scan` as ``fixable=``."""
-    from ._apply import apply, ended_lines
+    from ._apply import apply
 
     if not _may_have_work(text):
         return frozenset()
     try:  # the plan and its rendering; the leftovers only add manual sites
-        code, _, _, rewritten = apply(text, Options(annotate=False), lines=True, leftovers=False)
+        return apply(text, Options(annotate=False), lines=True, leftovers=False)[3]
     except MigrateError:  # the AST parsed it; libcst did not
         return frozenset()
-    return rewritten | ended_lines(text, code, rewritten) if rewritten else rewritten

@@ -362,8 +362,10 @@ def apply(
     """Plan and render one module: its new source, the rewrites by rule, the sites left
     for manual work, and (``lines``) the lines rewritten.
 
-    ``leftovers=False``: what the audit still finds after the rules is not looked
-    for (it adds manual sites and marks, never a rewrite): for the lines alone.
+    ``leftovers=False``, the audit's ``fixable``: what the audit still finds after the
+    rules is not looked for (it adds manual sites and marks, never a rewrite), and the
+    lines are also those where a use the audit finds ends with the rewrite though the
+    line stays (``BASE + path``, once the literal bound to ``path`` is rewritten).
     """
     try:
         return _apply(text, options, lines, leftovers)
@@ -407,9 +409,13 @@ def _apply(
             code, changed = _render(context), None
     rewritten: frozenset[int] = frozenset()
     if lines and plan.rewrites:
-        rewritten = (
-            changed if changed is not None else _changed_lines(text, _moved_lines(text, code))
-        )
+        if changed is not None:
+            rewritten = changed
+        else:
+            moved = _moved_lines(text, code)
+            rewritten = _changed_lines(text, moved)
+            if not leftovers:
+                rewritten |= _ended(text, code, rewritten, moved)
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
 
 
@@ -473,15 +479,18 @@ def _still_found(findings: list[Any], code: str, moved: dict[int, int]) -> list[
     return [f for f in findings if f.line not in moved or (f.rule, moved[f.line]) in after]
 
 
-def ended_lines(text: str, code: str, rewritten: frozenset[int]) -> frozenset[int]:
+def _ended(
+    text: str, code: str, rewritten: frozenset[int], moved: dict[int, int]
+) -> frozenset[int]:
     """The lines of ``text``, besides those ``rewritten``, where the audit finds a use
-    that it no longer finds in ``code`` (``text`` migrated)."""
+    that it no longer finds in ``code`` (``text`` migrated; ``moved``: where its lines
+    went there)."""
     from .._source.python import findings_of
 
     findings = [f for f in findings_of(text) if f.line not in rewritten]
     if not findings:  # the usual module: every use is on a rewritten line
         return frozenset()
-    still = {id(f) for f in _still_found(findings, code, _moved_lines(text, code))}
+    still = {id(f) for f in _still_found(findings, code, moved)}
     return frozenset(f.line for f in findings if id(f) not in still)
 
 

@@ -37,6 +37,11 @@ Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 Binding = Union[cst.Assign, cst.AnnAssign]
 
 
+def _target(binding: Binding) -> cst.BaseAssignTargetExpression:
+    """What a binding assigns (the first target of ``a = b = value``)."""
+    return binding.targets[0].target if isinstance(binding, cst.Assign) else binding.target
+
+
 @attrs.frozen
 class Bound:
     """A function's one binding of a name (see :meth:`Context.binding`)."""
@@ -100,7 +105,8 @@ class Context:
         self.compat_names = self.imports.names
         #: names that top-level ``import X`` statements bind (``uuid``, an alias, ...)
         self.imported: set[str] = set()
-        self.compat_import: Optional[cst.ImportFrom] = None
+        #: the module's top-level ``from compat import ...`` statements (not ``*``)
+        self.compat_imports: list[cst.ImportFrom] = []
         self.constants: dict[str, str] = {}
         #: module-level name -> every value assigned to it at the top level
         self.module_values: dict[str, list[cst.BaseExpression]] = {}
@@ -121,7 +127,7 @@ class Context:
                 module = self.code(statement.module)
                 if not isinstance(statement.names, cst.ImportStar):
                     if module == "compat":
-                        self.compat_import = self.compat_import or statement
+                        self.compat_imports.append(statement)
                     for alias in statement.names:
                         asname = self.code(alias.asname.name) if alias.asname else None
                         self.imports.add_from(module, self.code(alias.name), asname)
@@ -298,16 +304,12 @@ class Context:
         if name.value in changed or len(found) != 1:
             return None
         one = found[0]
-        if isinstance(one, cst.AnnAssign):
-            assert isinstance(one.target, cst.Name)  # as _bindings has it
-            assert one.value is not None
-            return Bound(one.target, one.value)
-        bound = one.targets[0].target
-        return (
-            Bound(bound, one.value)
-            if len(one.targets) == 1 and isinstance(bound, cst.Name)
-            else None
-        )
+        bound = _target(one)
+        if isinstance(one, cst.Assign) and len(one.targets) != 1:
+            return None
+        assert isinstance(bound, cst.Name)  # as _bindings has it
+        assert one.value is not None
+        return Bound(bound, one.value)
 
     def _bindings(self, scope: cst.CSTNode) -> tuple[dict[str, list[Binding]], set[str]]:
         """Each name's plain assignments in ``scope`` (annotated or not), and the names
@@ -436,7 +438,7 @@ class Context:
         assign = self.parents.get(payload)
         if not isinstance(assign, (cst.Assign, cst.AnnAssign)) or statement is None:
             return "it is not built by one assignment"  # pragma: no cover
-        bound = assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
+        bound = _target(assign)
         name = self.code(bound).strip()
         uses = sum(1 for _ in self.uses(bound)) if isinstance(bound, cst.Name) else 2
         if uses > 1:

@@ -38,7 +38,7 @@ import libcst as cst
 from ... import _spec
 from ..._source import LEGACY_CLIENT
 from .._paths import Paths
-from .._payload import Manual, generated_once, translate_dict, translate_keywords
+from .._payload import Manual, _literal, generated_once, translate_dict, translate_keywords
 from .._receivers import Receivers
 
 if TYPE_CHECKING:
@@ -337,25 +337,16 @@ def _unused_options(context: Context, dropped: list[cst.Arg]) -> list[cst.Import
     """The names the module's ``from compat import Policy`` binds that nothing reads but
     the ``dropped`` arguments (``policy=``, which was all the name was for)."""
     unused = []
-    for statement in context.module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not (
-                isinstance(small, cst.ImportFrom)
-                and small.module is not None
-                and context.code(small.module) == "compat"
-                and not isinstance(small.names, cst.ImportStar)
+    for statement in context.compat_imports:
+        assert not isinstance(statement.names, cst.ImportStar)  # as Context keeps them
+        for alias in statement.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if (
+                alias.evaluated_name in _OPTION_TYPES
+                and isinstance(bound, cst.Name)
+                and not _read(context, bound, dropped)
             ):
-                continue
-            for alias in small.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if (
-                    alias.evaluated_name in _OPTION_TYPES
-                    and isinstance(bound, cst.Name)
-                    and not _read(context, bound, dropped)
-                ):
-                    unused.append(alias)
+                unused.append(alias)
     return unused
 
 
@@ -420,5 +411,5 @@ def _reads_a_field(
 
 
 def _string(node: cst.BaseExpression) -> Optional[str]:
-    value = node.evaluated_value if isinstance(node, cst.SimpleString) else None
-    return value if isinstance(value, str) else None
+    found, value = _literal(node)
+    return value if found and isinstance(value, str) else None

@@ -173,7 +173,7 @@ class Rule:
         found = self._dict(payload, node, sent=endpoint)
         if found in self.done:  # another call posts it to the same endpoint (_on_the_way)
             return None
-        form = self._form_encoded(node, payload)
+        form = self._form_encoded(node, payload, found)
         if form is not None:
             msg = (
                 f"the payload goes as {form} form-encoded, not as JSON, and the shim "
@@ -197,21 +197,20 @@ class Rule:
         self.done[found] = endpoint
         return body
 
-    def _form_encoded(self, node: cst.Call, payload: cst.BaseExpression) -> Optional[str]:
-        """How ``node`` passes the dict ``payload`` when its HTTP client sends it
-        form-encoded: ``data=`` (requests, httpx, aiohttp), or the second positional
-        argument of requests' own functions (``requests.post(url, payload)``); None when
-        it goes as JSON (``json=``, ``data=json.dumps(...)``) or to a helper of the code's."""
-        value: cst.BaseExpression = payload
-        for _ in range(4):  # as _dict follows names
+    def _form_encoded(
+        self, node: cst.Call, payload: cst.BaseExpression, found: cst.BaseExpression
+    ) -> Optional[str]:
+        """How ``node`` passes the dict ``found`` (what :meth:`_dict` read ``payload`` as)
+        when its HTTP client sends it form-encoded: as itself (not through ``json.dumps``),
+        as ``data=`` (requests, httpx, aiohttp) or as the second positional argument of
+        requests' own functions (``requests.post(url, payload)``); None when it goes as
+        JSON, or to a helper of the code's."""
+        value = payload
+        while value is not found:  # the names _dict followed, if it went by names alone
             bound = self.context.binding(value, node) if isinstance(value, cst.Name) else None
             if bound is None:
-                break
+                return None  # json.dumps(...) or .encode() on the way: JSON
             value = bound.value
-        if not isinstance(value, cst.Dict) and not (
-            isinstance(value, cst.Call) and self.context.code(value.func).strip() == "dict"
-        ):
-            return None  # json.dumps(...) and the like: JSON
         argument = next(a for a in node.args if a.value is payload)
         if argument.keyword is not None:
             if argument.keyword.value == "data":
