@@ -512,15 +512,16 @@ def _mark_leftovers(
         for n in context.nodes(context.module)
         if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
     ]
+    spans = {s: _statement_span(s, positions) for s in statements}
     for finding in findings:
         line, end_line = finding.line - removed, finding.end_line - removed
         span = ((line, finding.column - 1), (end_line, finding.end_column - 1))
         if any(_overlap(span, _span(p)) for p in replaced):
             continue  # a rewrite changed (part of) it
-        around = [s for s in statements if _overlap((span[0], span[0]), _span(positions[s]))]
+        around = [s for s in statements if _overlap((span[0], span[0]), spans[s])]
         if not around or any(s in context.plan.marked for s in around):
             continue  # a rule marked it (or the statement around it) already
-        statement = min(around, key=lambda s: positions[s].end.line - positions[s].start.line)
+        statement = min(around, key=lambda s: spans[s][1][0] - spans[s][0][0])
         rule, reason = _LEFTOVER[finding.rule]
         constant = _constant_name(statement)
         if finding.rule == "CPT001" and constant is not None:
@@ -542,7 +543,18 @@ def _mark_leftovers(
         for part, why in context.plan.related.items():
             if part in positions and _overlap(span, _span(positions[part])):
                 reason = why
-        context.manual(rule, statement, marks.get(statement, reason))
+        # in a decorator: the site's line is the decorator's (the mark goes above them all)
+        decorators = getattr(statement, "decorators", ())
+        node = next((d for d in decorators if _overlap(span, _span(positions[d]))), statement)
+        context.manual(rule, node, marks.get(statement, reason))
+
+
+def _statement_span(statement: cst.CSTNode, positions: Any) -> tuple[tuple[int, int], ...]:
+    """Where a statement is, from its first decorator (libcst starts a decorated function
+    or class at its ``def`` or ``class``)."""
+    start, end = _span(positions[statement])
+    decorators = getattr(statement, "decorators", ())
+    return (_span(positions[decorators[0]])[0] if decorators else start), end
 
 
 def _a_field(context: Context, statement: cst.CSTNode) -> bool:

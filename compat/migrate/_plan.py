@@ -200,23 +200,30 @@ class Context:
             values = self.module_values.get(value.value, [])
             if len(values) == 1 and not self._rebound(value.value):
                 value = values[0]
-        if isinstance(value, cst.Call) and self.is_compat(value.func, "Policy"):
+        if (
+            isinstance(value, cst.Call)
+            and self.is_compat(value.func, "Policy")
+            and not any(a.star for a in value.args)
+        ):
             try:
                 args = [
                     ast.literal_eval(self.code(a.value).strip())
                     for a in value.args
-                    if a.keyword is None and not a.star
+                    if a.keyword is None
                 ]
                 kwargs = {
                     a.keyword.value: ast.literal_eval(self.code(a.value).strip())
                     for a in value.args
                     if a.keyword is not None
                 }
-                if any(a.star for a in value.args):
-                    raise ValueError(seen)
-                return Policy(*args, **kwargs), ""
-            except (ValueError, TypeError, SyntaxError):
-                pass
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                pass  # not all literals
+            else:
+                try:
+                    return Policy(*args, **kwargs), ""
+                except (ValueError, TypeError) as err:
+                    why = err.args[0] if err.args and isinstance(err.args[0], str) else err
+                    return None, f"the client's policy ({seen}) raises when it is built: {why}"
         return None, f"the client's policy ({seen}) is not fixed by the source"
 
     def _rebound(self, name: str) -> bool:

@@ -292,6 +292,29 @@ def test_a_policy_the_source_does_not_fix_is_manual() -> None:
     )
 
 
+def test_a_policy_that_raises_when_built_says_so() -> None:
+    # every value is a literal, so the source fixes the policy: it is one Policy refuses
+    check_manual(
+        """\
+        from compat import LegacyClient, Policy
+        client = LegacyClient("https://h", "c", policy=Policy(overlong_request_id="truncate"))
+        client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",
+                                     "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        'the client\'s policy (Policy(overlong_request_id="truncate")) raises when it is '
+        "built: 'overlong_request_id' must be in ('error', 'digest') (got 'truncate')",
+    )
+    check_manual(
+        """\
+        from compat import LegacyClient, Policy
+        client = LegacyClient("https://h", "c", policy=Policy(app="A"))
+        client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",
+                                     "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        'the client\'s policy (Policy(app="A")) raises when it is built: ',
+    )
+
+
 def test_self_attribute_clients_are_proven_by_their_class() -> None:
     check_transformed(
         """\

@@ -357,6 +357,29 @@ def test_a_class_constant_used_through_its_class_name_is_read() -> None:
     assert "PATH is a legacy path no call here uses any more" in result
 
 
+def test_a_legacy_path_in_a_decorator_is_marked_above_the_decorators() -> None:
+    # libcst starts a decorated def at ``def``: the path in the decorator is still marked
+    result = check_manual(
+        f"""\
+        import pytest
+
+        class TestPaths:
+            @pytest.mark.slow
+            @pytest.mark.parametrize(
+                "path",
+                ["{BY_TOKEN}"],
+            )
+            def test_known(self, path):
+                assert path
+        """,
+        "this legacy path is not posted here with a payload compat migrate can read",
+    )
+    lines = result.source.splitlines()
+    assert lines[3].strip().startswith("# compat: migrate manually:"), result.source
+    assert lines[4].strip() == "@pytest.mark.slow"
+    assert [site.line for site in result.manual] == [5]  # the decorator that holds it
+
+
 def test_a_constant_no_call_here_is_seen_to_post_to_says_so() -> None:
     check_manual(
         f"""\
