@@ -159,11 +159,13 @@ def _show_by_default(category: type[Warning]) -> None:
 
     Python hides DeprecationWarning outside ``__main__`` by default, which would
     hide every deprecated call a library or service makes. When the first filter
-    that applies to ``category`` unconditionally is that default ``ignore``, a
-    ``default`` filter for ``category`` goes in front of it. Filters a user sets
-    (``-W``, ``PYTHONWARNINGS``, pytest's ``filterwarnings``, ``simplefilter``)
-    keep their say: they are either already there or inserted later, in front,
-    and when ``-W`` or ``PYTHONWARNINGS`` was given, nothing is changed at all.
+    that applies to ``category`` unconditionally is that default,
+    ``ignore::DeprecationWarning``, a ``default`` filter for ``category`` goes in
+    front of it. Filters a user sets (``-W``, ``PYTHONWARNINGS``, pytest's
+    ``filterwarnings``, ``simplefilter``) keep their say: they are inserted later, in
+    front, or are already there and decide first (``simplefilter("ignore")``, for
+    every warning, is not Python's default); and when ``-W`` or ``PYTHONWARNINGS`` was
+    given, nothing is changed at all.
     """
     if sys.warnoptions:
         return
@@ -173,7 +175,7 @@ def _show_by_default(category: type[Warning]) -> None:
             continue  # conditional: does not decide for every call site
         if lineno or not issubclass(category, filtered):
             continue
-        if action == "ignore":
+        if action == "ignore" and filtered is DeprecationWarning:
             warnings.filterwarnings("default", category=category)
         return
 

@@ -380,6 +380,20 @@ def test_an_explicit_ignore_is_respected(tmp_path: Path) -> None:
     assert "LegacyEndpointWarning" not in done.stderr
 
 
+def test_a_blanket_ignore_set_before_compat_is_imported_is_respected(tmp_path: Path) -> None:
+    # warnings.simplefilter("ignore") in the program, before it imports compat: the
+    # user decided for every warning, which is not Python's default ignore of
+    # DeprecationWarning that compat steps in front of
+    done = run_script(
+        tmp_path,
+        "-c",
+        "import warnings; warnings.simplefilter('ignore'); exec(open('run.py').read())",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "4 messages" in done.stdout
+    assert "LegacyEndpointWarning" not in done.stderr
+
+
 def test_mypy_reports_the_deprecated_call_statically(tmp_path: Path) -> None:
     user = tmp_path / "user_code.py"
     user.write_text(
