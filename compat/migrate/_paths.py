@@ -203,7 +203,7 @@ class Paths:
             if isinstance(use, cst.Name)
             else self.context.code(use).split(".")[-1].strip()
         )
-        new = _string(text.replace(endpoint.path, _spec.SEND.path, 1))
+        new = _string(text.replace(endpoint.path, _spec.SEND.path, 1), values[0].quote[0])
         return Path(endpoint, use, {use: new}, (name, statement), rest=text[match.end() :])
 
     def _class(self, owner: str, near: cst.CSTNode) -> Optional[cst.ClassDef]:

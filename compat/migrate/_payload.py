@@ -32,7 +32,7 @@ from ..translate import _TEMPLATE_KEYS, GENERATED_REQUEST_ID, TRANSLATORS, Polic
 from ._plan import names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from ._plan import Context
 
@@ -172,6 +172,8 @@ class _Reader:
         #: the names a comprehension binds, while reading its element
         self.loop: set[str] = set()
         self.iteration = 0
+        #: the first literal of the source that spells each string read
+        self.strings: dict[str, cst.BaseExpression] = {}
 
     def unknown(self, node: cst.BaseExpression) -> str:
         code = _code(node).strip()
@@ -190,6 +192,8 @@ class _Reader:
         """The value of ``node`` for a field of the spec type ``kind``."""
         found, value = _literal(node)
         if found:
+            if isinstance(value, str):
+                self.strings.setdefault(value, node)
             return _own(value, field)
         if kind == _spec.TEMPLATES:
             return self.templates(node, field)
@@ -400,17 +404,22 @@ def _reason(err: Any, unknowns: Sequence[_Unknown]) -> str:
 # -- writing the source ----------------------------------------------------------------
 
 
-def _string(value: str) -> cst.SimpleString:
-    """A string literal for ``value``, in double quotes unless it holds one."""
-    text = repr(value)
-    if text[0] == "'" and '"' not in value:
+def _string(value: str, quote: str = '"') -> cst.SimpleString:
+    """A string literal for ``value``, in ``quote`` (``"`` or ``'``) unless it holds one."""
+    text = repr(value)  # in single quotes, unless it holds one and no double quote
+    if quote == '"' and text[0] == "'" and '"' not in value:
         text = f'"{text[1:-1]}"'
     return cst.SimpleString(text)
 
 
-def _element(key: str, value: cst.BaseExpression) -> cst.DictElement:
+def _quote(nodes: Iterable[Optional[cst.CSTNode]]) -> str:
+    """The quote the first string literal of ``nodes`` is written in (``"`` if none)."""
+    return next((n.quote[0] for n in nodes if isinstance(n, cst.SimpleString)), '"')
+
+
+def _element(key: str, value: cst.BaseExpression, quote: str = '"') -> cst.DictElement:
     return cst.DictElement(
-        _string(key),
+        _string(key, quote),
         value,
         whitespace_before_colon=cst.SimpleWhitespace(""),
         whitespace_after_colon=cst.SimpleWhitespace(" "),
@@ -451,9 +460,14 @@ def _with_commas(
 
 
 class _Writer:
-    def __init__(self, translator: Any) -> None:
+    def __init__(self, translator: Any, strings: dict[str, cst.BaseExpression]) -> None:
         self.translator = translator
         self.needs: set[str] = set()
+        #: the source's literals by value: a string the translator moves (``pushContentUrl``
+        #: to ``redirectUrl``) is written as the user wrote it (quotes, escapes)
+        self.strings = strings
+        #: how the payload writes its keys: new keys and values are written alike
+        self.quote = '"'
 
     def leaf(self, leaf: Any, node: Optional[cst.BaseExpression], field: str) -> cst.BaseExpression:
         if isinstance(leaf, _Unknown):
@@ -470,10 +484,12 @@ class _Writer:
                 found, value = _literal(node)
                 if found and value == leaf:
                     return node
-            return _string(leaf)
+            written = self.strings.get(leaf)
+            return written.deep_clone() if written is not None else _string(leaf, self.quote)
         raise AssertionError(leaf)  # pragma: no cover - the translator writes strings
 
     def body(self, rewrite: dict[str, Any], node: cst.Dict) -> cst.Dict:
+        self.quote = _quote(getattr(e, "key", None) for e in node.elements)
         return self.mapping(rewrite, node, self.translator.new_key, "")
 
     def mapping(
@@ -499,7 +515,8 @@ class _Writer:
         for position, key in enumerate(keys):
             if key in elements:
                 continue
-            elements[key] = _element(key, self.value(rewrite[key], None, _path(field, key)))
+            value = self.value(rewrite[key], None, _path(field, key))
+            elements[key] = _element(key, value, self.quote)
             after = next((k for k in keys[position + 1 :] if k in order), None)
             order.insert(order.index(after) if after is not None else len(order), key)
         return node.with_changes(elements=_with_commas([elements[k] for k in order], node.elements))
@@ -619,7 +636,7 @@ def _translate_dict(
         )
         raise Manual(msg)
     rewrite = _leaves(outcome, unknowns)
-    writer = _Writer(translator)
+    writer = _Writer(translator, reader.strings)
     new = writer.body(rewrite, node)
     return new, writer.needs
 
@@ -718,13 +735,14 @@ def translate_keywords(
 ) -> tuple[cst.Dict, set[str]]:
     """The new body for a shim call made with snake_case keyword fields, laid out as the call."""
     wire = {spec.attr: spec.wire for spec in endpoint.request}
+    quote = _quote(argument.value for argument in call.args)
     elements = []
     for argument in call.args:
         keyword = argument.keyword.value if argument.keyword is not None else None
         if keyword is None or keyword not in wire or argument.star:
             msg = "the call's arguments are not the legacy fields as keywords"
             raise Manual(msg)
-        element = _element(wire[keyword], argument.value)
+        element = _element(wire[keyword], argument.value, quote)
         elements.append(element.with_changes(comma=argument.comma))
     brace = cst.LeftCurlyBrace(
         whitespace_after=without_deprecation_ignores(call.whitespace_before_args)

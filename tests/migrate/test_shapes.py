@@ -1241,3 +1241,50 @@ def test_a_dict_given_to_a_helper_of_the_code_is_not_taken_for_a_form() -> None:
     )
     assert NEW in result
     assert "manually" not in result
+
+
+# -- written as the user writes ----------------------------------------------------------
+
+
+def test_new_keys_and_moved_links_are_written_as_the_payload_writes_its_own() -> None:
+    # single quotes stay single; the link keeps its escapes (the same value, as written)
+    check_transformed(
+        """\
+        def send(token):
+            post('https://h/v2/messages/sendInbox', json={'accessToken': token,
+                 'authClientId': 'A', 'requestId': 'r', 'templateCode': 'T',
+                 'templates': [{'templateParameters': {'pushContentUrl': '/p?q=\\u00e9'}}]})
+        """,
+        f"""\
+        def send(token):
+            post('https://h{NEW}', json={{'accessToken': token,
+                 'appId': 'A', 'requestId': 'r', 'templateCode': 'T',
+                 'redirectUrl': '/p?q=\\u00e9',
+                 'templates': [{{'templateParameters': {{}}}}]}})
+        """,
+    )
+
+
+def test_a_shim_call_with_keywords_writes_its_keys_in_the_quotes_of_its_strings() -> None:
+    result = migrated(
+        """\
+        from compat import LegacyClient
+        client = LegacyClient('https://h', 'c')
+        client.send_inbox(access_token='t', auth_client_id='A', request_id='r',
+                          template_code='T',
+                          templates=[{'templateParameters': {'pushContentUrl': '/home'}}])
+        """
+    )
+    assert "client.send({'accessToken': 't', 'appId': 'A', 'requestId': 'r'," in result, result
+    assert "'redirectUrl': '/home'" in result
+
+
+def test_a_path_constant_written_into_the_call_keeps_its_quotes() -> None:
+    result = migrated(
+        f"""\
+        PATH = 'https://h{BY_TOKEN}'
+        def send():
+            return post(PATH, json={BODY})
+        """
+    )
+    assert f"return post('https://h{NEW}', json=" in result, result
