@@ -511,7 +511,8 @@ class _Translator:
             if len(value) * 2 > self.redirect_limit:
                 length = _over(value, self.redirect_limit)
                 if length is not None:
-                    raise self._over_new_limit(target, length, self.redirect_limit)
+                    moved = f"templates[{first}].templateParameters.{parameter}"
+                    raise self._over_new_limit(target, length, self.redirect_limit, moved)
             data[target] = value
             return True
         if top == value:
@@ -525,9 +526,13 @@ class _Translator:
             raise TranslationError(msg, endpoint=self.name, field=target)
         return False  # sendInbox: a top-level redirectUrl comes first; the parameter stays.
 
-    def _over_new_limit(self, wire: str, length: int, limit: int) -> ValidationError:
+    def _over_new_limit(
+        self, wire: str, length: int, limit: int, moved: str = ""
+    ) -> ValidationError:
         field = self.origin.get(wire, wire)
         hint = f" on {_spec.SEND.path}"
+        if moved:  # the user wrote no such field: say which of theirs it is
+            hint += f" (the value of {moved}, which moves there)"
         legacy = self.endpoint.request.by_wire.get(field)
         if legacy is not None and legacy.max_length != limit:
             hint += f" (the legacy limit was {legacy.max_length})"

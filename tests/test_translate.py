@@ -268,6 +268,10 @@ def test_moved_push_content_url_over_2048_is_too_long() -> None:
     with pytest.raises(FieldTooLongError) as info:
         translate_send_inbox(payload)
     assert (info.value.field, info.value.limit, info.value.length) == ("redirectUrl", 2048, 2049)
+    # the message names the field the payload has, as well as the one it becomes
+    assert "(the value of templates[0].templateParameters.pushContentUrl, which moves there)" in (
+        str(info.value)
+    )
 
 
 def test_extend_info_is_copied_and_limited() -> None:
