@@ -396,6 +396,20 @@ def test_near_misses_are_not_findings(tmp_path: Path, source: str) -> None:
         ("b.py", 'P = {"requestId": "r", "templateCode": "' + "T" * 65 + '"}\n', "CPT004"),
         ("e.py", "class P(TypedDict):\n    accessToken: str\n    authClientId: str\n", "CPT004"),
         ("f.py", "p = InboxPayload(accessToken=t, authClientId=a, extra=1)\n", "CPT004"),
+        (  # a pydantic model whose aliases are the wire's names
+            "g.py",
+            "class P(BaseModel):\n"
+            '    access_token: str = Field(alias="accessToken")\n'
+            '    auth_client_id: str = Field(..., serialization_alias="authClientId")\n',
+            "CPT004",
+        ),
+        (  # marshmallow
+            "h.py",
+            "class P(Schema):\n"
+            '    template_code: fields.Str = fields.Str(data_key="templateCode")\n'
+            '    auth_client_id: fields.Str = fields.Str(data_key="authClientId")\n',
+            "CPT004",
+        ),
         ("c.py", "import compat.legacy\n", "CPT003"),
         ("d.py", "from compat.legacy import LegacyClient\n", "CPT003"),
     ],
@@ -446,7 +460,10 @@ def test_keywords_and_fields_that_are_not_a_legacy_payload_are_not_one(tmp_path:
         tmp_path,
         "requests.post(url, json=payload, timeout=3, headers=h)\n"
         "MessageClient(app_id=a).send(access_token=t, template_code=c)\n"
-        "class Send(TypedDict):\n    appId: str\n    accessToken: str\n    templateCode: str\n",
+        "class Send(TypedDict):\n    appId: str\n    accessToken: str\n    templateCode: str\n"
+        "class Model(BaseModel):\n"  # the wire's names are the aliases, not the fields
+        '    authClientId: str = Field(alias="appId")\n'
+        '    templateCode: str = Field(alias="template")\n',
     )
     assert findings == []
 

@@ -507,8 +507,8 @@ class _Visitor:
 def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
     """The string keys of a dict display, the keywords of a call (``dict(...)``, a
     TypedDict's or a model's) or the annotated fields of a class (a TypedDict, dataclass
-    or model), each with the node that names it and its value (or annotation); nothing
-    for any other node."""
+    or model; by their aliases, when they have one), each with the node that names it and
+    its value (or annotation); nothing for any other node."""
     if isinstance(node, ast.Dict):
         return {
             k.value: (k, v)
@@ -518,12 +518,32 @@ def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
     if isinstance(node, ast.Call):
         return {k.arg: (k, k.value) for k in node.keywords if k.arg is not None}
     if isinstance(node, ast.ClassDef):
-        return {
-            item.target.id: (item.target, item.value or item.annotation)
-            for item in node.body
-            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
-        }
+        fields: dict[str, tuple[ast.AST, ast.AST]] = {}
+        for item in node.body:
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                named: ast.AST = _alias(item.value) or item.target
+                wire = named.value if isinstance(named, ast.Constant) else item.target.id
+                fields[wire] = (named, item.value or item.annotation)
+        return fields
     return {}
+
+
+#: The keywords that give a field of a model its wire name: pydantic's ``Field(alias=)``
+#: (and ``serialization_alias=``), marshmallow's ``data_key=``.
+_ALIASES = frozenset({"alias", "serialization_alias", "data_key"})
+
+
+def _alias(value: Optional[ast.expr]) -> Optional[ast.Constant]:
+    """The wire name a field's default gives it (``Field(alias="authClientId")``)."""
+    if isinstance(value, ast.Call):
+        for keyword in value.keywords:
+            if (
+                keyword.arg in _ALIASES
+                and isinstance(keyword.value, ast.Constant)
+                and isinstance(keyword.value.value, str)
+            ):
+                return keyword.value
+    return None
 
 
 #: The source the last scan read (the very object), and its findings.

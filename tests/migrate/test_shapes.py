@@ -1044,6 +1044,23 @@ def test_a_type_of_the_legacy_payload_is_marked_as_one() -> None:
     )
 
 
+def test_a_model_whose_aliases_are_the_legacy_names_is_marked_as_one() -> None:
+    result = migrated(
+        """\
+        class InboxRequest(BaseModel):
+            access_token: str = Field(alias="accessToken")
+            auth_client_id: str = Field(
+                alias="authClientId",
+            )
+        """
+    )
+    assert (
+        "    # compat: migrate manually: a type of the legacy payload (a TypedDict, dataclass "
+        "or model whose fields are the legacy wire names): change it with the code that sends "
+        "it\n    auth_client_id: str = Field(\n" in result
+    ), result
+
+
 def test_a_payload_the_shim_posts_too_is_left() -> None:
     """The shim translates what it is given: the new body would not be a legacy payload."""
     result = migrated(
