@@ -521,8 +521,9 @@ def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
         fields: dict[str, tuple[ast.AST, ast.AST]] = {}
         for item in node.body:
             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                named: ast.AST = _alias(item.value) or item.target
-                wire = named.value if isinstance(named, ast.Constant) else item.target.id
+                alias = _alias(item.value)
+                named: ast.AST = item.target if alias is None else alias[0]
+                wire = item.target.id if alias is None else alias[1]
                 fields[wire] = (named, item.value or item.annotation)
         return fields
     return {}
@@ -533,16 +534,18 @@ def _keys(node: ast.AST) -> dict[str, tuple[ast.AST, ast.AST]]:
 _ALIASES = frozenset({"alias", "serialization_alias", "data_key"})
 
 
-def _alias(value: Optional[ast.expr]) -> Optional[ast.Constant]:
-    """The wire name a field's default gives it (``Field(alias="authClientId")``)."""
+def _alias(value: Optional[ast.expr]) -> Optional[tuple[ast.Constant, str]]:
+    """The wire name a field's default gives it (``Field(alias="authClientId")``), and
+    the literal that names it."""
     if isinstance(value, ast.Call):
         for keyword in value.keywords:
+            name = keyword.value
             if (
                 keyword.arg in _ALIASES
-                and isinstance(keyword.value, ast.Constant)
-                and isinstance(keyword.value.value, str)
+                and isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
             ):
-                return keyword.value
+                return name, name.value
     return None
 
 
