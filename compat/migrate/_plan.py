@@ -360,12 +360,15 @@ class Context:
         )
 
     def assigned(self, name: cst.Name, near: cst.CSTNode) -> list[Optional[cst.CSTNode]]:
-        """The values ``name`` is assigned in the function around ``near`` (none in the
-        module's own code)."""
+        """The values ``name`` is assigned in the function around ``near``, or, when the
+        function does not bind it, the module's (none in the module's own code)."""
         scope = self.function(near)
         if scope is self.module:
             return []
-        return [bound.value for bound in self._bindings(scope)[0].get(name.value, [])]
+        values = [bound.value for bound in self._bindings(scope)[0].get(name.value, [])]
+        if not values and not self.local(name, near):
+            return list(self.module_values.get(name.value, []))
+        return values
 
     def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is assigned in the function around ``near`` (so, when it has no
