@@ -365,9 +365,11 @@ class Context:
         scope = self.function(near)
         if scope is self.module:
             return []
-        values = [bound.value for bound in self._bindings(scope)[0].get(name.value, [])]
+        values: list[Optional[cst.CSTNode]] = [
+            bound.value for bound in self._bindings(scope)[0].get(name.value, [])
+        ]
         if not values and not self.local(name, near):
-            return list(self.module_values.get(name.value, []))
+            values.extend(self.module_values.get(name.value, []))
         return values
 
     def changed(self, name: cst.Name, near: cst.CSTNode) -> bool:
