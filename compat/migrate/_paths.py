@@ -17,6 +17,7 @@ import libcst as cst
 from .. import _spec
 from .._source import PATHS, RELATIVE_PATHS
 from ._payload import _string
+from ._plan import _string_parts
 
 if TYPE_CHECKING:
     from ._plan import Context
@@ -109,9 +110,12 @@ class Paths:
             if isinstance(value.operator, cst.Modulo):
                 return self.resolve(value.left, near, depth + 1)
             if isinstance(value.operator, cst.Add):
-                return self.resolve(value.left, near, depth + 1) or self.resolve(
+                path = self.resolve(value.left, near, depth + 1) or self.resolve(
                     value.right, near, depth + 1
                 )
+                if path is None and self._ends_in_slash(value.left, near, depth + 1):
+                    path = self._relative(value.right)  # BASE + "v2/messages/sendInbox"
+                return path
         if isinstance(value, cst.FormattedString):
             return self._formatted(value, near, depth)
         if isinstance(value, cst.Call):
@@ -136,6 +140,31 @@ class Paths:
                 return None
             return self._constant(value, _class_values(owner, value.attr.value))
         return None
+
+    def _ends_in_slash(self, value: cst.BaseExpression, near: cst.CSTNode, depth: int) -> bool:
+        """Whether the source fixes that the text of ``value`` ends in ``/`` (then a
+        relative path added to it is the URL's path)."""
+        if depth > 4:
+            return False
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            return self._ends_in_slash(value.right, near, depth + 1)
+        if isinstance(value, cst.Name):
+            assign = self.context.binding(value, near)
+            if assign is not None:
+                return self._ends_in_slash(assign.value, near, depth + 1)
+            bound = (
+                None if self.context.local(value, near) else self.context.module_value(value.value)
+            )
+            return bound is not None and self._ends_in_slash(bound, near, depth + 1)
+        if isinstance(value, cst.ConcatenatedString):
+            return self._ends_in_slash(value.right, near, depth + 1)
+        if isinstance(value, cst.FormattedString):
+            last = value.parts[-1] if value.parts else None
+            return isinstance(last, cst.FormattedStringText) and last.value.endswith("/")
+        if isinstance(value, cst.SimpleString):
+            text = value.evaluated_value
+            return isinstance(text, str) and text.endswith("/")
+        return False
 
     def _formatted(
         self, value: cst.FormattedString, near: cst.CSTNode, depth: int
@@ -281,3 +310,19 @@ def _fstring_text(text: str, fstring: cst.FormattedString) -> Optional[str]:
         else:
             out.append(char)
     return "".join(out)
+
+
+def string_text(value: cst.BaseExpression, context: Context) -> list[str]:
+    """The text of a string expression: its literal parts and module constants, with
+    ``"\\0"`` for each part the source does not fix."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return string_text(value.left, context) + string_text(value.right, context)
+    if isinstance(value, cst.Name):
+        return [context.constants.get(value.value, "\0")]
+    parts = _string_parts(value)
+    if parts:
+        return [
+            p.value if isinstance(p, cst.FormattedStringText) else str(p.evaluated_value)
+            for p in parts
+        ]
+    return ["\0"]

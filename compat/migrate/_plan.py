@@ -197,9 +197,7 @@ class Context:
             return Policy(), ""
         seen = self.code(value).strip()
         if isinstance(value, cst.Name):
-            values = self.module_values.get(value.value, [])
-            if len(values) == 1 and not self._rebound(value.value):
-                value = values[0]
+            value = self.module_value(value.value) or value
         if (
             isinstance(value, cst.Call)
             and self.is_compat(value.func, "Policy")
@@ -225,6 +223,12 @@ class Context:
                     why = err.args[0] if err.args and isinstance(err.args[0], str) else err
                     return None, f"the client's policy ({seen}) raises when it is built: {why}"
         return None, f"the client's policy ({seen}) is not fixed by the source"
+
+    def module_value(self, name: str) -> Optional[cst.BaseExpression]:
+        """The value of a module-level ``name``, when the module binds it once and no
+        function declares it ``global`` (and so may assign it)."""
+        values = self.module_values.get(name, [])
+        return values[0] if len(values) == 1 and not self._rebound(name) else None
 
     def _rebound(self, name: str) -> bool:
         """Whether a function declares the module-level ``name`` ``global`` (and so may

@@ -1327,3 +1327,47 @@ def test_a_path_constant_written_into_the_call_keeps_its_quotes() -> None:
         """
     )
     assert f"return post('https://h{NEW}', json=" in result, result
+
+
+# -- a relative path added to a base that ends in / ----------------------------------------
+
+RELATIVE_CALL = (
+    'post(BASE + "v2/messages/sendInbox", json={"accessToken": t, "authClientId": "A", '
+    '"requestId": "r", "templateCode": "T", "templates": [{"templateParameters": '
+    '{"pushContentUrl": "/x"}}]})'
+)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        'BASE = "https://h/"\ndef f(t):\n    {call}\n',
+        'HOST = "https://h"\nBASE = HOST + "/api/"\ndef f(t):\n    {call}\n',
+        'def f(t):\n    BASE = "https://h/api/"\n    {call}\n',
+        'def f(t, host):\n    BASE = f"https://{{host}}/"\n    {call}\n',
+    ],
+)
+def test_a_relative_path_added_to_a_base_ending_in_a_slash_migrates(before: str) -> None:
+    result = migrate_source(before.format(call=RELATIVE_CALL), options())
+    assert result.rewrites == {"raw_http": 1}, result.manual
+    assert 'BASE + "v2/miniprogram/message/send"' in result.source
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        'BASE = "https://h"\ndef f(t):\n    {call}\n',  # https://hv2/...: not the legacy URL
+        'BASE = "https://h/"\ndef f(t, BASE):\n    {call}\n',  # a parameter, not the constant
+        'BASE = "https://h/"\nBASE = "https://h"\ndef f(t):\n    {call}\n',  # bound twice
+        'BASE = "https://h/"\ndef g():\n    global BASE\n    BASE = "x"\ndef f(t):\n    {call}\n',
+        'def f(t, host):\n    BASE = f"https://{{host}}"\n    {call}\n',  # ends in a value
+        "from settings import BASE\ndef f(t):\n    {call}\n",  # its value is elsewhere
+    ],
+)
+def test_a_relative_path_added_to_a_base_the_source_does_not_end_in_a_slash_is_left(
+    before: str,
+) -> None:
+    source = before.format(call=RELATIVE_CALL)
+    result = migrate_source(source, options(annotate=False))
+    assert result.source == source
+    assert not result.rewrites
