@@ -32,7 +32,7 @@ from ..translate import _TEMPLATE_KEYS, GENERATED_REQUEST_ID, TRANSLATORS, Polic
 from ._plan import names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
 
     from ._plan import Context
 
@@ -89,6 +89,8 @@ class _Unknown:
     token: str
     #: set when the expression depends on the comprehension that builds the templates
     loop: bool = False
+    #: set when the source does not fix that the expression is not None
+    nullable: bool = True
 
 
 @attrs.define(eq=False)
@@ -166,7 +168,8 @@ def _own(value: Any, field: str) -> Any:
 class _Reader:
     """Reads a payload literal into a value, with stand-ins for what is not literal."""
 
-    def __init__(self) -> None:
+    def __init__(self, never_none: Callable[[cst.BaseExpression], bool]) -> None:
+        self.never_none = never_none
         self.unknowns: list[_Unknown] = []
         self._shared: dict[str, _Unknown] = {}
         #: the names a comprehension binds, while reading its element
@@ -182,7 +185,7 @@ class _Reader:
         shared = self._shared.get(key) if _pure(node) else None
         if shared is None:
             token = _STAND_IN + chr(0xE100 + len(self.unknowns))
-            shared = _Unknown(node, code, token, loop)
+            shared = _Unknown(node, code, token, loop, not self.never_none(node))
             self.unknowns.append(shared)
             if _pure(node):
                 self._shared[key] = shared
@@ -296,7 +299,7 @@ def _places(value: Any, place: _Place = ()) -> dict[str, list[_Place]]:
     return found
 
 
-def _put(value: Any, places: Sequence[_Place], new: str, depth: int = 0) -> Any:
+def _put(value: Any, places: Sequence[_Place], new: Optional[str], depth: int = 0) -> Any:
     """``value`` with ``new`` at each of ``places`` (a string's, from :func:`_places`):
     what no place goes through is shared with ``value``, which the translator only reads."""
     if not places:
@@ -324,10 +327,14 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _worlds(
-    tokens: Sequence[str], payload: Any, policy: Policy, lengths: Sequence[int]
-) -> Iterator[tuple[str, str]]:
+    tokens: Sequence[str],
+    payload: Any,
+    policy: Policy,
+    lengths: Sequence[int],
+    nullable: Collection[str],
+) -> Iterator[tuple[str, Optional[str]]]:
     """Other values the stand-ins may take, one stand-in at a time: long ones
-    (``lengths``), and equal to every other string.
+    (``lengths``), equal to every other string, and None for those ``nullable``.
 
     Two stand-ins made equal are tried once: the world where ``a`` takes ``b``'s value
     and the one where ``b`` takes ``a``'s differ only in which of two stand-ins of the
@@ -342,6 +349,8 @@ def _worlds(
             yield token, token + "x" * (length - len(token))
         for other in sorted(others.union(tokens[index + 1 :])):
             yield token, other
+        if token in nullable:
+            yield token, None
 
 
 def _translate(name: str, payload: Any, policy: Policy) -> tuple[bool, Any]:
@@ -572,11 +581,18 @@ _FLAGS = {
 
 
 def translate_dict(
-    node: cst.Dict, endpoint: _spec.Endpoint, policy: Policy, *, raw: bool = False
+    node: cst.Dict,
+    endpoint: _spec.Endpoint,
+    policy: Policy,
+    *,
+    never_none: Callable[[cst.BaseExpression], bool],
+    raw: bool = False,
 ) -> tuple[cst.Dict, set[str]]:
     """The new body for the legacy payload ``node``, as the translator makes it under
     ``policy``; and the modules it needs (``uuid``).
 
+    :param never_none: whether the source fixes that an expression is not None (the
+        shim leaves out or fills in a field that is None: a rewrite would send null).
     :param raw: a raw HTTP call (its policy comes from the command line, and reasons
         name the command line's options).
     :raises Manual: when what the shim sends cannot be decided from the source.
@@ -584,7 +600,7 @@ def translate_dict(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the translator's lossy changes: not a warning here
-            return _translate_dict(node, endpoint, policy)
+            return _translate_dict(node, endpoint, policy, never_none)
     except Manual as err:
         if not raw:
             raise
@@ -613,20 +629,31 @@ def generated_once(
 
 
 def _translate_dict(
-    node: cst.Dict, endpoint: _spec.Endpoint, policy: Policy
+    node: cst.Dict,
+    endpoint: _spec.Endpoint,
+    policy: Policy,
+    never_none: Callable[[cst.BaseExpression], bool],
 ) -> tuple[cst.Dict, set[str]]:
     translator = TRANSLATORS[endpoint.name]
-    reader = _Reader()
+    reader = _Reader(never_none)
     payload = reader.mapping(node, "", "")
     comprehension = any(u.loop for u in reader.unknowns)
     unknowns = {u.token: u for u in reader.unknowns}
     tokens = tuple(u.token for u in reader.unknowns)
-    outcome = _proof(endpoint.name, payload, policy, tokens, comprehension)
+    nullable = frozenset(u.token for u in reader.unknowns if u.nullable)
+    outcome = _proof(endpoint.name, payload, policy, tokens, comprehension, nullable)
     if isinstance(outcome, _Refused):
         reason = _reason(outcome.error, reader.unknowns)
         if outcome.one_template_passes:
             reason = f"the templates' loop makes templates that differ where it matters: {reason}"
         msg = f"the shim refuses this call: {reason}"
+        raise Manual(msg)
+    if isinstance(outcome, _Depends) and outcome.what == "none":
+        msg = (
+            f"what the shim sends depends on whether {unknowns[outcome.token].code} is None "
+            "(the shim then leaves the field out or fills it in, where the new body would "
+            f"send null), which the source does not fix (under {_policy_text(policy)})"
+        )
         raise Manual(msg)
     if isinstance(outcome, _Depends):
         msg = (
@@ -652,8 +679,8 @@ class _Refused:
 
 @attrs.frozen
 class _Depends:
-    """What the translator sends depends on the ``what`` ("length" or "value") of the
-    stand-in ``token``."""
+    """What the translator sends depends on the ``what`` ("length", "value", or "none":
+    whether it is None) of the stand-in ``token``."""
 
     token: str
     what: str
@@ -662,7 +689,9 @@ class _Depends:
 #: Proofs already made: a payload's shape (stand-ins numbered in the order they are
 #: read) gives the same outcome wherever it is written, under the same translator
 #: (registering an endpoint makes new ones) and limits. Bounded; emptied when full.
-_PROOFS: dict[tuple[object, tuple[int, ...], Policy, tuple[str, ...], bool, str], Any] = {}
+_PROOFS: dict[
+    tuple[object, tuple[int, ...], Policy, tuple[str, ...], bool, frozenset[str], str], Any
+] = {}
 _PROOFS_KEPT = 512
 
 
@@ -672,12 +701,15 @@ def _proof(
     policy: Policy,
     tokens: tuple[str, ...],
     comprehension: bool,
+    nullable: frozenset[str] = frozenset(),
 ) -> Any:
     """What the translator makes of ``payload`` under ``policy`` in every world: the body
     (with stand-ins), or :class:`_Refused`, or :class:`_Depends`. Remembered by the
-    payload's ``repr`` (exact for the strings, numbers, lists and dicts a reader makes)."""
+    payload's ``repr`` (exact for the strings, numbers, lists and dicts a reader makes).
+
+    ``nullable``: the stand-ins of expressions that may be None."""
     lengths = tuple(_lengths())
-    key = (TRANSLATORS[name], lengths, policy, tokens, comprehension, repr(payload))
+    key = (TRANSLATORS[name], lengths, policy, tokens, comprehension, nullable, repr(payload))
     known = _PROOFS.get(key)
     if known is not None:
         return known
@@ -693,12 +725,17 @@ def _proof(
     else:
         known = body
         sent, given = _places(body), _places(payload)
-        for token, value in _worlds(tokens, payload, policy, lengths):
+        for token, value in _worlds(tokens, payload, policy, lengths, nullable):
             expected = _translate(name, _put(payload, given.get(token, ()), value), policy)
             # what the rewrite sends there: its expressions take the world's values, which
-            # is the base world's body with the world's values for the stand-ins
-            if not _same(expected, _sent(_put(body, sent.get(token, ()), value))):
-                what = "length" if value.startswith(token) else "value"
+            # is the base world's body with the world's values for the stand-ins. A null
+            # is refused: the new endpoint's fields are strings, and what a platform makes
+            # of null in an optional one is written nowhere (compat's own validator reads
+            # it as absent)
+            places = sent.get(token, ())
+            got = (False, None) if value is None and places else _sent(_put(body, places, value))
+            if not _same(expected, got):
+                what = "none" if value is None else "length" if value.startswith(token) else "value"
                 known = _Depends(token, what)
                 break
     _PROOFS[key] = known
@@ -731,7 +768,10 @@ def without_deprecation_ignores(
 
 
 def translate_keywords(
-    call: cst.Call, endpoint: _spec.Endpoint, policy: Policy
+    call: cst.Call,
+    endpoint: _spec.Endpoint,
+    policy: Policy,
+    never_none: Callable[[cst.BaseExpression], bool],
 ) -> tuple[cst.Dict, set[str]]:
     """The new body for a shim call made with snake_case keyword fields, laid out as the call."""
     wire = {spec.attr: spec.wire for spec in endpoint.request}
@@ -747,4 +787,4 @@ def translate_keywords(
     brace = cst.LeftCurlyBrace(
         whitespace_after=without_deprecation_ignores(call.whitespace_before_args)
     )
-    return translate_dict(cst.Dict(elements, lbrace=brace), endpoint, policy)
+    return translate_dict(cst.Dict(elements, lbrace=brace), endpoint, policy, never_none=never_none)

@@ -97,6 +97,7 @@ class Context:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._nodes[id(self.module)] = walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
+        self._locals: dict[int, set[str]] = {}
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -515,15 +516,160 @@ class Context:
         scope = self.function(near)
         if scope is self.module:
             return False
-        for node in self.nodes(scope):
-            if isinstance(node, cst.Param) and node.name.value == name.value:
+        found = self._locals.get(id(scope))
+        if found is None:  # one pass over the function, remembered
+            found = self._locals[id(scope)] = set()
+            for node in self.nodes(scope):
+                if isinstance(node, cst.Param):
+                    found.add(node.name.value)
+                elif isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem)):
+                    target = getattr(node, "target", None) or getattr(node, "asname", None)
+                    if target is not None:
+                        found |= _mentioned(target)
+        return name.value in found
+
+    def never_none(self, node: cst.BaseExpression, near: cst.CSTNode, depth: int = 0) -> bool:
+        """Whether the source fixes that ``node`` is not None when it is sent (the shim
+        leaves out or fills in a field that is None; a rewrite would send null).
+
+        A literal, an f-string, arithmetic or concatenation, a string made by a call
+        (``str(...)``, ``json.dumps(...)``, ``"...".format(...)``, ``x.strip()``), a
+        uuid's ``.hex``; a name bound once in the function or the module to one of those;
+        a parameter annotated ``str`` with no None default; a loop variable of a
+        comprehension over literals. Anything else may be None.
+        """
+        if depth > 4:
+            return False
+        if isinstance(node, _NEVER_NONE):
+            return True
+        if isinstance(node, cst.IfExp):
+            return self.never_none(node.body, near, depth + 1) and self.never_none(
+                node.orelse, near, depth + 1
+            )
+        if isinstance(node, cst.BooleanOperation):  # ``a or b`` is b when a is falsy
+            return self.never_none(node.right, near, depth + 1) and (
+                isinstance(node.operator, cst.Or) or self.never_none(node.left, near, depth + 1)
+            )
+        if isinstance(node, cst.Call):
+            func = node.func
+            if self.code(func).strip() in _STRING_CALLS:
                 return True
-            if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem)):
-                target = getattr(node, "target", None) or getattr(node, "asname", None)
-                if target is not None and _mentions(target, name.value):
-                    return True
+            return isinstance(func, cst.Attribute) and func.attr.value in _STRING_METHODS
+        if isinstance(node, cst.Attribute):
+            return node.attr.value == "hex" and isinstance(node.value, cst.Call)  # uuid4().hex
+        if not isinstance(node, cst.Name):
+            return False
+        bound = self.binding(node, near)
+        if bound is not None:
+            return self.never_none(bound.value, near, depth + 1)
+        comprehension, looped = self._looped(node, near)
+        if comprehension:
+            return looped is not None and all(
+                self.never_none(value, near, depth + 1) for value in looped
+            )
+        if self.local(node, near):
+            return self._typed_str(node, near)
+        value = self.module_value(node.value)
+        return value is not None and self.never_none(value, near, depth + 1)
+
+    def _looped(
+        self, name: cst.Name, near: cst.CSTNode
+    ) -> tuple[bool, Optional[list[cst.BaseExpression]]]:
+        """Whether a comprehension around ``name`` binds it; and the values it binds it to,
+        when it loops over a literal list, tuple, set or dict (or a name bound once to
+        one): its items, a dict's keys, or with ``.keys()``, ``.values()`` or ``.items()``
+        (``for k, v in``)."""
+        current = self.parents.get(name)
+        while current is not None and not isinstance(current, cst.FunctionDef):
+            if isinstance(current, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+                clause: Optional[cst.CompFor] = current.for_in
+                while clause is not None:
+                    if _mentions(clause.target, name.value):
+                        return True, self._looped_over(clause.target, clause.iter, name, near)
+                    clause = clause.inner_for_in
+            current = self.parents.get(current)
+        return False, None
+
+    def _looped_over(
+        self,
+        target: cst.BaseAssignTargetExpression,
+        iterated: cst.BaseExpression,
+        name: cst.Name,
+        near: cst.CSTNode,
+    ) -> Optional[list[cst.BaseExpression]]:
+        method = None
+        if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Attribute):
+            method, iterated = iterated.func.attr.value, iterated.func.value
+        if isinstance(iterated, cst.Name):
+            bound = self.binding(iterated, near)
+            found = bound.value if bound is not None else self.module_value(iterated.value)
+            iterated = found if found is not None else iterated
+        if isinstance(iterated, cst.Dict) and method in (None, "keys", "values", "items"):
+            pairs = [(e.key, e.value) for e in iterated.elements if isinstance(e, cst.DictElement)]
+            if len(pairs) != len(iterated.elements):
+                return None  # a ** in it
+            if method == "items" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                first, second = (e.value for e in target.elements)
+                if isinstance(first, cst.Name) and first.value == name.value:
+                    return [key for key, _ in pairs]
+                if isinstance(second, cst.Name) and second.value == name.value:
+                    return [value for _, value in pairs]
+                return None
+            if isinstance(target, cst.Name):
+                return (
+                    [value for _, value in pairs]
+                    if method == "values"
+                    else [key for key, _ in pairs]
+                )
+            return None
+        if (
+            method is None
+            and isinstance(iterated, (cst.List, cst.Tuple, cst.Set))
+            and isinstance(target, cst.Name)
+            and all(isinstance(e, cst.Element) for e in iterated.elements)
+        ):
+            return [e.value for e in iterated.elements]
+        return None
+
+    def _typed_str(self, name: cst.Name, near: cst.CSTNode) -> bool:
+        """Whether ``name`` is a parameter of the function around ``near`` annotated
+        ``str``, with no None default."""
+        function = self.function(near)
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.name.value == name.value:
+                annotation = param.annotation
+                return (
+                    annotation is not None
+                    and self.code(annotation.annotation).strip() in ("str", "builtins.str")
+                    and not (isinstance(param.default, cst.Name) and param.default.value == "None")
+                )
         return False
 
+
+#: Expressions that are never None: literals, f-strings, and arithmetic or concatenation
+#: (whose operands, were they None, would raise before anything is sent).
+_NEVER_NONE = (
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.Integer,
+    cst.Float,
+    cst.BinaryOperation,
+)
+#: Calls that make a string (or raise).
+_STRING_CALLS = frozenset({"str", "repr", "ascii", "format", "chr", "json.dumps", "dumps"})
+#: Methods of str (and of dates) that make one: on a value that is not a string, they
+#: raise before anything is sent.
+_STRING_METHODS = frozenset(
+    {
+        "format", "join", "strip", "lstrip", "rstrip", "lower", "upper", "title",
+        "capitalize", "casefold", "replace", "zfill", "ljust", "rjust", "center",
+        "removeprefix", "removesuffix", "decode", "hex", "isoformat", "strftime",
+    }
+)  # fmt: skip
 
 _MUTATORS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__"}
 #: calls that bind a function's arguments for later calls (``functools.partial(post, URL)``)
@@ -649,9 +795,14 @@ def _names_in(node: cst.CSTNode) -> set[str]:
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:
+    return name in _mentioned(node)
+
+
+def _mentioned(node: cst.CSTNode) -> set[str]:
+    """The names a target mentions (of an attribute, the object's)."""
     if isinstance(node, cst.Attribute):
-        return _mentions(node.value, name)
-    return name in names(node)
+        return _mentioned(node.value)
+    return names(node)
 
 
 StringPart = Union[cst.SimpleString, cst.FormattedStringText]

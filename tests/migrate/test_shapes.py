@@ -1371,3 +1371,120 @@ def test_a_relative_path_added_to_a_base_the_source_does_not_end_in_a_slash_is_l
     result = migrate_source(source, options(annotate=False))
     assert result.source == source
     assert not result.rewrites
+
+
+# -- a value that may be None ----------------------------------------------------------
+
+INBOX = "/v2/messages/sendInbox"
+
+
+def _inbox_call(**fields: str) -> str:
+    written = {
+        "accessToken": "token",
+        "authClientId": '"A"',
+        "requestId": '"r-1"',
+        "templateCode": '"T"',
+        "templates": '[{"templateParameters": {"pushContentUrl": "/x"}}]',
+        **fields,
+    }
+    body = ", ".join(f'"{key}": {value}' for key, value in written.items())
+    return f'requests.post("https://h{INBOX}", json={{{body}}})'
+
+
+@pytest.mark.parametrize(
+    ("signature", "fields", "what"),
+    [
+        # the shim leaves out an extendInfo that is None: the new body would send null
+        ("token, extend_info", {"extendInfo": "extend_info"}, "extend_info"),
+        ("token, extend_info=None", {"extendInfo": "extend_info"}, "extend_info"),
+        ("token, extend_info: Optional[str]", {"extendInfo": "extend_info"}, "extend_info"),
+        ("token, extra", {"extendInfo": 'extra.get("info")'}, 'extra.get("info")'),
+        # ... and a language
+        (
+            "token, order",
+            {"templates": '[{"templateParameters": {"pushContentUrl": "/x"}, '
+             '"language": order.language}]'},
+            "order.language",
+        ),
+    ],
+)  # fmt: skip
+def test_a_value_the_shim_leaves_out_when_it_is_none_is_left_when_it_may_be(
+    signature: str, fields: dict[str, str], what: str
+) -> None:
+    check_manual(
+        f"import requests\ndef send({signature}):\n    return {_inbox_call(**fields)}\n",
+        f"what the shim sends depends on whether {what} is None (the shim then leaves the "
+        "field out or fills it in, where the new body would send null)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("signature", "fields"),
+    [
+        # a str parameter; a string made by a call; a literal loop; a required field,
+        # which the shim refuses as None as the new endpoint refuses null
+        ("token, extend_info: str", {"extendInfo": "extend_info"}),
+        ("token, extra", {"extendInfo": "json.dumps(extra)"}),
+        ("token, extra", {"extendInfo": 'f"{extra}"'}),
+        ("token, extra", {"extendInfo": '"x-" + extra'}),
+        ("token, extra", {"extendInfo": 'extra or ""'}),
+        ("token, extra", {"extendInfo": "info"}),
+        (
+            "token",
+            {"templates": '[{"templateParameters": {"pushContentUrl": "/x"}, "language": lang} '
+             'for lang in ("th-TH", "en-US")]'},
+        ),
+        ("token, request_id", {"requestId": "request_id"}),
+    ],
+)  # fmt: skip
+def test_a_value_that_cannot_be_none_or_is_refused_as_none_migrates(
+    signature: str, fields: dict[str, str]
+) -> None:
+    source = f"import json, requests\ndef send({signature}):\n"
+    if fields.get("extendInfo") == "info":
+        source += "    info = str(extra)\n"
+    result = migrate_source(source + f"    return {_inbox_call(**fields)}\n", options())
+    assert result.rewrites == {"raw_http": 1}, result.manual
+
+
+def test_a_request_id_that_may_be_none_is_left_where_the_shim_generates_one() -> None:
+    # sendByAccessToken: the shim makes up a requestId for one that is None
+    check_manual(
+        f"""\
+        import requests
+        def push(token, request_id=None):
+            return requests.post("https://h{BY_TOKEN}", json={{"appId": "A",
+                "accessToken": token, "requestId": request_id, "templateCode": "T",
+                "templates": [{{"templateParameters": {{"pushContentUrl": "/x"}}}}]}})
+        """,
+        "what the shim sends depends on whether request_id is None",
+    )
+
+
+@pytest.mark.parametrize(
+    ("prelude", "loop", "rewritten"),
+    [
+        ('TEXTS = {"en-US": "Hi", "th-TH": "Sawasdee"}\n', "lang, text in TEXTS.items()", True),
+        ('TEXTS = {"en-US": "Hi", "th-TH": "Sawasdee"}\n', "lang in TEXTS", True),
+        ('LANGS = ["en-US", "th-TH"]\n', "lang in LANGS", True),
+        ('TEXTS = {"en-US": "Hi", "th-TH": None}\n', "text, lang in TEXTS.items()", False),
+        ('TEXTS = {"en-US": "Hi", **MORE}\n', "lang in TEXTS", False),
+        # the loop's own lang, not the module's: what it takes is not known
+        ('lang = "en-US"\nPAIRS = load()\n', "lang, text in PAIRS", False),
+    ],
+)
+def test_a_loop_variable_is_not_none_when_the_loop_runs_over_literals(
+    prelude: str, loop: str, rewritten: bool
+) -> None:
+    source = (
+        f"import requests\n{prelude}def send(token):\n    return "
+        + _inbox_call(
+            templates='[{"templateParameters": {"pushContentUrl": "/x"}, "language": lang} '
+            f"for {loop}]"
+        )
+        + "\n"
+    )
+    result = migrate_source(source, options())
+    assert bool(result.rewrites) == rewritten, result.manual
+    if not rewritten:
+        assert "whether lang is None" in result.manual[0].reason

@@ -30,7 +30,7 @@ through), and the LegacyClient left is marked for manual work.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 import libcst as cst
@@ -139,7 +139,7 @@ class Rule:
     ) -> cst.BaseExpression:
         positional = [a for a in arguments if a.keyword is None and not a.star]
         if not positional and keywords_allowed and arguments:
-            body, needs = translate_keywords(node, endpoint, policy)
+            body, needs = translate_keywords(node, endpoint, policy, self._never_none(node))
             self.context.plan.imports.update(needs)
             return body
         if len(positional) != 1 or len(arguments) != 1:
@@ -147,7 +147,7 @@ class Rule:
             raise Manual(msg)
         value = positional[0].value
         if isinstance(value, cst.Dict):
-            body, needs = translate_dict(value, endpoint, policy)
+            body, needs = translate_dict(value, endpoint, policy, never_none=self._never_none(node))
             generated_once(self.context, value, node, needs)
             self.context.plan.imports.update(needs)
             return body
@@ -157,7 +157,9 @@ class Rule:
                 why = self.context.shared(assign, node)
                 if why is not None:
                     raise Manual(why)
-                body, needs = translate_dict(assign.value, endpoint, policy)
+                body, needs = translate_dict(
+                    assign.value, endpoint, policy, never_none=self._never_none(node)
+                )
                 generated_once(self.context, assign.value, node, needs)
                 self.context.plan.imports.update(needs)
                 self.context.plan.replacements[assign.value] = body
@@ -167,6 +169,9 @@ class Rule:
                 raise Manual(why)
         msg = "the payload is not a dict literal here or a name bound to one in this function"
         raise Manual(msg)
+
+    def _never_none(self, call: cst.Call) -> Callable[[cst.BaseExpression], bool]:
+        return lambda node: self.context.never_none(node, call)
 
     # -- the module as a whole ---------------------------------------------------------
 

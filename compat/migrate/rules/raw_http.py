@@ -190,7 +190,13 @@ class Rule:
                 f"request: move it to {_spec.SEND.path} with the code it stands in for"
             )
             raise Manual(msg)
-        body, needs = translate_dict(literal, endpoint, policy, raw=raw)
+        body, needs = translate_dict(
+            literal,
+            endpoint,
+            policy,
+            never_none=lambda value: self.context.never_none(value, node),
+            raw=raw,
+        )
         generated_once(self.context, found, node, needs)
         self.context.plan.imports.update(needs)
         self.context.plan.replacements[found] = body
