@@ -635,8 +635,7 @@ class Context:
         """Whether ``name`` is a parameter of the function around ``near`` annotated
         ``str``, with no None default."""
         function = self.function(near)
-        if not isinstance(function, cst.FunctionDef):
-            return False
+        assert isinstance(function, cst.FunctionDef)  # the name is local: in a function
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.name.value == name.value:

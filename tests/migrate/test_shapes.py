@@ -1488,3 +1488,71 @@ def test_a_loop_variable_is_not_none_when_the_loop_runs_over_literals(
     assert bool(result.rewrites) == rewritten, result.manual
     if not rewritten:
         assert "whether lang is None" in result.manual[0].reason
+
+
+@pytest.mark.parametrize(
+    ("body", "rewritten"),
+    [
+        ('    info = "a" if extra else "b"\n', True),
+        ('    info = "a" if extra else extra\n', False),
+        ("    info = extra and str(extra)\n", False),  # extra itself when it is falsy
+        ('    info = extra and "x"\n', False),
+        ('    info = str(extra) and "x"\n', True),
+        ('    info = extra.get("x")\n', False),
+        ("    info = extra.info\n", False),
+        ("    info = extra[0]\n", False),
+        # a chain of names longer than the codemod follows
+        (
+            '    a = "x"\n    b = a\n    c = b\n    d = c\n    e = d\n    f = e\n    info = f\n',
+            False,
+        ),
+        ("    for info in extra:\n        pass\n", False),  # a loop statement's: not followed
+    ],
+)
+def test_what_is_never_none(body: str, rewritten: bool) -> None:
+    source = (
+        f"import requests\ndef send(token, extra):\n{body}"
+        f"    return {_inbox_call(extendInfo='info')}\n"
+    )
+    result = migrate_source(source, options())
+    assert bool(result.rewrites) == rewritten, result.manual
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "(lang, a), b in TEXTS.items()",  # the key unpacked: not read
+        "(lang, n) in TEXTS",  # a dict's keys, unpacked
+        "lang in TEXTS.copy()",
+        "lang in [*LANGS]",
+    ],
+)
+def test_a_loop_the_codemod_does_not_read_leaves_the_loop_variable_maybe_none(
+    loop: str,
+) -> None:
+    source = (
+        'import requests\nTEXTS = {"en-US": "Hi"}\nLANGS = ["en-US"]\ndef send(token):\n'
+        "    return "
+        + _inbox_call(
+            templates='[{"templateParameters": {"pushContentUrl": "/x"}, "language": lang} '
+            f"for {loop}]"
+        )
+        + "\n"
+    )
+    result = migrate_source(source, options())
+    assert not result.rewrites
+    assert "whether lang is None" in result.manual[0].reason
+
+
+@pytest.mark.parametrize(
+    ("prelude", "rewritten"),
+    [
+        ('BASE = "https://h" "/"\n', True),  # implicit concatenation
+        ('BASE = "https://h/" "api"\n', False),
+        # a chain of names longer than the codemod follows
+        ('A = "https://h/"\nB = A\nC = B\nD = C\nE = D\nBASE = E\n', False),
+    ],
+)
+def test_where_a_base_ends(prelude: str, rewritten: bool) -> None:
+    source = f"{prelude}def f(t):\n    {RELATIVE_CALL}\n"
+    assert bool(migrate_source(source, options()).rewrites) == rewritten
