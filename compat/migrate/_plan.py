@@ -535,7 +535,8 @@ class Context:
         A literal, an f-string, arithmetic or concatenation, a string made by a call
         (``str(...)``, ``json.dumps(...)``, ``"...".format(...)``, ``x.strip()``), a
         uuid's ``.hex``; a name bound once in the function or the module to one of those;
-        a parameter annotated ``str`` with no None default; a loop variable of a
+        a parameter annotated ``str`` with no None default, or a field so declared by a
+        class of the module (:meth:`_typed_str_field`); a loop variable of a
         comprehension over literals. Anything else may be None.
         """
         if depth > 4:
@@ -556,7 +557,9 @@ class Context:
                 return True
             return isinstance(func, cst.Attribute) and func.attr.value in _STRING_METHODS
         if isinstance(node, cst.Attribute):
-            return node.attr.value == "hex" and isinstance(node.value, cst.Call)  # uuid4().hex
+            if node.attr.value == "hex" and isinstance(node.value, cst.Call):  # uuid4().hex
+                return True
+            return self._typed_str_field(node, near)
         if not isinstance(node, cst.Name):
             return False
         bound = self.binding(node, near)
@@ -630,6 +633,40 @@ class Context:
         ):
             return [e.value for e in iterated.elements]
         return None
+
+    def _typed_str_field(self, node: cst.Attribute, near: cst.CSTNode) -> bool:
+        """Whether ``node`` is ``owner.field``, with ``owner`` a parameter annotated with a
+        class of the module (or ``self`` in a method of one) that declares ``field: str``
+        (a dataclass's, attrs', pydantic's field, or a class's annotated attribute)."""
+        owner = node.value
+        if not isinstance(owner, cst.Name) or self.binding(owner, near) is not None:
+            return False
+        function = self.function(near)
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        classes = {s.name.value: s for s in self.module.body if isinstance(s, cst.ClassDef)}
+        params = function.params
+        found: Optional[cst.ClassDef] = None
+        for index, param in enumerate((*params.posonly_params, *params.params)):
+            if param.name.value != owner.value:
+                continue
+            if param.annotation is not None:
+                found = classes.get(self.code(param.annotation.annotation).strip())
+            elif index == 0 and owner.value == "self":
+                around = self.parents.get(self.parents.get(function) or function)
+                found = around if isinstance(around, cst.ClassDef) else None
+        if found is None:
+            return False
+        return any(
+            isinstance(small, cst.AnnAssign)
+            and isinstance(small.target, cst.Name)
+            and small.target.value == node.attr.value
+            and self.code(small.annotation.annotation).strip() in ("str", "builtins.str")
+            and not (isinstance(small.value, cst.Name) and small.value.value == "None")
+            for statement in found.body.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+        )
 
     def _typed_str(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is a parameter of the function around ``near`` annotated

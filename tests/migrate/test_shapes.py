@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -1556,3 +1556,32 @@ def test_a_loop_the_codemod_does_not_read_leaves_the_loop_variable_maybe_none(
 def test_where_a_base_ends(prelude: str, rewritten: bool) -> None:
     source = f"{prelude}def f(t):\n    {RELATIVE_CALL}\n"
     assert bool(migrate_source(source, options()).rewrites) == rewritten
+
+
+@pytest.mark.parametrize(
+    ("prelude", "signature", "value", "rewritten"),
+    [
+        ("@dataclass\nclass Order:\n    info: str\n", "token, order: Order", "order.info", True),
+        (
+            "class Sender:\n    info: str = 'x'\n    def send(self, token):\n"
+            "        return {call}\n",
+            None,
+            "self.info",
+            True,
+        ),
+        ("class Order:\n    info: Optional[str]\n", "token, order: Order", "order.info", False),
+        ("class Order:\n    info: str = None\n", "token, order: Order", "order.info", False),
+        ("from models import Order\n", "token, order: Order", "order.info", False),
+        ("class Order:\n    info: str\n", "token, order", "order.info", False),
+        ("class Order:\n    info: str\n", "token, order: Order", "order.other", False),
+    ],
+)
+def test_a_field_annotated_str_of_a_class_of_the_module_is_never_none(
+    prelude: str, signature: Optional[str], value: str, rewritten: bool
+) -> None:
+    call = _inbox_call(extendInfo=value)
+    source = "import requests\n" + prelude.replace("{call}", call)
+    if signature is not None:
+        source += f"def send({signature}):\n    return {call}\n"
+    result = migrate_source(source, options())
+    assert bool(result.rewrites) == rewritten, result.manual
