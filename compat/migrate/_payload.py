@@ -649,8 +649,10 @@ def _translate_dict(
         msg = f"the shim refuses this call: {reason}"
         raise Manual(msg)
     if isinstance(outcome, _Depends) and outcome.what == "none":
+        code = unknowns[outcome.token].code
+        code = f"({code})" if " " in code else code  # ``a if b else None``: one thing
         msg = (
-            f"what the shim sends depends on whether {unknowns[outcome.token].code} is None "
+            f"what the shim sends depends on whether {code} is None "
             "(the shim then leaves the field out or fills it in, where the new body would "
             f"send null), which the source does not fix (under {_policy_text(policy)})"
         )

@@ -1399,6 +1399,11 @@ def _inbox_call(**fields: str) -> str:
         ("token, extend_info=None", {"extendInfo": "extend_info"}, "extend_info"),
         ("token, extend_info: Optional[str]", {"extendInfo": "extend_info"}, "extend_info"),
         ("token, extra", {"extendInfo": 'extra.get("info")'}, 'extra.get("info")'),
+        (  # the usual way to leave it out, which the shim does for a None
+            "token, extra",
+            {"extendInfo": "json.dumps(extra) if extra else None"},
+            "(json.dumps(extra) if extra else None)",
+        ),
         # ... and a language
         (
             "token, order",
