@@ -149,7 +149,7 @@ class Paths:
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
             return self._ends_in_slash(value.right, near, depth + 1)
         if isinstance(value, cst.Name):
-            assign = self.context.binding(value, near)
+            assign = self.context.sole_binding(value, near)
             if assign is not None:
                 return self._ends_in_slash(assign.value, near, depth + 1)
             bound = (

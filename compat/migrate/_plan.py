@@ -98,6 +98,7 @@ class Context:
         self._nodes[id(self.module)] = walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
         self._locals: dict[int, set[str]] = {}
+        self._binder_names: dict[int, tuple[set[str], set[str]]] = {}
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -322,6 +323,40 @@ class Context:
         assert isinstance(bound, cst.Name)  # as _bindings has it
         assert one.value is not None
         return Bound(bound, one.value)
+
+    def sole_binding(self, name: cst.Name, near: cst.CSTNode) -> Optional[Bound]:
+        """:meth:`binding`, when nothing else in the function binds ``name`` either: not a
+        parameter, a loop's or a ``with``'s target, ``:=``, ``except ... as``, an import,
+        a ``def`` or ``class``, ``global`` or ``nonlocal`` (the value read is then the one
+        assigned, wherever it is read after it)."""
+        bound = self.binding(name, near)
+        if bound is None:
+            return None
+        params, others = self._binders(self.function(near))
+        return None if name.value in params or name.value in others else bound
+
+    def _binders(self, scope: cst.CSTNode) -> tuple[set[str], set[str]]:
+        """The parameters of ``scope``, and the names it binds otherwise than by a plain
+        assignment (see :meth:`sole_binding`)."""
+        known = self._binder_names.get(id(scope))
+        if known is None:  # one pass over the function, remembered
+            params: set[str] = set()
+            others: set[str] = set()
+            known = self._binder_names[id(scope)] = (params, others)
+            for node in self.nodes(scope):
+                if isinstance(node, cst.Param):
+                    params.add(node.name.value)
+                elif isinstance(node, (cst.For, cst.NamedExpr)):
+                    others |= names(node.target)
+                elif isinstance(node, cst.AsName):
+                    others |= names(node.name)
+                elif isinstance(node, cst.ImportAlias):
+                    others.add(self.code(node.asname.name if node.asname else node.name))
+                elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
+                    others.add(node.name.value)
+                elif isinstance(node, (cst.Global, cst.Nonlocal)):
+                    others.update(n.name.value for n in node.names)
+        return known
 
     def _bindings(self, scope: cst.CSTNode) -> tuple[dict[str, list[Binding]], set[str]]:
         """Each name's plain assignments in ``scope`` (annotated or not), and the names
@@ -562,16 +597,21 @@ class Context:
             return self._typed_str_field(node, near)
         if not isinstance(node, cst.Name):
             return False
-        bound = self.binding(node, near)
-        if bound is not None:
-            return self.never_none(bound.value, near, depth + 1)
         comprehension, looped = self._looped(node, near)
         if comprehension:
             return looped is not None and all(
                 self.never_none(value, near, depth + 1) for value in looped
             )
-        if self.local(node, near):
-            return self._typed_str(node, near)
+        bound = self.sole_binding(node, near)
+        if bound is not None:
+            return self.never_none(bound.value, near, depth + 1)
+        if self.local(node, near):  # a parameter annotated str, bound nowhere else
+            _, others = self._binders(self.function(near))
+            return (
+                not self.changed(node, near)
+                and node.value not in others
+                and self._typed_str(node, near)
+            )
         value = self.module_value(node.value)
         return value is not None and self.never_none(value, near, depth + 1)
 
@@ -639,8 +679,8 @@ class Context:
         class of the module (or ``self`` in a method of one) that declares ``field: str``
         (a dataclass's, attrs', pydantic's field, or a class's annotated attribute)."""
         owner = node.value
-        if not isinstance(owner, cst.Name) or self.binding(owner, near) is not None:
-            return False
+        if not isinstance(owner, cst.Name) or self.changed(owner, near):
+            return False  # the parameter, not something assigned to the name
         function = self.function(near)
         if not isinstance(function, cst.FunctionDef):
             return False

@@ -1590,3 +1590,34 @@ def test_a_field_annotated_str_of_a_class_of_the_module_is_never_none(
         source += f"def send({signature}):\n    return {call}\n"
     result = migrate_source(source, options())
     assert bool(result.rewrites) == rewritten, result.manual
+
+
+@pytest.mark.parametrize(
+    ("body", "rewritten"),
+    [
+        # bound once, but also a parameter (its default, None, when the if is not taken)
+        ('def send(token, flag, info=None):\n    if flag:\n        info = "x"\n', False),
+        # bound once, then by a loop
+        ('def send(token, rows):\n    info = "x"\n    for info in rows:\n        pass\n', False),
+        ('def send(token, extra):\n    info = "x"\n    if (info := extra.get("i")):\n'
+         "        pass\n", False),
+        ('def send(token, extra):\n    info = "x"\n    with open(extra) as info:\n'
+         "        pass\n", False),
+        # a str parameter assigned in the function, or bound by a loop
+        ("def send(token, info: str):\n    info = None\n", False),
+        ("def send(token, info: str, rows):\n    for info in rows:\n        pass\n", False),
+        ("def send(token, info: str):\n", True),
+    ],
+)  # fmt: skip
+def test_a_name_bound_more_ways_than_one_assignment_may_be_none(body: str, rewritten: bool) -> None:
+    source = f"import requests\n{body}    return {_inbox_call(extendInfo='info')}\n"
+    result = migrate_source(source, options())
+    assert bool(result.rewrites) == rewritten, result.manual
+
+
+def test_a_base_bound_once_but_also_a_parameter_is_not_known_to_end_in_a_slash() -> None:
+    source = (
+        'def f(t, BASE=None):\n    if not BASE:\n        BASE = "https://h/"\n'
+        f"    {RELATIVE_CALL}\n"
+    )
+    assert not migrate_source(source, options()).rewrites
