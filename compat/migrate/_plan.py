@@ -701,8 +701,7 @@ class Context:
             isinstance(small, cst.AnnAssign)
             and isinstance(small.target, cst.Name)
             and small.target.value == node.attr.value
-            and self.code(small.annotation.annotation).strip() in ("str", "builtins.str")
-            and not (isinstance(small.value, cst.Name) and small.value.value == "None")
+            and self._declared_str(small.annotation, small.value)
             for statement in found.body.body
             if isinstance(statement, cst.SimpleStatementLine)
             for small in statement.body
@@ -716,13 +715,19 @@ class Context:
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.name.value == name.value:
-                annotation = param.annotation
-                return (
-                    annotation is not None
-                    and self.code(annotation.annotation).strip() in ("str", "builtins.str")
-                    and not (isinstance(param.default, cst.Name) and param.default.value == "None")
-                )
+                return self._declared_str(param.annotation, param.default)
         return False
+
+    def _declared_str(
+        self, annotation: Optional[cst.Annotation], default: Optional[cst.BaseExpression]
+    ) -> bool:
+        """Whether a parameter or field so declared is a str: annotated ``str``, and not
+        None by default (``x: str = None``, an implicit Optional)."""
+        return (
+            annotation is not None
+            and self.code(annotation.annotation).strip() in ("str", "builtins.str")
+            and not (isinstance(default, cst.Name) and default.value == "None")
+        )
 
 
 #: Expressions that are never None: literals, f-strings, and arithmetic or concatenation
