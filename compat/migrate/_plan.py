@@ -98,7 +98,7 @@ class Context:
         self._nodes[id(self.module)] = walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
         self._locals: dict[int, set[str]] = {}
-        self._binder_names: dict[int, tuple[set[str], set[str]]] = {}
+        self._binder_names: dict[int, _Binders] = {}
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -332,28 +332,31 @@ class Context:
         bound = self.binding(name, near)
         if bound is None:
             return None
-        params, others = self._binders(self.function(near))
-        return None if name.value in params or name.value in others else bound
+        binders = self._binders(self.function(near))
+        return None if name.value in binders.params or binders.others[name.value] else bound
 
-    def _binders(self, scope: cst.CSTNode) -> tuple[set[str], set[str]]:
-        """The parameters of ``scope``, and the names it binds otherwise than by a plain
-        assignment (see :meth:`sole_binding`)."""
+    def _binders(self, scope: cst.CSTNode) -> _Binders:
+        """The parameters of ``scope``, the names it binds otherwise than by a plain
+        assignment (see :meth:`sole_binding`), how many times each, and the ``for``
+        loops that bind each."""
         known = self._binder_names.get(id(scope))
         if known is None:  # one pass over the function, remembered
-            params: set[str] = set()
-            others: set[str] = set()
-            known = self._binder_names[id(scope)] = (params, others)
+            known = self._binder_names[id(scope)] = _Binders(set(), Counter(), {})
+            others = known.others
             for node in self.nodes(scope):
                 if isinstance(node, cst.Param):
-                    params.add(node.name.value)
+                    known.params.add(node.name.value)
                 elif isinstance(node, (cst.For, cst.NamedExpr)):
-                    others |= names(node.target)
+                    others.update(names(node.target))
+                    if isinstance(node, cst.For):
+                        for bound in names(node.target):
+                            known.loops.setdefault(bound, []).append(node)
                 elif isinstance(node, cst.AsName):
-                    others |= names(node.name)
+                    others.update(names(node.name))
                 elif isinstance(node, cst.ImportAlias):
-                    others.add(self.code(node.asname.name if node.asname else node.name))
+                    others[self.code(node.asname.name if node.asname else node.name)] += 1
                 elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
-                    others.add(node.name.value)
+                    others[node.name.value] += 1
                 elif isinstance(node, (cst.Global, cst.Nonlocal)):
                     others.update(n.name.value for n in node.names)
         return known
@@ -605,13 +608,20 @@ class Context:
         bound = self.sole_binding(node, near)
         if bound is not None:
             return self.never_none(bound.value, near, depth + 1)
-        if self.local(node, near):  # a parameter annotated str, bound nowhere else
-            _, others = self._binders(self.function(near))
-            return (
-                not self.changed(node, near)
-                and node.value not in others
-                and self._typed_str(node, near)
-            )
+        if self.local(node, near):
+            binders = self._binders(self.function(near))
+            if self.changed(node, near):
+                return False
+            loops = binders.loops.get(node.value, [])
+            if len(loops) == 1 and binders.others[node.value] == 1:  # bound by one loop only
+                if node.value in binders.params:
+                    return False
+                looped = self._looped_over(loops[0].target, loops[0].iter, node, near)
+                return looped is not None and all(
+                    self.never_none(value, near, depth + 1) for value in looped
+                )
+            # a parameter annotated str, bound nowhere else
+            return not binders.others[node.value] and self._typed_str(node, near)
         value = self.module_value(node.value)
         return value is not None and self.never_none(value, near, depth + 1)
 
@@ -644,7 +654,7 @@ class Context:
         if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Attribute):
             method, iterated = iterated.func.attr.value, iterated.func.value
         if isinstance(iterated, cst.Name):
-            bound = self.binding(iterated, near)
+            bound = self.sole_binding(iterated, near)
             found = bound.value if bound is not None else self.module_value(iterated.value)
             iterated = found if found is not None else iterated
         if isinstance(iterated, cst.Dict) and method in (None, "keys", "values", "items"):
@@ -728,6 +738,15 @@ class Context:
             and self.code(annotation.annotation).strip() in ("str", "builtins.str")
             and not (isinstance(default, cst.Name) and default.value == "None")
         )
+
+
+@attrs.frozen
+class _Binders:
+    """What binds names in a function besides plain assignments (:meth:`Context._binders`)."""
+
+    params: set[str]
+    others: Counter[str]
+    loops: dict[str, list[cst.For]]
 
 
 #: Expressions that are never None: literals, f-strings, and arithmetic or concatenation

@@ -1621,3 +1621,30 @@ def test_a_base_bound_once_but_also_a_parameter_is_not_known_to_end_in_a_slash()
         f"    {RELATIVE_CALL}\n"
     )
     assert not migrate_source(source, options()).rewrites
+
+
+@pytest.mark.parametrize(
+    ("body", "rewritten"),
+    [
+        ('def send(token):\n    for lang in ("en-US", "th-TH"):\n', True),
+        ('LANGS = ("en-US", "th-TH")\ndef send(token):\n    for lang in LANGS:\n', True),
+        ("def send(token, langs):\n    for lang in langs:\n", False),
+        ('def send(token, lang):\n    for lang in ("en-US",):\n', False),  # also a parameter
+        (
+            'def send(token):\n    for lang in ("en-US",):\n        pass\n'
+            "    for lang in load():\n",
+            False,
+        ),
+        ('def send(token):\n    for lang in ("en-US", None):\n', False),
+        ('def send(token):\n    for lang in ("en-US",):\n        lang = pick()\n', False),
+    ],
+)
+def test_a_for_loop_over_literals_binds_a_value_that_is_never_none(
+    body: str, rewritten: bool
+) -> None:
+    call = _inbox_call(
+        templates='[{"templateParameters": {"pushContentUrl": "/x"}, "language": lang}]'
+    )
+    source = f"import requests\n{body}        {call}\n"
+    result = migrate_source(source, options())
+    assert bool(result.rewrites) == rewritten, result.manual
