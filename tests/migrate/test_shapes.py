@@ -1648,3 +1648,36 @@ def test_a_for_loop_over_literals_binds_a_value_that_is_never_none(
     source = f"import requests\n{body}        {call}\n"
     result = migrate_source(source, options())
     assert bool(result.rewrites) == rewritten, result.manual
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # bound once by an assignment, and also ...
+        'def send(token):\n    info = "x"\n    from extras import info\n',  # by an import
+        'def send(token):\n    info = "x"\n    def info():\n        pass\n',  # by a def
+        'def send(token):\n    info = "x"\n    class info:\n        pass\n',  # by a class
+        'def send(token):\n    global info\n    info = "x"\n',  # the module's, set here
+        "def send(token):\n    info: str\n",  # an annotation alone binds nothing
+        "def send(token, order: Order):\n    order = load()\n",  # not the parameter now
+    ],
+)
+def test_a_name_bound_in_other_ways_may_be_none(body: str) -> None:
+    value = "order.info" if "order" in body else "info"
+    source = (
+        "import requests\nclass Order:\n    info: str\n"
+        f"{body}    return {_inbox_call(extendInfo=value)}\n"
+    )
+    result = migrate_source(source, options())
+    assert not result.rewrites
+    assert f"whether {value} is None" in result.manual[0].reason
+
+
+def test_a_field_read_at_the_module_level_may_be_none() -> None:
+    # no parameter annotates it: a module's name
+    source = (
+        "import requests\nfrom app import order, token\nclass Order:\n    info: str\n"
+        f"{_inbox_call(extendInfo='order.info')}\n"
+    )
+    result = migrate_source(source, options())
+    assert not result.rewrites
