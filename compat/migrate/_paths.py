@@ -17,7 +17,6 @@ import libcst as cst
 from .. import _spec
 from .._source import PATHS, RELATIVE_PATHS
 from ._payload import _string
-from ._plan import _string_parts
 
 if TYPE_CHECKING:
     from ._plan import Context
@@ -310,19 +309,3 @@ def _fstring_text(text: str, fstring: cst.FormattedString) -> Optional[str]:
         else:
             out.append(char)
     return "".join(out)
-
-
-def string_text(value: cst.BaseExpression, context: Context) -> list[str]:
-    """The text of a string expression: its literal parts and module constants, with
-    ``"\\0"`` for each part the source does not fix."""
-    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-        return string_text(value.left, context) + string_text(value.right, context)
-    if isinstance(value, cst.Name):
-        return [context.constants.get(value.value, "\0")]
-    parts = _string_parts(value)
-    if parts:
-        return [
-            p.value if isinstance(p, cst.FormattedStringText) else str(p.evaluated_value)
-            for p in parts
-        ]
-    return ["\0"]

@@ -469,14 +469,14 @@ def _with_commas(
 
 
 class _Writer:
-    def __init__(self, translator: Any, strings: dict[str, cst.BaseExpression]) -> None:
+    def __init__(self, translator: Any, strings: dict[str, cst.BaseExpression], quote: str) -> None:
         self.translator = translator
         self.needs: set[str] = set()
         #: the source's literals by value: a string the translator moves (``pushContentUrl``
         #: to ``redirectUrl``) is written as the user wrote it (quotes, escapes)
         self.strings = strings
         #: how the payload writes its keys: new keys and values are written alike
-        self.quote = '"'
+        self.quote = quote
 
     def leaf(self, leaf: Any, node: Optional[cst.BaseExpression], field: str) -> cst.BaseExpression:
         if isinstance(leaf, _Unknown):
@@ -498,7 +498,6 @@ class _Writer:
         raise AssertionError(leaf)  # pragma: no cover - the translator writes strings
 
     def body(self, rewrite: dict[str, Any], node: cst.Dict) -> cst.Dict:
-        self.quote = _quote(getattr(e, "key", None) for e in node.elements)
         return self.mapping(rewrite, node, self.translator.new_key, "")
 
     def mapping(
@@ -665,7 +664,9 @@ def _translate_dict(
         )
         raise Manual(msg)
     rewrite = _leaves(outcome, unknowns)
-    writer = _Writer(translator, reader.strings)
+    writer = _Writer(
+        translator, reader.strings, _quote(getattr(e, "key", None) for e in node.elements)
+    )
     new = writer.body(rewrite, node)
     return new, writer.needs
 

@@ -97,8 +97,8 @@ class Context:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._nodes[id(self.module)] = walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
-        self._locals: dict[int, set[str]] = {}
         self._binder_names: dict[int, _Binders] = {}
+        self._globals: Optional[set[str]] = None
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -200,31 +200,30 @@ class Context:
         seen = self.code(value).strip()
         if isinstance(value, cst.Name):
             value = self.module_value(value.value) or value
-        if (
-            isinstance(value, cst.Call)
-            and self.is_compat(value.func, "Policy")
-            and not any(a.star for a in value.args)
-        ):
-            try:
-                args = [
-                    ast.literal_eval(self.code(a.value).strip())
-                    for a in value.args
-                    if a.keyword is None
-                ]
-                kwargs = {
-                    a.keyword.value: ast.literal_eval(self.code(a.value).strip())
-                    for a in value.args
-                    if a.keyword is not None
-                }
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                pass  # not all literals
-            else:
-                try:
-                    return Policy(*args, **kwargs), ""
-                except (ValueError, TypeError) as err:
-                    why = err.args[0] if err.args and isinstance(err.args[0], str) else err
-                    return None, f"the client's policy ({seen}) raises when it is built: {why}"
-        return None, f"the client's policy ({seen}) is not fixed by the source"
+        literal = None
+        if isinstance(value, cst.Call) and self.is_compat(value.func, "Policy"):
+            literal = self._literal_arguments(value)
+        if literal is None:
+            return None, f"the client's policy ({seen}) is not fixed by the source"
+        args, kwargs = literal
+        try:
+            return Policy(*args, **kwargs), ""
+        except (ValueError, TypeError) as err:
+            why = err.args[0] if err.args and isinstance(err.args[0], str) else err
+            return None, f"the client's policy ({seen}) raises when it is built: {why}"
+
+    def _literal_arguments(self, call: cst.Call) -> Optional[tuple[list[Any], dict[str, Any]]]:
+        """The values of a call's arguments, when each is a literal (and none is ``*`` or
+        ``**``); else None."""
+        if any(a.star for a in call.args):
+            return None
+        try:
+            values = [ast.literal_eval(self.code(a.value).strip()) for a in call.args]
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        args = [v for a, v in zip(call.args, values) if a.keyword is None]
+        kwargs = {a.keyword.value: v for a, v in zip(call.args, values) if a.keyword is not None}
+        return args, kwargs
 
     def module_value(self, name: str) -> Optional[cst.BaseExpression]:
         """The value of a module-level ``name``, when the module binds it once and no
@@ -235,10 +234,14 @@ class Context:
     def _rebound(self, name: str) -> bool:
         """Whether a function declares the module-level ``name`` ``global`` (and so may
         assign it)."""
-        return any(
-            isinstance(node, cst.Global) and any(n.name.value == name for n in node.names)
-            for node in self.nodes(self.module)
-        )
+        if self._globals is None:  # one pass over the module, remembered
+            self._globals = {
+                n.name.value
+                for node in self.nodes(self.module)
+                if isinstance(node, cst.Global)
+                for n in node.names
+            }
+        return name in self._globals
 
     @property
     def uses_compat(self) -> bool:
@@ -337,15 +340,20 @@ class Context:
 
     def _binders(self, scope: cst.CSTNode) -> _Binders:
         """The parameters of ``scope``, the names it binds otherwise than by a plain
-        assignment (see :meth:`sole_binding`), how many times each, and the ``for``
-        loops that bind each."""
+        assignment (see :meth:`sole_binding`), how many times each, the ``for`` loops
+        that bind each, and its local names (:meth:`local`)."""
         known = self._binder_names.get(id(scope))
         if known is None:  # one pass over the function, remembered
-            known = self._binder_names[id(scope)] = _Binders(set(), Counter(), {})
+            known = self._binder_names[id(scope)] = _Binders(set(), Counter(), {}, set())
             others = known.others
             for node in self.nodes(scope):
+                if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem)):
+                    target = getattr(node, "target", None) or getattr(node, "asname", None)
+                    if target is not None:
+                        known.local.update(_mentioned(target))
                 if isinstance(node, cst.Param):
                     known.params.add(node.name.value)
+                    known.local.add(node.name.value)
                 elif isinstance(node, (cst.For, cst.NamedExpr)):
                     others.update(names(node.target))
                     if isinstance(node, cst.For):
@@ -554,17 +562,7 @@ class Context:
         scope = self.function(near)
         if scope is self.module:
             return False
-        found = self._locals.get(id(scope))
-        if found is None:  # one pass over the function, remembered
-            found = self._locals[id(scope)] = set()
-            for node in self.nodes(scope):
-                if isinstance(node, cst.Param):
-                    found.add(node.name.value)
-                elif isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem)):
-                    target = getattr(node, "target", None) or getattr(node, "asname", None)
-                    if target is not None:
-                        found |= _mentioned(target)
-        return name.value in found
+        return name.value in self._binders(scope).local
 
     def never_none(self, node: cst.BaseExpression, near: cst.CSTNode, depth: int = 0) -> bool:
         """Whether the source fixes that ``node`` is not None when it is sent (the shim
@@ -747,6 +745,9 @@ class _Binders:
     params: set[str]
     others: Counter[str]
     loops: dict[str, list[cst.For]]
+    #: what :meth:`Context.local` reads: the parameters, and every name an assignment,
+    #: a loop or a ``with`` binds (of an attribute's target, the object's)
+    local: set[str]
 
 
 #: Expressions that are never None: literals, f-strings, and arithmetic or concatenation

@@ -28,9 +28,9 @@ import libcst as cst
 
 from ... import _spec
 from ..._source import LEGACY_CLIENT, PATHS, POOL_MANAGER
-from .._paths import Path, Paths, string_text
+from .._paths import Path, Paths
 from .._payload import Manual, generated_once, translate_dict
-from .._plan import PARTIAL, Context
+from .._plan import PARTIAL, Context, _string_parts
 from .._receivers import Receivers, argument
 
 if TYPE_CHECKING:
@@ -418,7 +418,7 @@ class Rule:
                 if self.context.local(value, near) or len(module) != 1:
                     return None
                 value = module[0]
-        text = "".join(string_text(value, self.context))
+        text = "".join(_walk_string(value, self.context))
         return value if PATHS.search(text) is not None else None
 
     # -- the module as a whole ---------------------------------------------------------
@@ -452,6 +452,21 @@ class Rule:
                     "path themselves); other code may still use it: remove it when none does"
                 )
             context.manual(NAME, statement, reason)
+
+
+def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
+    """The text of a string expression: literal parts, module constants, and gaps."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _walk_string(value.left, context) + _walk_string(value.right, context)
+    if isinstance(value, cst.Name):
+        return [context.constants.get(value.value, "\0")]
+    parts = _string_parts(value)
+    if parts:
+        return [
+            p.value if isinstance(p, cst.FormattedStringText) else str(p.evaluated_value)
+            for p in parts
+        ]
+    return ["\0"]
 
 
 def _display(call: cst.Call) -> cst.Dict:
