@@ -28,6 +28,7 @@ import libcst as cst
 
 from ... import _spec
 from ..._source import LEGACY_CLIENT, PATHS, POOL_MANAGER
+from .._helpers import BODY, why_not_as_given
 from .._paths import Path, Paths
 from .._payload import Manual, generated_once, translate_dict
 from .._plan import PARTIAL, Context, _string_parts
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 ORDER = 20
 SUMMARY = "a legacy path posted with its payload -> the new path with the new body"
 NAME = __name__.rsplit(".", 1)[1]
-#: the arguments that carry the body, in the HTTP clients real code uses
-_BODY = ("json", "data", "body", "content")
 _URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
 #: the methods of the HTTP clients that send another method than POST
 _OTHER_METHODS = ("get", "put", "patch", "delete", "head", "options")
@@ -103,7 +102,7 @@ class Rule:
         func = node.func
         callee = context.code(func).strip()
         if callee in PARTIAL and not any(
-            a.keyword is not None and a.keyword.value in _BODY for a in node.args
+            a.keyword is not None and a.keyword.value in BODY for a in node.args
         ):
             context.relate(list(path.replace), node)
             msg = (
@@ -118,7 +117,7 @@ class Rule:
             self.pending.append((node, path))
             return True
         try:
-            self._posts_as_the_shim(node, path)
+            self._posts_as_the_shim(node, path, payload)
             body = self._body(node, payload, path.endpoint)
         except Manual as err:
             read = self._dict_or_none(payload, node)
@@ -140,12 +139,15 @@ class Rule:
         func = node.func
         return isinstance(func, cst.Attribute) and self.clients.shim(func.value, node) is not None
 
-    def _posts_as_the_shim(self, node: cst.Call, path: Path) -> None:
-        """Raise :class:`Manual` unless ``node`` posts to the legacy path as it is, as the
-        shim takes it."""
+    def _posts_as_the_shim(self, node: cst.Call, path: Path, payload: cst.BaseExpression) -> None:
+        """Raise :class:`Manual` unless ``node`` posts ``payload`` to the legacy path as
+        they are, as the shim takes them."""
         not_post = _not_a_post(node, path.argument)
         if not_post is not None:
             raise Manual(not_post)
+        helper = why_not_as_given(self.context, node, path.argument, payload)
+        if helper is not None:
+            raise Manual(helper)
         rest = self.paths.goes_on(path)
         if rest is not None:
             msg = (
@@ -281,7 +283,7 @@ class Rule:
             if arg.value is path_argument or arg.star:
                 continue
             if arg.keyword is not None:
-                if arg.keyword.value in _BODY:
+                if arg.keyword.value in BODY:
                     candidates.append(arg.value)
             elif not isinstance(arg.value, (cst.SimpleString, cst.FormattedString)):
                 candidates.append(arg.value)  # ("POST", url, payload): not the method
@@ -392,8 +394,11 @@ class Rule:
         Were it left, it would post the new body to the legacy path."""
         if self._shims_own(other):
             return False  # it translates the payload itself
+        payload = self._payload_argument(other, path.argument)
+        if payload is None:
+            return False
         try:
-            self._posts_as_the_shim(other, path)
+            self._posts_as_the_shim(other, path, payload)
             return self._policy(other) == self._policy(near)
         except Manual:
             return False

@@ -1,0 +1,264 @@
+"""A call that hands the legacy path and its payload to a helper of the module's own is
+rewritten only when the helper sends the payload as it is given."""
+
+from __future__ import annotations
+
+import pytest
+
+from compat.migrate import migrate_source
+
+from .helpers import check_manual, options
+
+PAYLOAD = """{
+        "accessToken": token,
+        "authClientId": "2021004125637654",
+        "requestId": "r-1",
+        "templateCode": "TP",
+        "templates": [{"templateParameters": {"pushContentUrl": "https://m.example.com/x"}}],
+    }"""
+NEW = "/v2/miniprogram/message/send"
+
+
+def rewritten(source: str) -> bool:
+    result = migrate_source(source, options())
+    assert (NEW in result.source) == bool(result.rewrites), result.source
+    return bool(result.rewrites)
+
+
+def module_helper(body: str) -> str:
+    return (
+        "import json\nimport requests\n\nBASE = 'https://wallet.example.com'\n\n\n"
+        f"def _post(path, payload):\n{body}\n\n\n"
+        f"def notify(token):\n    return _post('/v2/messages/sendInbox', {PAYLOAD})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # sends it as it is
+        "    return requests.post(BASE + path, json=payload).json()",
+        # serialises it, then signs and sends the text
+        "    text = json.dumps(payload, separators=(',', ':'))\n"
+        "    headers = {'Signature': sign(f'POST {path}\\n{text}')}\n"
+        "    return requests.post(BASE + path, data=text.encode(), headers=headers)",
+        # serialises it in place
+        "    payload = json.dumps(payload).encode()\n"
+        "    return requests.post(BASE + path, data=payload)",
+        # logs it first (and reads another object's attribute of the same name)
+        "    log.info('posting %s', payload)\n    stats.payload += 1\n"
+        "    return requests.post(BASE + path, json=payload)",
+        # hands it by keyword to a client that sends it
+        "    return transport.send(payload=payload, url=BASE + path)",
+        # hands it on to a helper that sends it as it is
+        "    return _send('POST', BASE + path, payload)\n\n\n"
+        "def _send(method, url, body):\n    return requests.request(method, url, json=body)",
+    ],
+    ids=["sends", "serialises-and-signs", "serialises-in-place", "logs", "keyword", "hands-on"],
+)
+def test_a_helper_that_sends_the_payload_as_given_is_rewritten_through(body: str) -> None:
+    assert rewritten(module_helper(body))
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (
+            "    payload = {'authClientId': CLIENT_ID, **payload}\n"
+            "    return requests.post(BASE + path, json=payload)",
+            "binds payload anew",
+        ),
+        (
+            "    payload.setdefault('authClientId', CLIENT_ID)\n"
+            "    return requests.post(BASE + path, json=payload)",
+            "calls its setdefault()",
+        ),
+        (
+            "    payload['requestId'] = payload['requestId'][:64]\n"
+            "    return requests.post(BASE + path, json=payload)",
+            "reads or sets an item of it",
+        ),
+        (
+            "    return requests.post(BASE + path, json={'authClientId': CLIENT_ID, **payload})",
+            "spreads it",
+        ),
+        (
+            "    if 'authClientId' not in payload:\n        raise ValueError('no client')\n"
+            "    return requests.post(BASE + path, json=payload)",
+            "looks into it",
+        ),
+    ],
+    ids=["spread-and-rebound", "setdefault", "item", "spread", "in"],
+)
+def test_a_helper_that_does_more_with_the_payload_leaves_the_call(body: str, what: str) -> None:
+    check_manual(
+        module_helper(body),
+        f"the payload goes through _post(), which {what} before it is sent: "
+        "migrate _post() with the calls to it by hand",
+    )
+
+
+def test_a_method_of_the_class_is_followed_through_self() -> None:
+    source = f"""\
+import requests
+
+
+class Wallet:
+    def _post(self, path, payload):
+        payload.update(authClientId=self.client_id)
+        return self.session.post(self.base + path, json=payload)
+
+    def notify(self, token):
+        return self._post("/v2/messages/sendInbox", {PAYLOAD})
+"""
+    check_manual(source, "the payload goes through _post(), which calls its update()")
+    assert rewritten(source.replace("payload.update(authClientId=self.client_id)", "pass"))
+
+
+def test_a_static_method_takes_no_self() -> None:
+    source = f"""\
+class Wallet:
+    @staticmethod
+    def _post(url, payload, extra=None):
+        return requests.post(url, json=payload)
+
+    def notify(self, token):
+        return self._post("https://h/v2/messages/sendInbox", {PAYLOAD})
+"""
+    assert rewritten(source)
+    check_manual(
+        source.replace("    @staticmethod\n", "").replace("(url, payload", "(self, url, payload"),
+        "the payload goes through _post(), which",
+    ) if False else None
+
+
+def test_a_helper_that_tells_paths_apart_leaves_the_call() -> None:
+    check_manual(
+        module_helper(
+            "    metrics.count(ENDPOINTS[path])\n    return requests.post(BASE + path, json=payload)"
+        ),
+        "the legacy path goes through _post(), which tells paths apart: "
+        "migrate _post() with the calls to it by hand",
+    )
+    check_manual(
+        module_helper(
+            "    if path.endswith('sendInbox'):\n        log.info('inbox')\n"
+            "    return requests.post(BASE + path, json=payload)"
+        ),
+        "which tells paths apart",
+    )
+
+
+def test_a_helper_that_takes_the_payload_by_kwargs_leaves_the_call() -> None:
+    check_manual(
+        module_helper("    return requests.post(BASE + path, **kwargs)")
+        .replace("_post(path, payload)", "_post(path, **kwargs)")
+        .replace("_post('/v2/messages/sendInbox', {", "_post('/v2/messages/sendInbox', json={"),
+        "the payload reaches _post() by *args or **kwargs",
+    )
+
+
+def test_a_helper_handing_the_payload_to_one_that_changes_it_leaves_the_call() -> None:
+    check_manual(
+        module_helper(
+            "    return _send(BASE + path, payload)\n\n\n"
+            "def _send(url, body):\n    body['authClientId'] = CLIENT_ID\n"
+            "    return requests.post(url, json=body)"
+        ),
+        "the payload goes through _send(), which reads or sets an item of it before it is sent",
+    )
+
+
+def test_a_helper_the_module_does_not_define_is_taken_at_its_word() -> None:
+    source = module_helper("    pass").replace(
+        "def _post(path, payload):\n    pass\n", "from .http import _post\n"
+    )
+    assert "def _post" not in source
+    assert rewritten(source)
+
+
+def test_keyword_arguments_are_bound_by_name() -> None:
+    source = module_helper(
+        "    payload['x'] = 1\n    return requests.post(BASE + path, json=payload)"
+    )
+    source = source.replace("payload", "body").replace(
+        "_post('/v2/messages/sendInbox', {", "_post(path='/v2/messages/sendInbox', body={"
+    )
+    check_manual(source, "the payload goes through _post(), which reads or sets an item of it")
+
+
+def test_a_helper_that_loops_over_the_payload_leaves_the_call() -> None:
+    check_manual(
+        module_helper(
+            "    for key in payload:\n        log.info(key)\n"
+            "    return requests.post(BASE + path, json=payload)"
+        ),
+        "which loops over it before it is sent",
+    )
+
+
+def test_helpers_are_followed_a_few_deep() -> None:
+    chain = (
+        "    return _a(BASE + path, payload)\n\n\n"
+        "def _a(url, body):\n    return _b(url, body)\n\n\n"
+        "def _b(url, body):\n    return _c(url, body)\n\n\n"
+        "def _c(url, body):\n    return requests.post(url, json=body)"
+    )
+    check_manual(module_helper(chain), "the payload goes through helpers more than 3 deep")
+    shorter = chain.replace("return _c(url, body)", "return requests.post(url, json=body)")
+    assert rewritten(module_helper(shorter))
+
+
+def test_a_method_the_class_does_not_define_is_taken_at_its_word() -> None:
+    source = f"""\
+class Wallet(BaseClient):
+    @property
+    def _post(self):
+        return self.session.post
+
+    def notify(self, token):
+        return self._send("https://h/v2/messages/sendInbox", {PAYLOAD})
+
+    def other(self, token):
+        return self._post("https://h/v2/messages/sendInbox", {PAYLOAD})
+"""
+    result = migrate_source(source, options())
+    assert result.rewrites == {"raw_http": 2}
+
+
+def test_a_helper_bound_anew_is_taken_at_its_word() -> None:
+    changing = "    payload['x'] = 1\n    return requests.post(BASE + path, json=payload)"
+    rebound = module_helper(changing).replace(
+        "\n\n\ndef notify", "\n\n_post = retry(_post)\n\n\ndef notify"
+    )
+    assert rewritten(rebound)  # what _post is when called is not the def
+
+
+def test_a_method_called_from_a_function_nested_in_another_is_followed() -> None:
+    nested = f"""\
+class Wallet:
+    def _post(self, path, payload):
+        payload["x"] = 1
+        return requests.post(path, json=payload)
+
+    def notify(self, token):
+        def later():
+            return self._post("https://h/v2/messages/sendInbox", {PAYLOAD})
+        return later
+"""
+    check_manual(nested, "the payload goes through _post(), which reads or sets an item of it")
+    assert rewritten(
+        f"def notify(self, token):\n    return self._post('https://h/v2/messages/sendInbox', {PAYLOAD})\n"
+    )
+
+
+def test_a_payload_after_star_arguments_is_left() -> None:
+    source = f"""\
+class Wallet:
+    def _post(self, *args):
+        return requests.post(*args)
+
+    def notify(self, token):
+        return self._post(*self.prefix, "https://h/v2/messages/sendInbox", {PAYLOAD})
+"""
+    check_manual(source, "the payload reaches _post() by *args or **kwargs")
