@@ -56,7 +56,12 @@ def _lengths() -> list[int]:
 
 
 class Manual(Exception):
-    """This site cannot be migrated safely; the message says why."""
+    """This site cannot be migrated safely; the message says why. ``at``: the part of the
+    payload it could not read, when that is what stopped it."""
+
+    def __init__(self, message: str, at: Optional[cst.CSTNode] = None) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 @attrs.frozen
@@ -207,7 +212,7 @@ class _Reader:
                 f"{field} is not written out here as a dict literal, so what the shim does "
                 "with it cannot be seen"
             )
-            raise Manual(msg)
+            raise Manual(msg, node)
         if isinstance(node, (cst.List, cst.Tuple)):
             return [self.value(e.value, _spec.STRING, field) for e in node.elements]
         return self.unknown(node)
@@ -255,7 +260,7 @@ class _Reader:
                 self.loop, self.iteration = set(), 0
             return turns
         msg = f"{field} is not written out here as a list literal or comprehension"
-        raise Manual(msg)
+        raise Manual(msg, node)
 
 
 _TEMPLATE = "template"
@@ -606,7 +611,7 @@ def translate_dict(
         reason = str(err).replace("the shim refuses", "the translator refuses")
         for name, flag in _FLAGS.items():
             reason = reason.replace(name, flag)
-        raise Manual(reason) from None
+        raise Manual(reason, err.at) from None
 
 
 def generated_once(

@@ -123,6 +123,8 @@ class Rule:
             read = self._dict_or_none(payload, node)
             if read is None and isinstance(payload, cst.Name):  # one it cannot read: each
                 context.relate(context.assigned(payload, node), node)  # value it is given
+            if isinstance(err.at, cst.Name):  # "templates": templates, bound elsewhere
+                context.relate(context.assigned(err.at, node), node)
             context.relate([*path.replace, read], node)
             context.manual(NAME, node, str(err))
             self._constant_use(path, node)
