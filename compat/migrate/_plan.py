@@ -213,17 +213,52 @@ class Context:
             return None, f"the client's policy ({seen}) raises when it is built: {why}"
 
     def _literal_arguments(self, call: cst.Call) -> Optional[tuple[list[Any], dict[str, Any]]]:
-        """The values of a call's arguments, when each is a literal (and none is ``*`` or
-        ``**``); else None."""
-        if any(a.star for a in call.args):
-            return None
+        """The values of a call's arguments, when each is a literal, or ``**NAME`` with
+        ``NAME`` a module-level dict of literals used nowhere else (``Policy(**SETTINGS)``);
+        else None."""
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
         try:
-            values = [ast.literal_eval(self.code(a.value).strip()) for a in call.args]
+            for a in call.args:
+                if a.star == "*":
+                    return None
+                value = self._spread_constant(a.value) if a.star == "**" else a.value
+                if value is None:
+                    return None
+                literal = ast.literal_eval(self.code(value).strip())
+                if a.star == "**":
+                    if kwargs.keys() & literal.keys():
+                        return None  # given twice: the call raises
+                    kwargs.update(literal)
+                elif a.keyword is None:
+                    args.append(literal)
+                else:
+                    kwargs[a.keyword.value] = literal
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
-        args = [v for a, v in zip(call.args, values) if a.keyword is None]
-        kwargs = {a.keyword.value: v for a, v in zip(call.args, values) if a.keyword is not None}
         return args, kwargs
+
+    def _spread_constant(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """The dict a module-level name spread by ``**NAME`` is bound to, when the module
+        binds it once and uses it nowhere but in ``**NAME`` (nothing changes it)."""
+        if not isinstance(value, cst.Name):
+            return None
+        bound = self.module_value(value.value)
+        if not isinstance(bound, cst.Dict):
+            return None
+        for node in self.nodes(self.module):
+            if not isinstance(node, cst.Name) or node.value != value.value:
+                continue
+            parent = self.parents.get(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue  # other.NAME
+            if isinstance(parent, cst.Arg) and (parent.keyword is node or parent.star == "**"):
+                continue  # f(NAME=...), f(**NAME)
+            target = self.parents.get(parent) if isinstance(parent, cst.AssignTarget) else None
+            if isinstance(target, cst.Assign) and target.value is bound:
+                continue  # NAME = {...}
+            return None
+        return bound
 
     def module_value(self, name: str) -> Optional[cst.BaseExpression]:
         """The value of a module-level ``name``, when the module binds it once and no

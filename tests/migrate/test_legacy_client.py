@@ -292,6 +292,55 @@ def test_a_policy_the_source_does_not_fix_is_manual() -> None:
     )
 
 
+def test_a_policy_built_from_a_settings_dict_of_the_module_is_read() -> None:
+    check_transformed(
+        """\
+        from compat import LegacyClient, Policy
+
+        COMPAT_POLICY = {"app_id": "APP9", "template_codes": {"T": "T2"}}
+        client = LegacyClient("https://h", "c", policy=Policy(**COMPAT_POLICY))
+        client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",
+                           "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        """,
+        """\
+        from compat import MessageClient
+
+        COMPAT_POLICY = {"app_id": "APP9", "template_codes": {"T": "T2"}}
+        client = MessageClient("https://h", "c")
+        client.send({"appId": "APP9", "accessToken": "t", "requestId": "r", "templateCode": "T2",
+                           "redirectUrl": "/p",
+                           "templates": [{"templateParameters": {}}]})
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        # changed where the module is imported, or by a function
+        'COMPAT_POLICY = {"app_id": "APP9"}\nCOMPAT_POLICY["app_id"] = os.environ["APP"]\n',
+        'COMPAT_POLICY = {"app_id": "APP9"}\n\ndef setup(app):\n    COMPAT_POLICY.update(app)\n',
+        # bound twice, or to what is not all literals
+        'COMPAT_POLICY = {"app_id": "APP9"}\nCOMPAT_POLICY = {"app_id": "APP8"}\n',
+        'COMPAT_POLICY = {"app_id": os.environ["APP"]}\n',
+        'COMPAT_POLICY = {"app_id": "APP9", **BASE}\n',
+        "COMPAT_POLICY = settings.POLICY\n",
+        # given twice: the call raises
+        'COMPAT_POLICY = {"app_id": "APP9"}\nPOLICY_ARGS = {"app_id": "APP9"}\n',
+    ],
+    ids=["item-set", "updated", "bound-twice", "not-literal", "spread", "not-a-dict", "twice"],
+)
+def test_a_settings_dict_the_source_does_not_fix_leaves_the_policy_unknown(settings: str) -> None:
+    spread = "**COMPAT_POLICY, **POLICY_ARGS" if "POLICY_ARGS" in settings else "**COMPAT_POLICY"
+    source = (
+        f"import os\nfrom compat import LegacyClient, Policy\n\n{settings}\n"
+        f'client = LegacyClient("https://h", "c", policy=Policy({spread}))\n'
+        'client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",\n'
+        '    "templateCode": "T", "templates": [{"templateParameters": {}}]})\n'
+    )
+    check_manual(source, f"the client's policy (Policy({spread})) is not fixed by the source")
+
+
 def test_a_policy_that_raises_when_built_says_so() -> None:
     # every value is a literal, so the source fixes the policy: it is one Policy refuses
     check_manual(
