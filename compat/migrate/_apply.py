@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
+from .._source import SHIM_CLASSES
 from . import MigrateError
 from ._plan import MANUAL_MARK, Context, ManualSite, Plan, Statement
 from .rules import RULES
@@ -462,7 +463,9 @@ def _left(text: str, code: str, plan: Plan) -> tuple[list[Any], Optional[frozens
     moved = _moved_lines(text, code)
     if not plan.manual:
         changed = _changed_lines(text, moved)
-        if all(f.line in changed for f in findings):  # where a rewritten site starts
+        # where a rewritten site starts; but a changed import may still import a shim
+        kept_shim = any(name in code for name in SHIM_CLASSES)
+        if all(f.line in changed and not (kept_shim and f.rule == "CPT003") for f in findings):
             return [], changed
     return _still_found(findings, code, moved), None
 
@@ -472,11 +475,20 @@ def _still_found(findings: list[Any], code: str, moved: dict[int, int]) -> list[
     rules rewrote (``moved``: where the source's lines went in it). What the rewrites
     changed may end others than those on the lines they changed (``BASE + path``, once
     the literal bound to ``path`` is rewritten). A finding on a changed line is kept (the
-    rewrite's own lines are told apart by position)."""
+    rewrite's own lines are told apart by position), but for a changed import's: that is
+    kept when ``code`` still imports the shim it names."""
     from .._source.python import scan_python
 
-    after = {(f.rule, f.line) for f in scan_python("<migrate>", code)}
-    return [f for f in findings if f.line not in moved or (f.rule, moved[f.line]) in after]
+    found = scan_python("<migrate>", code)
+    after = {(f.rule, f.line) for f in found}
+    # a changed import is told by what it still imports: its findings name the shim
+    shims = {f.message for f in found if f.rule == "CPT003"}
+    return [
+        f
+        for f in findings
+        if (f.line in moved and (f.rule, moved[f.line]) in after)
+        or (f.line not in moved and (f.rule != "CPT003" or f.message in shims))
+    ]
 
 
 def _ended(
@@ -516,8 +528,8 @@ def _mark_leftovers(
     for finding in findings:
         line, end_line = finding.line - removed, finding.end_line - removed
         span = ((line, finding.column - 1), (end_line, finding.end_column - 1))
-        if any(_overlap(span, _span(p)) for p in replaced):
-            continue  # a rewrite changed (part of) it
+        if finding.rule != "CPT003" and any(_overlap(span, _span(p)) for p in replaced):
+            continue  # a rewrite changed (part of) it (an import still found is not done)
         around = [s for s in statements if _overlap((span[0], span[0]), spans[s])]
         if not around or any(s in context.plan.marked for s in around):
             continue  # a rule marked it (or the statement around it) already

@@ -645,3 +645,49 @@ def test_a_dropped_last_argument_leaves_the_closing_parenthesis_where_it_was() -
                            "redirectUrl": "/p", "templates": [{"templateParameters": {}}]})
         """,
     )
+
+
+def test_a_shim_import_that_keeps_another_shim_is_marked_once_and_for_good() -> None:
+    """The import changes (LegacyClient goes) but still imports TranslatingPoolManager: it
+    is marked on the first run, as on a rerun (which changes nothing)."""
+    check_transformed(
+        """\
+        import json
+        from compat import LegacyClient, Policy, TranslatingPoolManager
+
+        client = LegacyClient("https://h", "c", policy=Policy(app_id="A1", default_redirect_url="/r"))
+        http = TranslatingPoolManager(policy=Policy(app_id="A1"))
+
+
+        def shipped(token):
+            client.send_inbox({"accessToken": token, "requestId": "r-1", "templateCode": "T",
+                               "templates": [{"templateParameters": {}}]})
+
+
+        def promo(token):
+            payload = {"accessToken": token, "requestId": "r-2", "templateCode": "P",
+                       "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]}
+            return http.request("POST", "https://h/v2/messages/sendInbox", body=json.dumps(payload))
+        """,
+        """\
+        import json
+        # compat: migrate manually: compat's drop-in shim is still used here: once no legacy call goes through it, use MessageClient (or urllib3.PoolManager for a TranslatingPoolManager)
+        from compat import MessageClient, Policy, TranslatingPoolManager
+
+        client = MessageClient("https://h", "c")
+        http = TranslatingPoolManager(policy=Policy(app_id="A1"))
+
+
+        def shipped(token):
+            client.send({"appId": "A1", "accessToken": token, "requestId": "r-1", "templateCode": "T",
+                               "redirectUrl": "/r",
+                               "templates": [{"templateParameters": {}}]})
+
+
+        def promo(token):
+            payload = {"appId": "A1", "accessToken": token, "requestId": "r-2", "templateCode": "P",
+                       "redirectUrl": "/p",
+                       "templates": [{"templateParameters": {}}]}
+            return http.request("POST", "https://h/v2/miniprogram/message/send", body=json.dumps(payload))
+        """,
+    )
