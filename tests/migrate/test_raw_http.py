@@ -239,7 +239,8 @@ def test_a_part_of_the_payload_bound_to_a_name_is_marked_with_its_call() -> None
         """,
         "templates is not written out here as a list literal or comprehension",
     )
-    assert [(site.line, site.reason) for site in result.manual][0] == (
+    first = result.manual[0]
+    assert (first.line, first.reason) == (
         2,
         "this goes with a call in notify() that is left for manual work (see its mark)",
     )
