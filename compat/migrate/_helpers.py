@@ -2,7 +2,7 @@
 
 ``self._post(path, {...})`` is rewritten as a raw HTTP call only when the helper,
 defined in the module (a function of the module, or a method of the class around the
-call), sends the payload as it is given: what it does to it otherwise (adds a key,
+call or of a base class of the module's), sends the payload as it is given: what it does to it otherwise (adds a key,
 reads one, spreads it into another dict) would then be done to the new body, which
 the shim never saw. A helper the module does not define is taken at its word, as an
 HTTP client's method is.
@@ -37,6 +37,8 @@ _BINDERS = (
 )
 #: helpers followed into helpers, at most
 _DEPTH = 3
+#: bases followed up from a class, at most
+_BASES = 10
 
 
 def why_not_as_given(
@@ -112,17 +114,37 @@ def _helper(context: Context, call: cst.Call) -> Optional[tuple[cst.FunctionDef,
         owner = context.parents.get(owner)  # self, from a function nested in a method
     if owner is None:
         return None
-    found = [
-        s
-        for s in owner.body.body
-        if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value
-    ]
-    if len(found) != 1:
-        return None  # inherited, or defined twice
-    decorators = {context.code(d.decorator).strip() for d in found[0].decorators}
+    method = _method(context, owner, func.attr.value, 0)
+    if method is None:
+        return None
+    decorators = {context.code(d.decorator).strip() for d in method.decorators}
     if "property" in decorators or any(d.endswith(".setter") for d in decorators):
         return None
-    return found[0], 0 if "staticmethod" in decorators else 1
+    return method, 0 if "staticmethod" in decorators else 1
+
+
+def _method(
+    context: Context, owner: cst.ClassDef, name: str, depth: int
+) -> Optional[cst.FunctionDef]:
+    """The method ``name`` of the class ``owner``: its own, else one its bases of the
+    module define, in their order (None: defined twice, or by none the module has)."""
+    found = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    if found:
+        return found[0] if len(found) == 1 else None
+    if depth >= _BASES:
+        return None  # a cycle (class A(B), class B(A)), which Python refuses to build
+    classes = {s.name.value: s for s in context.module.body if isinstance(s, cst.ClassDef)}
+    for base in owner.bases:
+        written = context.code(base.value).strip()
+        if written == "object":
+            continue
+        parent = classes.get(written)
+        if parent is None:
+            return None  # a base from elsewhere may define it first
+        method = _method(context, parent, name, depth + 1)
+        if method is not None:
+            return method
+    return None
 
 
 def _parameter(

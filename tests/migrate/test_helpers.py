@@ -262,3 +262,48 @@ class Wallet:
         return self._post(*self.prefix, "https://h/v2/messages/sendInbox", {PAYLOAD})
 """
     check_manual(source, "the payload reaches _post() by *args or **kwargs")
+
+
+BASE_CLIENT = """\
+class Base(object):
+    def _post(self, path, payload):
+        payload["authClientId"] = self.auth_client_id
+        return self.session.post(self.base + path, json=payload)
+
+
+class Middle(Base):
+    pass
+
+
+"""
+
+
+def test_a_method_a_base_class_of_the_module_defines_is_followed() -> None:
+    source = (
+        f"{BASE_CLIENT}class Inbox(Middle):\n    def notify(self, token):\n"
+        f'        return self._post("/v2/messages/sendInbox", {PAYLOAD})\n'
+    )
+    check_manual(source, "the payload goes through _post(), which reads or sets an item of it")
+    # a base from elsewhere comes first: it may define _post, and is taken at its word
+    assert rewritten(source.replace("class Inbox(Middle)", "class Inbox(Session, Middle)"))
+    # the class's own method comes before its bases'
+    own = "    def _post(self, path, payload):\n        return requests.post(path, json=payload)\n"
+    assert rewritten(source.replace("class Inbox(Middle):\n", f"class Inbox(Middle):\n{own}"))
+
+
+def test_bases_are_searched_in_order_and_not_too_deep() -> None:
+    call = f'        return self._post("/v2/messages/sendInbox", {PAYLOAD})\n'
+    other = "class Other(object):\n    pass\n\n\n"
+    # Other (and object) define no _post: Middle's base does
+    source = (
+        f"{BASE_CLIENT}{other}class Inbox(Other, Middle):\n    def notify(self, token):\n{call}"
+    )
+    check_manual(source, "the payload goes through _post(), which reads or sets an item of it")
+    # a method no class of the module defines is taken at its word
+    assert rewritten(source.replace("self._post(", "self._send("))
+    # bases up a few levels are followed; a cycle of bases (which Python refuses) ends
+    deep = "class D1(Middle):\n    pass\n\n\nclass D2(D1):\n    pass\n\n\nclass D3(D2):\n    pass\n\n\n"
+    source = f"{BASE_CLIENT}{deep}class Inbox(D3):\n    def notify(self, token):\n{call}"
+    check_manual(source, "the payload goes through _post(), which reads or sets an item of it")
+    cycle = "class A(B):\n    pass\n\n\nclass B(A):\n    pass\n\n\n"
+    assert rewritten(f"{cycle}class Inbox(A):\n    def notify(self, token):\n{call}")
