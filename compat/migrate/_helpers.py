@@ -2,10 +2,10 @@
 
 ``self._post(path, {...})`` is rewritten as a raw HTTP call only when the helper,
 defined in the module (a function of the module, or a method of the class around the
-call or of a base class of the module's), sends the payload as it is given: what it does to it otherwise (adds a key,
-reads one, spreads it into another dict) would then be done to the new body, which
-the shim never saw. A helper the module does not define is taken at its word, as an
-HTTP client's method is.
+call or of a base class of the module's), sends the payload as it is given: what it
+does to it otherwise (adds a key, reads one, spreads it into another dict) would then
+be done to the new body, which the shim never saw. A helper the module does not define
+is taken at its word, as an HTTP client's method is.
 """
 
 from __future__ import annotations
