@@ -244,3 +244,19 @@ def test_a_part_of_the_payload_bound_to_a_name_is_marked_with_its_call() -> None
         2,
         "this goes with a call in notify() that is left for manual work (see its mark)",
     )
+
+
+def test_the_names_in_a_payload_it_cannot_read_are_marked_with_its_call() -> None:
+    result = check_manual(
+        """\
+        def notify(token):
+            req = InboxRequest(token, "A", [{"templateParameters": {"pushContentUrl": "/p"}}])
+            return requests.post("https://h/v2/messages/sendInbox", json=asdict(req))
+        """,
+        "the payload posted to the legacy path is not a dict literal in this call",
+    )
+    first = result.manual[0]
+    assert (first.line, first.reason) == (
+        2,
+        "this goes with a call in notify() that is left for manual work (see its mark)",
+    )

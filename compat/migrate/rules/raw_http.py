@@ -31,7 +31,7 @@ from ..._source import LEGACY_CLIENT, PATHS, POOL_MANAGER
 from .._helpers import BODY, why_not_as_given
 from .._paths import Path, Paths
 from .._payload import Manual, generated_once, translate_dict
-from .._plan import PARTIAL, Context, _string_parts
+from .._plan import PARTIAL, Context, _string_parts, walk
 from .._receivers import Receivers, argument
 
 if TYPE_CHECKING:
@@ -121,10 +121,12 @@ class Rule:
             body = self._body(node, payload, path.endpoint)
         except Manual as err:
             read = self._dict_or_none(payload, node)
-            if read is None and isinstance(payload, cst.Name):  # one it cannot read: each
-                context.relate(context.assigned(payload, node), node)  # value it is given
-            if isinstance(err.at, cst.Name):  # "templates": templates, bound elsewhere
-                context.relate(context.assigned(err.at, node), node)
+            # what it cannot read: each value given to a name in it (json=body,
+            # json=asdict(request)), or in the part that stopped it ("templates": templates)
+            unread = [payload] if read is None else []
+            for name in (n for part in (*unread, err.at) if part for n in walk(part)):
+                if isinstance(name, cst.Name):
+                    context.relate(context.assigned(name, node), node)
             context.relate([*path.replace, read], node)
             context.manual(NAME, node, str(err))
             self._constant_use(path, node)
