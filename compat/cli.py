@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib.util
 import io
 import json
@@ -23,7 +24,7 @@ from . import __version__, _json, _spec
 from .errors import CompatError
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
     from ._http import App
     from .audit import Fixable
@@ -192,19 +193,31 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def policy_from_args(args: argparse.Namespace) -> Policy:
+#: the command line's destination of each Policy option, and the Policy field it sets
+_POLICY_FIELDS = {
+    "app_id": "app_id",
+    "default_redirect_url": "default_redirect_url",
+    "overlong_request_id": "overlong_request_id",
+    "missing_request_id": "missing_request_id",
+    "template_code": "template_codes",
+    "unknown_fields": "unknown_fields",
+    "keep_moved_parameters": "keep_moved_parameters",
+}
+
+
+def _policy(values: Mapping[str, Any]) -> Policy:
+    """The Policy of the options given by their destinations (``template_code``: pairs)."""
     from .translate import Policy
 
+    fields = {field: values[dest] for dest, field in _POLICY_FIELDS.items() if dest in values}
+    if "template_codes" in fields:
+        fields["template_codes"] = dict(fields["template_codes"])
+    return Policy(**fields)
+
+
+def policy_from_args(args: argparse.Namespace) -> Policy:
     try:
-        return Policy(
-            app_id=args.app_id,
-            default_redirect_url=args.default_redirect_url,
-            overlong_request_id=args.overlong_request_id,
-            missing_request_id=args.missing_request_id,
-            template_codes=dict(args.template_code),
-            unknown_fields=args.unknown_fields,
-            keep_moved_parameters=args.keep_moved_parameters,
-        )
+        return _policy(vars(args))
     except (TypeError, ValueError) as err:
         raise _UsageError(_as_flags(str(err), args.parser)) from err
 
@@ -313,18 +326,26 @@ def _sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fixable() -> Optional[Fixable]:
-    """The codemod, to tell which findings it rewrites, when the extra is installed."""
+def _fixable(policy: Optional[Policy]) -> Optional[Fixable]:
+    """The codemod, to tell which findings it rewrites (under the policy ``compat migrate``
+    takes from ``[tool.compat]``), when the extra is installed."""
     if importlib.util.find_spec("libcst") is None:
         return None
-    return _fixable_lines
+    return _fixable_lines if policy is None else functools.partial(_fixable_lines, policy=policy)
 
 
-def _fixable_lines(text: str) -> Collection[int]:
+def _fixable_lines(text: str, policy: Optional[Policy] = None) -> Collection[int]:
     # imported only for a file with a finding: most files of a tree have none
-    from .migrate import fixable_lines
+    from .migrate import Options, fixable_lines
 
-    return fixable_lines(text)
+    return fixable_lines(text, Options(policy=policy) if policy is not None else None)
+
+
+def _migrate_policy(args: argparse.Namespace) -> Optional[Policy]:
+    """The policy ``[tool.compat]`` gives ``compat migrate``, for the audit's ``fixable``
+    (None: it gives none)."""
+    values = getattr(args, "migrate_config", None)
+    return _policy(values) if values else None
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -338,7 +359,7 @@ def _audit(args: argparse.Namespace) -> int:
             exclude=args.exclude,
             jobs=args.jobs,
             max_bytes=args.max_size,
-            fixable=_fixable(),
+            fixable=_fixable(_migrate_policy(args)),
             select=args.select,
             ignore=args.ignore or (),
             gitignore=args.respect_gitignore,
@@ -378,7 +399,7 @@ def _configured(
 ) -> argparse.Namespace:
     """The arguments again, with ``[tool.compat]`` of the nearest pyproject.toml (to the
     first PATH, or here) as defaults: the flags given win."""
-    from ._config import find, load
+    from ._config import ConfigError, find, load
 
     first = args.paths[0] if args.paths and args.paths[0] != "-" else "."
     path = find(first)
@@ -392,6 +413,14 @@ def _configured(
     if command == "audit" and args.select is None and args.ignore is None:
         # a rule selection on the command line replaces the config's, both keys
         args.select, args.ignore = lists.get("select"), lists.get("ignore")
+    policy = {k: v for k, v in load(path, "migrate").items() if k in _POLICY_FIELDS}
+    try:  # a value the policy refuses is the config's to name, whichever command reads it
+        _policy(policy)
+    except (TypeError, ValueError) as err:
+        keys = re.sub(r"(?<![\w-])--(?=[a-z])", "", _as_flags(str(err)))
+        raise ConfigError(f"{path}: [tool.compat] {keys}") from err
+    if command == "audit":  # what compat migrate would run under there, for fixable
+        args.migrate_config = policy
     args.config = path
     return args
 

@@ -257,6 +257,33 @@ def test_pyproject_sets_defaults_and_flags_win(tmp_path: Path) -> None:
     assert '"99"' in flagged or "'99'" in flagged
 
 
+def test_the_audit_tells_fixable_under_the_policy_migrate_takes_from_pyproject(
+    tmp_path: Path,
+) -> None:
+    """A site that migrate rewrites only with the app-id of [tool.compat] is fixable when
+    the config gives it, as migrate run there would rewrite it."""
+    tree(tmp_path, {"src/client.py": CLIENT.replace('"authClientId": "2021004125637654",\n', "")})
+
+    def fixable() -> tuple[dict[str, Any], Any]:
+        report = json.loads(compat("audit", ".", "--format", "json", cwd=tmp_path).stdout)
+        return {f["rule"]: f["fixable"] for f in report["findings"]}, report["summary"]["fixable"]
+
+    assert fixable() == ({"CPT001": False, "CPT004": False}, 0)
+    (tmp_path / "pyproject.toml").write_text('[tool.compat]\napp-id = "2021004125637654"\n')
+    assert fixable() == ({"CPT001": True, "CPT004": True}, 2)
+    assert "redirectUrl" in compat("migrate", ".", "--diff", cwd=tmp_path).stdout
+    # one the policy refuses is one line, naming the file, for both commands
+    (tmp_path / "pyproject.toml").write_text(f'[tool.compat]\napp-id = "{"A" * 40}"\n')
+    for command in ("audit", "migrate"):
+        done = compat(command, ".", cwd=tmp_path)
+        assert done.returncode == 2
+        [line] = done.stderr.splitlines()
+        assert line.endswith(
+            "pyproject.toml: [tool.compat] app-id is 40 characters long (UTF-16 code units); "
+            "the limit of appId is 32"
+        )
+
+
 @pytest.mark.parametrize(
     ("table", "words"),
     [

@@ -82,15 +82,18 @@ def _may_have_work(text: str) -> bool:
     return any(needle.decode() in text for needle in GATE)
 
 
-def fixable_lines(text: str) -> frozenset[int]:
-    """The lines of ``text`` that ``compat migrate`` (default options) rewrites, and those
-    where a use the audit finds ends with the rewrite though the line stays; none when it
-    cannot read the source. Pass it to :func:`compat.audit.scan` as ``fixable=``."""
+def fixable_lines(text: str, options: Optional[Options] = None) -> frozenset[int]:
+    """The lines of ``text`` that ``compat migrate`` (with ``options``, by default its
+    defaults) rewrites, and those where a use the audit finds ends with the rewrite though
+    the line stays; none when it cannot read the source. Pass it to
+    :func:`compat.audit.scan` as ``fixable=`` (``functools.partial(fixable_lines,
+    options=...)`` for other options)."""
     from ._apply import apply
 
     if not _may_have_work(text):
         return frozenset()
+    options = attrs.evolve(options, annotate=False) if options else Options(annotate=False)
     try:  # the plan and its rendering; the leftovers only add manual sites
-        return apply(text, Options(annotate=False), lines=True, leftovers=False)[3]
+        return apply(text, options, lines=True, leftovers=False)[3]
     except MigrateError:  # the AST parsed it; libcst did not
         return frozenset()

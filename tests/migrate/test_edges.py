@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from compat import cli
+from compat import Policy, cli
 from compat.audit import scan
 from compat.migrate import MigrateError, Options, fixable_lines, migrate_source
 from compat.migrate._files import migrate_file, unified_diff
@@ -306,3 +306,14 @@ def test_payloads_of_one_shape_each_keep_their_own_expressions() -> None:
         " (under Policy(overlong_request_id='digest'))"
         for ident in ("order_id", "refund_id")
     ]
+
+
+def test_fixable_lines_under_other_options() -> None:
+    source = (
+        "import requests\n"
+        'requests.post("https://h/v2/messages/sendInbox", json={"accessToken": "t",\n'
+        '    "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})\n'
+    )
+    assert fixable_lines(source) == frozenset()  # no app id: the translator refuses it
+    policy = Policy(app_id="2021004125637654", default_redirect_url="/home")
+    assert fixable_lines(source, Options(policy=policy)) == {2, 3}
