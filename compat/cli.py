@@ -326,29 +326,41 @@ def _sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fixable(policy: Optional[Policy]) -> Optional[Fixable]:
+#: A ``[tool.compat]`` file and the Policy options it sets (by their destinations).
+_ConfigPolicy = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def _fixable(policy: Optional[_ConfigPolicy]) -> Optional[Fixable]:
     """The codemod, to tell which findings it rewrites (under the policy ``compat migrate``
     takes from ``[tool.compat]``), when the extra is installed."""
     if importlib.util.find_spec("libcst") is None:
         return None
-    return _fixable_lines if policy is None else functools.partial(_fixable_lines, policy=policy)
+    return functools.partial(_fixable_lines, policy=policy) if policy else _fixable_lines
 
 
-def _fixable_lines(text: str, policy: Optional[Policy] = None) -> Collection[int]:
-    # imported only for a file with a finding: most files of a tree have none
+def _fixable_lines(text: str, policy: Optional[_ConfigPolicy] = None) -> Collection[int]:
+    # imported only for a file with a finding (most files of a tree have none), and so is
+    # the translator the policy is built with
     from .migrate import Options, fixable_lines
 
-    return fixable_lines(text, Options(policy=policy) if policy is not None else None)
+    return fixable_lines(text, Options(policy=_config_policy(*policy)) if policy else None)
 
 
-def _migrate_policy(args: argparse.Namespace) -> Optional[Policy]:
-    """The policy ``[tool.compat]`` gives ``compat migrate``, for the audit's ``fixable``
-    (None: it gives none)."""
-    values = getattr(args, "migrate_config", None)
-    return _policy(values) if values else None
+@functools.lru_cache(maxsize=4)
+def _config_policy(path: str, values: tuple[tuple[str, Any], ...]) -> Policy:
+    """The Policy of ``[tool.compat]`` in ``path``; :class:`ConfigError` naming the key
+    of a value it refuses."""
+    from ._config import ConfigError
+
+    try:
+        return _policy(dict(values))
+    except (TypeError, ValueError) as err:
+        keys = re.sub(r"(?<![\w-])--(?=[a-z])", "", _as_flags(str(err)))
+        raise ConfigError(f"{path}: [tool.compat] {keys}") from err
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from ._config import ConfigError
     from ._source.rules import SEVERITIES
     from .audit import render, scan_report
 
@@ -359,7 +371,7 @@ def _audit(args: argparse.Namespace) -> int:
             exclude=args.exclude,
             jobs=args.jobs,
             max_bytes=args.max_size,
-            fixable=_fixable(_migrate_policy(args)),
+            fixable=_fixable(getattr(args, "migrate_config", None)),
             select=args.select,
             ignore=args.ignore or (),
             gitignore=args.respect_gitignore,
@@ -367,6 +379,9 @@ def _audit(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except FileNotFoundError as err:
+        print(f"compat audit: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as err:  # a policy value compat migrate refuses, for fixable
         print(f"compat audit: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     finally:
@@ -399,7 +414,7 @@ def _configured(
 ) -> argparse.Namespace:
     """The arguments again, with ``[tool.compat]`` of the nearest pyproject.toml (to the
     first PATH, or here) as defaults: the flags given win."""
-    from ._config import ConfigError, find, load
+    from ._config import find, load
 
     first = args.paths[0] if args.paths and args.paths[0] != "-" else "."
     path = find(first)
@@ -413,14 +428,15 @@ def _configured(
     if command == "audit" and args.select is None and args.ignore is None:
         # a rule selection on the command line replaces the config's, both keys
         args.select, args.ignore = lists.get("select"), lists.get("ignore")
-    policy = {k: v for k, v in load(path, "migrate").items() if k in _POLICY_FIELDS}
-    try:  # a value the policy refuses is the config's to name, whichever command reads it
-        _policy(policy)
-    except (TypeError, ValueError) as err:
-        keys = re.sub(r"(?<![\w-])--(?=[a-z])", "", _as_flags(str(err)))
-        raise ConfigError(f"{path}: [tool.compat] {keys}") from err
-    if command == "audit":  # what compat migrate would run under there, for fixable
-        args.migrate_config = policy
+    policy = tuple(
+        (k, tuple(v) if isinstance(v, list) else v)
+        for k, v in load(path, "migrate").items()
+        if k in _POLICY_FIELDS
+    )
+    if command == "migrate":
+        _config_policy(path, policy)  # a value it refuses is the config's to name
+    elif policy:  # what compat migrate would run under there, for fixable (built when used)
+        args.migrate_config = (path, policy)
     args.config = path
     return args
 

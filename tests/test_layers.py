@@ -73,10 +73,15 @@ def test_running_one_tool_loads_nothing_of_the_other(
     assert not [m for m in loaded if m == absent or m.startswith(absent + ".")], loaded
 
 
-def test_the_audit_loads_no_http_client_stack(tmp_path: Path) -> None:
+@pytest.mark.parametrize("config", ["", '[tool.compat]\napp-id = "2021004125637654"\n'])
+def test_the_audit_loads_no_http_client_stack(tmp_path: Path, config: str) -> None:
     """``import compat.audit`` and an audit that finds nothing load neither urllib3 nor
-    cattrs (the client's stack, some 0.1 s of start-up the audit has no use for)."""
+    cattrs (the client's stack, some 0.1 s of start-up the audit has no use for), also
+    where ``[tool.compat]`` gives ``compat migrate`` a policy (built only to tell what
+    is fixable, for a file with a finding)."""
     (tmp_path / "a.py").write_text("x = 1\n")
+    if config:
+        (tmp_path / "pyproject.toml").write_text(config)
     script = (
         "import sys\n"
         "import compat.audit\n"
