@@ -691,3 +691,32 @@ def test_a_shim_import_that_keeps_another_shim_is_marked_once_and_for_good() -> 
             return http.request("POST", "https://h/v2/miniprogram/message/send", body=json.dumps(payload))
         """,
     )
+
+
+def test_a_subclass_of_the_shim_says_so() -> None:
+    source = """\
+        from compat import LegacyClient, Policy
+
+
+        class Wallet(LegacyClient):
+            def welcome(self, token):
+                return self.send_by_access_token({"appId": "A", "accessToken": token,
+                    "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+
+
+        def main(token):
+            client = Wallet("https://h", "c", policy=Policy())
+            client.send_by_access_token({"appId": "A", "accessToken": token,
+                "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+            other = make_client()
+            other.send_by_access_token({"appId": "A", "accessToken": token,
+                "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """
+    result = check_manual(
+        source,
+        "self is a Wallet, a subclass of compat.LegacyClient this module defines, which may "
+        "change what the shim sends: migrate the class and its calls by hand",
+    )
+    reasons = [site.reason for site in result.manual]
+    assert any(r.startswith("client is a Wallet, a subclass") for r in reasons)
+    assert any(r.startswith("other is not provably a compat.LegacyClient") for r in reasons)

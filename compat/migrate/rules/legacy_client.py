@@ -92,12 +92,17 @@ class Rule:
         if shim is None:
             if method == "post":
                 return False  # not compat's post: a raw HTTP call, for the raw_http rule
-            context.manual(
-                NAME,
-                node,
-                f"{context.code(func.value).strip()} is not provably a compat.LegacyClient "
-                "(built, annotated or assigned from one here), so this call is left as it is",
+            receiver = context.code(func.value).strip()
+            subclass = self._subclass(func.value, node)
+            reason = (
+                f"{receiver} is not provably a compat.LegacyClient (built, annotated or "
+                "assigned from one here), so this call is left as it is"
+                if subclass is None
+                else f"{receiver} is a {subclass}, a subclass of compat.LegacyClient this "
+                "module defines, which may change what the shim sends: migrate the class "
+                "and its calls by hand"
             )
+            context.manual(NAME, node, reason)
             self.failed = True
             return True
         try:
@@ -128,6 +133,30 @@ class Rule:
             uses = context.uses(bound.name)
             return all(_reads_a_field(context, use, endpoint, post) for use in uses)
         return _reads_a_field(context, node, endpoint, post)
+
+    def _subclass(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> Optional[str]:
+        """The name of the subclass of LegacyClient, defined in the module, that
+        ``receiver`` is: ``self`` in one of its methods, or a name the function binds to
+        one built there."""
+        context = self.context
+        subclasses = {
+            s.name.value
+            for s in context.module.body
+            if isinstance(s, cst.ClassDef)
+            and any(context.is_compat(base.value, _SHIM) for base in s.bases)
+        }
+        if not subclasses or not isinstance(receiver, cst.Name):
+            return None
+        if receiver.value == "self":
+            owner = context.parents.get(context.function(near))
+            while owner is not None and not isinstance(owner, cst.ClassDef):
+                owner = context.parents.get(owner)
+            return owner.name.value if owner and owner.name.value in subclasses else None
+        for value in context.assigned(receiver, near):
+            built = value.func if isinstance(value, cst.Call) else None
+            if isinstance(built, cst.Name) and built.value in subclasses:
+                return built.value
+        return None
 
     def _body(
         self,
