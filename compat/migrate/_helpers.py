@@ -23,6 +23,8 @@ BODY = ("json", "data", "body", "content")
 _PATH_METHODS = frozenset(("strip", "lstrip", "rstrip"))
 #: methods that look a key up: a path given to one picks something by path
 _LOOKUPS = frozenset(("get", "pop", "setdefault", "index", "startswith", "endswith"))
+#: what copies a dict, or makes a new one of it and more
+_COPIES = frozenset(("dict", "copy", "copy.copy", "deepcopy", "copy.deepcopy", "ChainMap"))
 #: what binds a name
 _BINDERS = (
     cst.AssignTarget,
@@ -182,7 +184,8 @@ def _handed_on(context: Context, use: cst.Name, depth: int) -> Optional[str]:
 def _payload_use(context: Context, use: cst.Name) -> Optional[str]:
     """What the helper does at ``use`` to its payload parameter that it would do to the
     new body too, and the shim never did: looks into it (an item, a method, ``in``, a
-    loop over it), spreads it, or binds the name anew. None when it only takes it as
+    loop over it), spreads, merges or copies it, or binds the name anew. None when it
+    only takes it as
     a whole: sends it, serialises it, signs it, logs it or hands it on."""
     parent = context.parents.get(use)
     if isinstance(parent, cst.Subscript) and parent.value is use:
@@ -195,6 +198,11 @@ def _payload_use(context: Context, use: cst.Name) -> Optional[str]:
         return "spreads it"
     if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is use:
         return "loops over it"
+    if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.BitOr):
+        return "merges another dict with it"
+    call = context.parents.get(parent) if isinstance(parent, cst.Arg) else None
+    if isinstance(call, cst.Call) and context.code(call.func).strip() in _COPIES:
+        return "copies it (to change the copy?)"
     if isinstance(parent, cst.AssignTarget):
         assign = context.parents.get(parent)
         if isinstance(assign, cst.Assign) and _serialised(context, assign.value, use.value):

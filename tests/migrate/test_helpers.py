@@ -87,8 +87,17 @@ def test_a_helper_that_sends_the_payload_as_given_is_rewritten_through(body: str
             "    return requests.post(BASE + path, json=payload)",
             "looks into it",
         ),
+        (
+            "    return requests.post(BASE + path, json=payload | {'authClientId': CLIENT_ID})",
+            "merges another dict with it",
+        ),
+        (
+            "    body = dict(payload, authClientId=CLIENT_ID)\n"
+            "    return requests.post(BASE + path, json=body)",
+            "copies it (to change the copy?)",
+        ),
     ],
-    ids=["spread-and-rebound", "setdefault", "item", "spread", "in"],
+    ids=["spread-and-rebound", "setdefault", "item", "spread", "in", "merge", "copy"],
 )
 def test_a_helper_that_does_more_with_the_payload_leaves_the_call(body: str, what: str) -> None:
     check_manual(
