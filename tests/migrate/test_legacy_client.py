@@ -720,3 +720,29 @@ def test_a_subclass_of_the_shim_says_so() -> None:
     reasons = [site.reason for site in result.manual]
     assert any(r.startswith("client is a Wallet, a subclass") for r in reasons)
     assert any(r.startswith("other is not provably a compat.LegacyClient") for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "compat.SendByAccessTokenRequest(app_id='A', access_token=token, template_code='T',"
+        " templates=[])",
+        "request",
+    ],
+)
+def test_a_payload_built_as_a_compat_model_says_so(payload: str) -> None:
+    check_manual(
+        f"""\
+        import compat
+
+        client = compat.LegacyClient("https://h", "c")
+
+
+        def push(token):
+            request = compat.SendByAccessTokenRequest(
+                app_id="A", access_token=token, template_code="T", templates=[]
+            )
+            return client.send_by_access_token({payload})
+        """,
+        "the payload is a compat.SendByAccessTokenRequest, which compat migrate does not read",
+    )

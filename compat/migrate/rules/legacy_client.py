@@ -37,6 +37,7 @@ import libcst as cst
 
 from ... import _spec
 from ..._source import LEGACY_CLIENT
+from ...models import LEGACY_MODELS
 from .._paths import Paths
 from .._payload import Manual, _literal, generated_once, translate_dict, translate_keywords
 from .._receivers import Receivers
@@ -196,8 +197,26 @@ class Rule:
             why = self.context.module_name(value, node)
             if why is not None:
                 raise Manual(why)
+        model = self._model(value, node)
+        if model is not None:
+            msg = (
+                f"the payload is a compat.{model}, which compat migrate does not read: send "
+                "the new request by hand (compat translate prints its body)"
+            )
+            raise Manual(msg)
         msg = "the payload is not a dict literal here or a name bound to one in this function"
         raise Manual(msg)
+
+    def _model(self, value: cst.BaseExpression, near: cst.Call) -> Optional[str]:
+        """The legacy request model of compat that ``value`` builds (or a name bound once
+        in the function to one built there), if any."""
+        if isinstance(value, cst.Name):
+            bound = self.context.binding(value, near)
+            value = bound.value if bound is not None else value
+        if not isinstance(value, cst.Call):
+            return None
+        names = (request.__name__ for request, _ in LEGACY_MODELS.values())
+        return next((n for n in names if self.context.is_compat(value.func, n)), None)
 
     def _never_none(self, call: cst.Call) -> Callable[[cst.BaseExpression], bool]:
         return lambda node: self.context.never_none(node, call)
