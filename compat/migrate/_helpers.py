@@ -67,6 +67,19 @@ def _why(
     if depth >= _DEPTH:
         return f"the payload goes through helpers more than {_DEPTH} deep, down to {name}"
     given = _parameter(helper, call, payload, skipped)
+    keyword = _keyword(call, payload)
+    if given is None and keyword is not None and isinstance(helper.params.star_kwarg, cst.Param):
+        # json={...} into **kwargs: followed when they go on whole to a call that sends
+        # them, and the helper reads or sets only other keys of them (timeout=, headers=)
+        kwargs = helper.params.star_kwarg.name
+        for use in context.uses(kwargs):
+            if not _passes_on(context, use, keyword):
+                return (
+                    f"the payload goes into {name} as {keyword}= in **{kwargs.value}, which it "
+                    "does more with than pass on: migrate it with the calls to it by hand"
+                )
+        given = None if path is None else _parameter(helper, call, path, skipped)
+        return _tells_paths_apart(context, name, given)
     if given is None:
         return (
             f"the payload reaches {name} by *args or **kwargs, where compat migrate does "
@@ -84,7 +97,12 @@ def _why(
             )
     if path is None:
         return None
-    given = _parameter(helper, call, path, skipped)
+    return _tells_paths_apart(context, name, _parameter(helper, call, path, skipped))
+
+
+def _tells_paths_apart(context: Context, name: str, given: Optional[cst.Param]) -> Optional[str]:
+    """Why the helper ``name``, which takes the legacy path as ``given``, may do another
+    thing with the new path (None: it does not tell paths apart)."""
     for use in context.uses(given.name) if given is not None else ():
         if _picks_by(context, use):
             return (
@@ -92,6 +110,34 @@ def _why(
                 f"{name} with the calls to it by hand"
             )
     return None
+
+
+def _keyword(call: cst.Call, value: cst.BaseExpression) -> Optional[str]:
+    """The keyword ``value`` is given to ``call`` by, if any."""
+    arg = next((a for a in call.args if a.value is value), None)
+    return arg.keyword.value if arg is not None and arg.keyword is not None else None
+
+
+def _passes_on(context: Context, use: cst.Name, keyword: str) -> bool:
+    """Whether the helper, at ``use`` of its ``**kwargs``, passes them on whole to a call
+    that is not another helper of the module's, or reads or sets a key other than
+    ``keyword`` (the payload's)."""
+    parent = context.parents.get(use)
+    if isinstance(parent, cst.Arg) and parent.star == "**":
+        call = context.parents.get(parent)
+        return isinstance(call, cst.Call) and _helper(context, call) is None
+    key: Optional[cst.BaseExpression] = None
+    if isinstance(parent, cst.Attribute) and parent.value is use:
+        call = context.parents.get(parent)
+        if parent.attr.value in ("get", "pop", "setdefault") and isinstance(call, cst.Call):
+            key = call.args[0].value if call.args else None
+    elif isinstance(parent, cst.Subscript) and len(parent.slice) == 1:
+        index = parent.slice[0].slice
+        key = index.value if isinstance(index, cst.Index) else None
+    elif isinstance(parent, cst.ComparisonTarget):  # "timeout" in kwargs
+        comparison = context.parents.get(parent)
+        key = comparison.left if isinstance(comparison, cst.Comparison) else None
+    return isinstance(key, cst.SimpleString) and key.evaluated_value not in (keyword, None)
 
 
 def _helper(context: Context, call: cst.Call) -> Optional[tuple[cst.FunctionDef, int]]:

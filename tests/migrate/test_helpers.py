@@ -158,11 +158,11 @@ def test_a_helper_that_tells_paths_apart_leaves_the_call() -> None:
     )
 
 
-def test_a_helper_that_takes_the_payload_by_kwargs_leaves_the_call() -> None:
+def test_a_helper_that_takes_the_payload_by_args_leaves_the_call() -> None:
     check_manual(
-        module_helper("    return requests.post(BASE + path, **kwargs)")
-        .replace("_post(path, payload)", "_post(path, **kwargs)")
-        .replace("_post('/v2/messages/sendInbox', {", "_post('/v2/messages/sendInbox', json={"),
+        module_helper("    return requests.post(BASE + path, *args)").replace(
+            "_post(path, payload)", "_post(path, *args)"
+        ),
         "the payload reaches _post() by *args or **kwargs",
     )
 
@@ -316,3 +316,49 @@ def test_bases_are_searched_in_order_and_not_too_deep() -> None:
     check_manual(source, "the payload goes through _post(), which reads or sets an item of it")
     cycle = "class A(B):\n    pass\n\n\nclass B(A):\n    pass\n\n\n"
     assert rewritten(f"{cycle}class Inbox(A):\n    def notify(self, token):\n{call}")
+
+
+def kwargs_helper(body: str) -> str:
+    return (
+        "import requests\n\n\nclass Wallet:\n"
+        f"    def _post(self, path, **kwargs):\n{body}\n\n"
+        "    def notify(self, token):\n"
+        f"        return self._post('/v2/messages/sendInbox', timeout=5, json={PAYLOAD})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "        return self.session.post(self.base + path, **kwargs)",
+        "        kwargs.setdefault('timeout', 10)\n        kwargs['headers'] = self.headers\n"
+        "        if 'verify' in kwargs:\n            log.info(kwargs.pop('verify'))\n"
+        "        return self.session.post(self.base + path, **kwargs)",
+    ],
+    ids=["passes-on", "other-keys"],
+)
+def test_a_payload_passed_on_whole_in_kwargs_is_followed(body: str) -> None:
+    assert rewritten(kwargs_helper(body))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "        kwargs['json']['authClientId'] = self.client_id\n"
+        "        return self.session.post(self.base + path, **kwargs)",
+        "        body = kwargs.get('json')\n        return self.session.post(self.base + path, json=body)",
+        "        return self._send(path, **kwargs)\n\n"
+        "    def _send(self, path, **kwargs):\n        return requests.post(path, **kwargs)",
+        "        return self.session.post(self.base + path, json=kwargs)",
+        # which keys it sets is not seen: maybe the payload's
+        "        kwargs.update(self.defaults)\n"
+        "        return self.session.post(self.base + path, **kwargs)",
+    ],
+    ids=["item", "get", "another-helper", "whole", "update"],
+)
+def test_a_payload_in_kwargs_the_helper_does_more_with_leaves_the_call(body: str) -> None:
+    check_manual(
+        kwargs_helper(body),
+        "the payload goes into _post() as json= in **kwargs, which it does more with than "
+        "pass on: migrate it with the calls to it by hand",
+    )
