@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from compat.migrate import migrate_source
+from compat.migrate import Options, migrate_source
 
 from .helpers import check_manual, check_noop, check_transformed, options
 
@@ -746,3 +746,27 @@ def test_a_payload_built_as_a_compat_model_says_so(payload: str) -> None:
         """,
         "the payload is a compat.SendByAccessTokenRequest, which compat migrate does not read",
     )
+
+
+@pytest.mark.parametrize(
+    ("policy", "fixed"),
+    [
+        ("Policy(*ARGS)", False),
+        ("Policy(**settings.COMPAT_POLICY)", False),
+        # another object's attribute of the same name is not the dict
+        ("Policy(**COMPAT_POLICY)", True),
+    ],
+)
+def test_what_a_policy_call_spreads_is_read_only_from_a_dict_of_the_module(
+    policy: str, fixed: bool
+) -> None:
+    source = (
+        "from compat import LegacyClient, Policy\n\n"
+        'COMPAT_POLICY = {"app_id": "APP9"}\nARGS = ("APP9",)\n'
+        "settings.COMPAT_POLICY = {}\n"
+        f'client = LegacyClient("https://h", "c", policy={policy})\n'
+        'client.send_by_access_token({"appId": "A", "accessToken": "t", "requestId": "r",\n'
+        '    "templateCode": "T", "templates": [{"templateParameters": {}}]})\n'
+    )
+    result = migrate_source(source, Options())
+    assert bool(result.rewrites) is fixed, result.manual
