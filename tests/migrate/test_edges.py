@@ -317,3 +317,18 @@ def test_fixable_lines_under_other_options() -> None:
     assert fixable_lines(source) == frozenset()  # no app id: the translator refuses it
     policy = Policy(app_id="2021004125637654", default_redirect_url="/home")
     assert fixable_lines(source, Options(policy=policy)) == {2, 3}
+
+
+def test_an_import_line_that_keeps_a_shim_is_not_fixable() -> None:
+    """One import of both shims: the rewrite swaps LegacyClient for MessageClient but keeps
+    TranslatingPoolManager (marked), so the audit still finds a shim there."""
+    source = (
+        "from compat import LegacyClient, Policy, TranslatingPoolManager\n"
+        'client = LegacyClient("https://h", "c", policy=Policy(app_id="A", default_redirect_url="/r"))\n'
+        "http = TranslatingPoolManager()\n"
+        'client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",\n'
+        '                   "templates": [{"templateParameters": {}}]})\n'
+    )
+    assert fixable_lines(source) == {2, 4}
+    alone = source.replace(", TranslatingPoolManager", "").replace("http = Transl", "# Transl")
+    assert fixable_lines(alone) == {1, 2, 4}  # the import is swapped, and nothing is left
