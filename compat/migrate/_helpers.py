@@ -238,7 +238,7 @@ def _payload_use(context: Context, use: cst.Name) -> Optional[str]:
         return "reads or sets an item of it"
     if isinstance(parent, cst.Attribute) and parent.value is use:
         return None if parent.attr.value == "encode" else f"calls its {parent.attr.value}()"
-    if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+    if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)) and not _is_none_test(parent):
         return "looks into it"
     if isinstance(parent, cst.StarredDictElement) or (isinstance(parent, cst.Arg) and parent.star):
         return "spreads it"
@@ -270,6 +270,19 @@ def _picks_by(context: Context, use: cst.Name) -> bool:
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
         return call.func.attr.value in _LOOKUPS
     return isinstance(parent, cst.Match)
+
+
+def _is_none_test(node: cst.CSTNode) -> bool:
+    """Whether a comparison (or its target) is ``x is None`` or ``x is not None``: what a
+    dict holds does not change it."""
+    targets = node.comparisons if isinstance(node, cst.Comparison) else [node]
+    return all(
+        isinstance(t, cst.ComparisonTarget)
+        and isinstance(t.operator, (cst.Is, cst.IsNot))
+        and isinstance(t.comparator, cst.Name)
+        and t.comparator.value == "None"
+        for t in targets
+    )
 
 
 def _serialised(context: Context, value: cst.BaseExpression, name: str) -> bool:

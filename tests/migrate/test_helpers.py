@@ -362,3 +362,21 @@ def test_a_payload_in_kwargs_the_helper_does_more_with_leaves_the_call(body: str
         "the payload goes into _post() as json= in **kwargs, which it does more with than "
         "pass on: migrate it with the calls to it by hand",
     )
+
+
+def test_a_helper_that_takes_the_method_sends_what_the_call_names() -> None:
+    helper = (
+        "    def _request(self, method, path, payload=None):\n"
+        "        data = json.dumps(payload) if payload is not None else None\n"
+        "        return requests.request(method, self.base + path, data=data)\n\n"
+    )
+    source = (
+        f"import json\nimport requests\n\n\nclass Client:\n{helper}"
+        f"    def inbox(self, token):\n"
+        f'        return self._request("POST", "/v2/messages/sendInbox", {PAYLOAD})\n'
+    )
+    assert rewritten(source)  # "is not None" does not look into the payload
+    check_manual(
+        source.replace('_request("POST"', '_request("GET"'),
+        "the call sends GET, and the shim translates POST alone",
+    )

@@ -43,6 +43,8 @@ NAME = __name__.rsplit(".", 1)[1]
 _URL_JOINS = ("urljoin", "urllib.parse.urljoin", "parse.urljoin")
 #: the methods of the HTTP clients that send another method than POST
 _OTHER_METHODS = ("get", "put", "patch", "delete", "head", "options")
+#: the HTTP methods, as a helper's argument may name one
+_METHODS = frozenset(("POST", "GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
 #: the functions that take the method as their first argument (urllib3, requests,
 #: httpx, aiohttp): ``request("POST", url, ...)``
 _ANY_METHOD = ("request", "urlopen", "stream", "build_request")
@@ -544,6 +546,8 @@ def _not_a_post(call: cst.Call, url: cst.BaseExpression) -> Optional[str]:
     method = next((a.value for a in call.args if a.keyword and a.keyword.value == "method"), None)
     if method is None and name in _ANY_METHOD and first is not None and first.keyword is None:
         method = first.value if first.value is not url else None  # urlopen(url, data): POST
+    if method is None:  # a helper's: self._request("GET", path, payload)
+        method = next((a.value for a in call.args if _a_method(a, url)), None)
     if method is None:
         return None
     text = method.evaluated_value if isinstance(method, cst.SimpleString) else None
@@ -552,6 +556,17 @@ def _not_a_post(call: cst.Call, url: cst.BaseExpression) -> Optional[str]:
     return (
         "the call's HTTP method is not written out here, and the shim translates POST alone "
         "(any other method goes on to the legacy path as it is): write POST out to migrate it"
+    )
+
+
+def _a_method(argument: cst.Arg, url: cst.BaseExpression) -> bool:
+    """Whether ``argument`` is an HTTP method written out, given by position."""
+    value = argument.value
+    return (
+        argument.keyword is None
+        and value is not url
+        and isinstance(value, cst.SimpleString)
+        and str(value.evaluated_value).upper() in _METHODS
     )
 
 
