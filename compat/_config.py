@@ -127,9 +127,8 @@ def find(start: str) -> Optional[str]:
         folder = parent
 
 
-def load(path: str, command: str) -> dict[str, Any]:
-    """The defaults ``[tool.compat]`` in ``path`` sets for ``command``, by the command
-    line's destinations (``exclude`` paths made absolute: they are the config's)."""
+def read(path: str) -> dict[str, Any]:
+    """The ``[tool.compat]`` table of ``path`` (empty when it has none)."""
     try:
         with open(path, "rb") as file:
             document = tomllib.load(file)
@@ -143,6 +142,14 @@ def load(path: str, command: str) -> dict[str, Any]:
     if not isinstance(table, dict):
         msg = f"{path}: [tool.compat] must be a table"
         raise ConfigError(msg)
+    return table
+
+
+def load(path: str, command: str, table: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """The defaults ``[tool.compat]`` in ``path`` sets for ``command``, by the command
+    line's destinations (``exclude`` paths made absolute: they are the config's);
+    ``table``: the table :func:`read` gave, when it was read already."""
+    table = read(path) if table is None else table
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:

@@ -193,25 +193,26 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-#: the command line's destination of each Policy option, and the Policy field it sets
-_POLICY_FIELDS = {
-    "app_id": "app_id",
-    "default_redirect_url": "default_redirect_url",
-    "overlong_request_id": "overlong_request_id",
-    "missing_request_id": "missing_request_id",
-    "template_code": "template_codes",
-    "unknown_fields": "unknown_fields",
-    "keep_moved_parameters": "keep_moved_parameters",
-}
+#: the command line's destinations of the Policy options: each the Policy field it sets,
+#: but ``template_code`` (pairs, for ``template_codes``)
+_POLICY_OPTIONS = (
+    "app_id",
+    "default_redirect_url",
+    "overlong_request_id",
+    "missing_request_id",
+    "template_code",
+    "unknown_fields",
+    "keep_moved_parameters",
+)
 
 
 def _policy(values: Mapping[str, Any]) -> Policy:
-    """The Policy of the options given by their destinations (``template_code``: pairs)."""
+    """The Policy of the options given by their destinations."""
     from .translate import Policy
 
-    fields = {field: values[dest] for dest, field in _POLICY_FIELDS.items() if dest in values}
-    if "template_codes" in fields:
-        fields["template_codes"] = dict(fields["template_codes"])
+    fields = {dest: values[dest] for dest in _POLICY_OPTIONS if dest in values}
+    if "template_code" in fields:
+        fields["template_codes"] = dict(fields.pop("template_code"))
     return Policy(**fields)
 
 
@@ -414,14 +415,15 @@ def _configured(
 ) -> argparse.Namespace:
     """The arguments again, with ``[tool.compat]`` of the nearest pyproject.toml (to the
     first PATH, or here) as defaults: the flags given win."""
-    from ._config import find, load
+    from ._config import find, load, read
 
     first = args.paths[0] if args.paths and args.paths[0] != "-" else "."
     path = find(first)
     if path is None:
         return args
     command = "audit" if args.handler is _audit else "migrate"
-    values = load(path, command)
+    table = read(path)
+    values = load(path, command, table)
     lists = {key: values.pop(key) for key in ("select", "ignore") if key in values}
     args.parser.set_defaults(**values)
     args = parser.parse_args(argv)
@@ -430,8 +432,8 @@ def _configured(
         args.select, args.ignore = lists.get("select"), lists.get("ignore")
     policy = tuple(
         (k, tuple(v) if isinstance(v, list) else v)
-        for k, v in load(path, "migrate").items()
-        if k in _POLICY_FIELDS
+        for k, v in load(path, "migrate", table).items()
+        if k in _POLICY_OPTIONS
     )
     if command == "migrate":
         _config_policy(path, policy)  # a value it refuses is the config's to name

@@ -416,8 +416,12 @@ def _apply(
             moved = _moved_lines(text, code)
             rewritten = _changed_lines(text, moved)
             if not leftovers:
-                rewritten |= _ended(text, code, rewritten, moved)
-                rewritten -= _shims_kept(text, code, rewritten)
+                from .._source.python import findings_of
+
+                found = findings_of(text)  # the audit's scan of it, once
+                rewritten |= _ended(found, code, rewritten, moved)
+                done = [f for f in found if f.line in rewritten]
+                rewritten -= {f.line for f in _imports_kept(done, code, moved)}
     return code, plan.rewrites, sorted(plan.manual, key=lambda s: s.line), rewritten
 
 
@@ -464,21 +468,20 @@ def _left(text: str, code: str, plan: Plan) -> tuple[list[Any], Optional[frozens
     moved = _moved_lines(text, code)
     if not plan.manual:
         changed = _changed_lines(text, moved)
-        # where a rewritten site starts; but a changed import may still import a shim
-        imports = any(f.rule == "CPT003" for f in findings)
-        if all(f.line in changed for f in findings) and not (imports and _shims_in(code)):
-            return [], changed
+        if all(f.line in changed for f in findings):  # where a rewritten site starts
+            return _imports_kept(findings, code, moved), changed
     return _still_found(findings, code, moved), None
 
 
-def _shims_in(code: str) -> frozenset[str]:
-    """What the audit finds of compat's shims in ``code`` (the messages of its findings):
-    none, at the cost of a search, where no shim is named (even in a docstring)."""
-    if not any(name in code for name in SHIM_CLASSES):
-        return frozenset()  # the usual migrated module
-    from .._source.python import scan_python
-
-    return frozenset(f.message for f in scan_python("<migrate>", code) if f.rule == "CPT003")
+def _imports_kept(findings: list[Any], code: str, moved: dict[int, int]) -> list[Any]:
+    """The findings of imports of a shim (CPT003), among ``findings``, that ``code``
+    still makes: a changed import may still import one (LegacyClient swapped for
+    MessageClient beside a TranslatingPoolManager). No search where ``code`` names no
+    shim, as a migrated module does (a docstring may)."""
+    imports = [f for f in findings if f.rule == "CPT003"]
+    if not imports or not any(name in code for name in SHIM_CLASSES):
+        return []
+    return _still_found(imports, code, moved)
 
 
 def _still_found(findings: list[Any], code: str, moved: dict[int, int]) -> list[Any]:
@@ -503,29 +506,16 @@ def _still_found(findings: list[Any], code: str, moved: dict[int, int]) -> list[
 
 
 def _ended(
-    text: str, code: str, rewritten: frozenset[int], moved: dict[int, int]
+    found: list[Any], code: str, rewritten: frozenset[int], moved: dict[int, int]
 ) -> frozenset[int]:
-    """The lines of ``text``, besides those ``rewritten``, where the audit finds a use
-    that it no longer finds in ``code`` (``text`` migrated; ``moved``: where its lines
-    went there)."""
-    from .._source.python import findings_of
-
-    findings = [f for f in findings_of(text) if f.line not in rewritten]
+    """The lines, besides those ``rewritten``, where the audit ``found`` a use in a
+    source that it no longer finds in ``code`` (the source migrated; ``moved``: where
+    its lines went there)."""
+    findings = [f for f in found if f.line not in rewritten]
     if not findings:  # the usual module: every use is on a rewritten line
         return frozenset()
     still = {id(f) for f in _still_found(findings, code, moved)}
     return frozenset(f.line for f in findings if id(f) not in still)
-
-
-def _shims_kept(text: str, code: str, rewritten: frozenset[int]) -> frozenset[int]:
-    """The ``rewritten`` lines of ``text`` whose import of a shim ``code`` still has (one
-    import of LegacyClient and TranslatingPoolManager, the first swapped for
-    MessageClient): what the audit finds there is not all gone."""
-    from .._source.python import findings_of
-
-    found = [f for f in findings_of(text) if f.rule == "CPT003" and f.line in rewritten]
-    shims = _shims_in(code) if found else frozenset()
-    return frozenset(f.line for f in found if f.message in shims)
 
 
 def _mark_leftovers(

@@ -148,8 +148,7 @@ def _helper(context: Context, call: cst.Call) -> Optional[tuple[cst.FunctionDef,
         name = func.value
         if name in context.imported or name in context.module_values:
             return None
-        defs = [s for s in context.module.body if isinstance(s, cst.FunctionDef)]
-        found = [d for d in defs if d.name.value == name]
+        found = context.functions.get(name, [])
         return (found[0], 0) if len(found) == 1 else None
     if not (
         isinstance(func, cst.Attribute)
@@ -157,9 +156,7 @@ def _helper(context: Context, call: cst.Call) -> Optional[tuple[cst.FunctionDef,
         and func.value.value in ("self", "cls")
     ):
         return None
-    owner = context.parents.get(context.function(call))
-    while owner is not None and not isinstance(owner, cst.ClassDef):
-        owner = context.parents.get(owner)  # self, from a function nested in a method
+    owner = context.enclosing_class(call)
     if owner is None:
         return None
     method = _method(context, owner, func.attr.value, 0)
@@ -181,12 +178,11 @@ def _method(
         return found[0] if len(found) == 1 else None
     if depth >= _BASES:
         return None  # a cycle (class A(B), class B(A)), which Python refuses to build
-    classes = {s.name.value: s for s in context.module.body if isinstance(s, cst.ClassDef)}
     for base in owner.bases:
         written = context.code(base.value).strip()
         if written == "object":
             continue
-        parent = classes.get(written)
+        parent = context.classes.get(written)
         if parent is None:
             return None  # a base from elsewhere may define it first
         method = _method(context, parent, name, depth + 1)
@@ -222,17 +218,14 @@ def _handed_on(context: Context, use: cst.Name, depth: int) -> Optional[str]:
     sends it as it is)."""
     parent = context.parents.get(use)
     call = context.parents.get(parent) if isinstance(parent, cst.Arg) else None
-    if not isinstance(call, cst.Call) or _helper(context, call) is None:
-        return None
-    return _why(context, call, None, use, depth + 1)
+    return _why(context, call, None, use, depth + 1) if isinstance(call, cst.Call) else None
 
 
 def _payload_use(context: Context, use: cst.Name) -> Optional[str]:
     """What the helper does at ``use`` to its payload parameter that it would do to the
     new body too, and the shim never did: looks into it (an item, a method, ``in``, a
     loop over it), spreads, merges or copies it, or binds the name anew. None when it
-    only takes it as
-    a whole: sends it, serialises it, signs it, logs it or hands it on."""
+    only takes it as a whole: sends it, serialises it, signs it, logs it or hands it on."""
     parent = context.parents.get(use)
     if isinstance(parent, cst.Subscript) and parent.value is use:
         return "reads or sets an item of it"
@@ -286,17 +279,10 @@ def _is_none_test(node: cst.CSTNode) -> bool:
 
 
 def _serialised(context: Context, value: cst.BaseExpression, name: str) -> bool:
-    """Whether ``value`` is ``json.dumps(name, ...)``, maybe ``.encode(...)``d."""
-    if (
-        isinstance(value, cst.Call)
-        and isinstance(value.func, cst.Attribute)
-        and value.func.attr.value == "encode"
-    ):
-        value = value.func.value
-    return (
-        isinstance(value, cst.Call)
-        and context.code(value.func).strip() in ("json.dumps", "dumps")
-        and bool(value.args)
-        and isinstance(value.args[0].value, cst.Name)
-        and value.args[0].value.value == name
-    )
+    """Whether ``value`` is ``json.dumps(name, ...)`` (:meth:`Context._dumped`), maybe
+    ``.encode(...)``d."""
+    func = value.func if isinstance(value, cst.Call) else None
+    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+        value = func.value
+    first = value.args[0].value if isinstance(value, cst.Call) and value.args else None
+    return isinstance(first, cst.Name) and first.value == name and context._dumped(first)

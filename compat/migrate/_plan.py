@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
@@ -244,21 +245,37 @@ class Context:
         if not isinstance(value, cst.Name):
             return None
         bound = self.module_value(value.value)
-        if not isinstance(bound, cst.Dict):
+        binding = self.parents.get(bound) if isinstance(bound, cst.Dict) else None
+        targets = [t.target for t in binding.targets] if isinstance(binding, cst.Assign) else []
+        target = next(
+            (t for t in targets if isinstance(t, cst.Name) and t.value == value.value), None
+        )
+        if target is None:
             return None
-        for node in self.nodes(self.module):
-            if not isinstance(node, cst.Name) or node.value != value.value:
-                continue
-            parent = self.parents.get(node)
-            if isinstance(parent, cst.Attribute) and parent.attr is node:
-                continue  # other.NAME
-            if isinstance(parent, cst.Arg) and (parent.keyword is node or parent.star == "**"):
-                continue  # f(NAME=...), f(**NAME)
-            target = self.parents.get(parent) if isinstance(parent, cst.AssignTarget) else None
-            if isinstance(target, cst.Assign) and target.value is bound:
-                continue  # NAME = {...}
-            return None
-        return bound
+        spread = (self.parents.get(use) for use in self.uses(target))
+        return bound if all(isinstance(a, cst.Arg) and a.star == "**" for a in spread) else None
+
+    @functools.cached_property
+    def classes(self) -> dict[str, cst.ClassDef]:
+        """The classes the module's top level defines, by name (the last of a name)."""
+        return {s.name.value: s for s in self.module.body if isinstance(s, cst.ClassDef)}
+
+    @functools.cached_property
+    def functions(self) -> dict[str, list[cst.FunctionDef]]:
+        """The functions the module's top level defines, by name (each ``def`` of one)."""
+        found: dict[str, list[cst.FunctionDef]] = {}
+        for statement in self.module.body:
+            if isinstance(statement, cst.FunctionDef):
+                found.setdefault(statement.name.value, []).append(statement)
+        return found
+
+    def enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        """The class whose ``self`` a function around ``node`` sees: the class of the
+        method it is in, or of the method a function it is in is nested in."""
+        owner = self.parents.get(self.function(node))
+        while owner is not None and not isinstance(owner, cst.ClassDef):
+            owner = self.parents.get(owner)
+        return owner
 
     def module_value(self, name: str) -> Optional[cst.BaseExpression]:
         """The value of a module-level ``name``, when the module binds it once and no
@@ -727,14 +744,13 @@ class Context:
         function = self.function(near)
         if not isinstance(function, cst.FunctionDef):
             return False
-        classes = {s.name.value: s for s in self.module.body if isinstance(s, cst.ClassDef)}
         params = function.params
         found: Optional[cst.ClassDef] = None
         for index, param in enumerate((*params.posonly_params, *params.params)):
             if param.name.value != owner.value:
                 continue
             if param.annotation is not None:
-                found = classes.get(self.code(param.annotation.annotation).strip())
+                found = self.classes.get(self.code(param.annotation.annotation).strip())
             elif index == 0 and owner.value == "self":
                 around = self.parents.get(self.parents.get(function) or function)
                 found = around if isinstance(around, cst.ClassDef) else None

@@ -141,17 +141,14 @@ class Rule:
         one built there."""
         context = self.context
         subclasses = {
-            s.name.value
-            for s in context.module.body
-            if isinstance(s, cst.ClassDef)
-            and any(context.is_compat(base.value, _SHIM) for base in s.bases)
+            name
+            for name, statement in context.classes.items()
+            if any(context.is_compat(base.value, _SHIM) for base in statement.bases)
         }
         if not subclasses or not isinstance(receiver, cst.Name):
             return None
         if receiver.value == "self":
-            owner = context.parents.get(context.function(near))
-            while owner is not None and not isinstance(owner, cst.ClassDef):
-                owner = context.parents.get(owner)
+            owner = context.enclosing_class(near)
             return owner.name.value if owner and owner.name.value in subclasses else None
         for value in context.assigned(receiver, near):
             built = value.func if isinstance(value, cst.Call) else None

@@ -125,10 +125,9 @@ class Rule:
             read = self._dict_or_none(payload, node)
             # what it cannot read: each value given to a name in it (json=body,
             # json=asdict(request)), or in the part that stopped it ("templates": templates)
-            unread = [payload] if read is None else []
-            for name in (n for part in (*unread, err.at) if part for n in walk(part)):
-                if isinstance(name, cst.Name):
-                    context.relate(context.assigned(name, node), node)
+            unread = [p for p in (payload if read is None else None, err.at) if p is not None]
+            for name in (n for part in unread for n in walk(part) if isinstance(n, cst.Name)):
+                context.relate(context.assigned(name, node), node)
             context.relate([*path.replace, read], node)
             context.manual(NAME, node, str(err))
             self._constant_use(path, node)
