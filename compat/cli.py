@@ -339,12 +339,15 @@ def _fixable(policy: Optional[_ConfigPolicy]) -> Optional[Fixable]:
     return functools.partial(_fixable_lines, policy=policy) if policy else _fixable_lines
 
 
-def _fixable_lines(text: str, policy: Optional[_ConfigPolicy] = None) -> Collection[int]:
+def _fixable_lines(
+    text: str, policy: Optional[_ConfigPolicy] = None, *, path: Optional[str] = None
+) -> Collection[int]:
     # imported only for a file with a finding (most files of a tree have none), and so is
     # the translator the policy is built with
     from .migrate import Options, fixable_lines
 
-    return fixable_lines(text, Options(policy=_config_policy(*policy)) if policy else None)
+    options = Options(policy=_config_policy(*policy)) if policy else None
+    return fixable_lines(text, options, path=path)
 
 
 @functools.lru_cache(maxsize=4)

@@ -307,7 +307,7 @@ def test_many_files_are_scanned_by_several_processes(tmp_path: Path) -> None:
     assert two.files == 2100
 
 
-def _slow_fixable(text: str) -> frozenset[int]:
+def _slow_fixable(text: str, *, path: str) -> frozenset[int]:
     """A codemod stand-in that takes 20 ms a file, and notes which process ran it."""
     time.sleep(0.02)
     with open(os.environ["PIDS_FILE"], "a") as pids:
@@ -340,7 +340,7 @@ def test_a_fixable_that_cannot_go_to_workers_is_run_in_one_process(tmp_path: Pat
         (tmp_path / f"m{n:02d}.py").write_text('URL = "https://h/v2/messages/sendInbox"\n')
     seen: set[int] = set()
 
-    def slow(text: str) -> frozenset[int]:  # a closure: it cannot be pickled
+    def slow(text: str, *, path: str) -> frozenset[int]:  # a closure: it cannot be pickled
         time.sleep(0.02)
         seen.add(os.getpid())
         return frozenset({1})

@@ -7,7 +7,7 @@ import os
 import re
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Protocol, Union
 
 import attrs
 
@@ -28,9 +28,13 @@ from .._source.text import family_of, scan_text
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Sequence
 
-#: Given a Python source, the lines ``compat migrate`` would rewrite
-#: (:func:`compat.migrate.fixable_lines`).
-Fixable = Callable[[str], "Collection[int]"]
+
+class Fixable(Protocol):
+    """Given a Python source and its file's path, the lines ``compat migrate`` would
+    rewrite (:func:`compat.migrate.fixable_lines`)."""
+
+    def __call__(self, text: str, *, path: str) -> Collection[int]: ...  # pragma: no cover
+
 
 __all__ = ["DEFAULT_MAX_BYTES", "Fixable", "Report", "Skipped", "scan", "scan_report"]
 
@@ -121,7 +125,7 @@ def _findings(path: str, text: str, fixable: Optional[Fixable]) -> list[Finding]
         return [attrs.evolve(f, fixable=False) for f in scan_text(path, text, family)]
     findings = scan_python(path, text)
     if fixable is not None and any(f.rule_info.fixable for f in findings):
-        rewritten = fixable(text)
+        rewritten = fixable(text, path=path)
         return [
             attrs.evolve(f, fixable=f.rule_info.fixable and f.line in rewritten) for f in findings
         ]

@@ -61,17 +61,22 @@ def rule_names() -> list[str]:
     return list(RULES)
 
 
-def migrate_source(text: str, options: Optional[Options] = None, *, lines: bool = False) -> Result:
+def migrate_source(
+    text: str, options: Optional[Options] = None, *, lines: bool = False, path: Optional[str] = None
+) -> Result:
     """Migrate one Python source; :class:`MigrateError` when it cannot be parsed.
 
     :param lines: also work out :attr:`Result.rewritten_lines` (it costs a pass).
+    :param path: the source's file: helpers it imports from the project
+        (``from .http import post_json``) are read there (without it, only relative to
+        the working folder, and not for relative imports).
     """
     from ._apply import apply
 
     options = options if options is not None else Options()
     if not _may_have_work(text):
         return Result(text, False)
-    source, rewrites, manual, rewritten = apply(text, options, lines)
+    source, rewrites, manual, rewritten = apply(text, options, lines, path=path)
     return Result(source, source != text, dict(Counter(rewrites)), tuple(manual), rewritten)
 
 
@@ -82,18 +87,20 @@ def _may_have_work(text: str) -> bool:
     return any(needle.decode() in text for needle in GATE)
 
 
-def fixable_lines(text: str, options: Optional[Options] = None) -> frozenset[int]:
+def fixable_lines(
+    text: str, options: Optional[Options] = None, *, path: Optional[str] = None
+) -> frozenset[int]:
     """The lines of ``text`` that ``compat migrate`` (with ``options``, by default its
     defaults) rewrites, and those where a use the audit finds ends with the rewrite though
     the line stays; none when it cannot read the source. Pass it to
     :func:`compat.audit.scan` as ``fixable=`` (``functools.partial(fixable_lines,
-    options=...)`` for other options)."""
+    options=...)`` for other options), which calls it with the file's ``path``."""
     from ._apply import apply
 
     if not _may_have_work(text):
         return frozenset()
     options = attrs.evolve(options, annotate=False) if options else Options(annotate=False)
     try:  # the plan and its rendering; the leftovers only add manual sites
-        return apply(text, options, lines=True, leftovers=False)[3]
+        return apply(text, options, lines=True, leftovers=False, path=path)[3]
     except MigrateError:  # the AST parsed it; libcst did not
         return frozenset()

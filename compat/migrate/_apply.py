@@ -358,7 +358,11 @@ _STDLIB = frozenset(
 
 
 def apply(
-    text: str, options: Options, lines: bool = False, leftovers: bool = True
+    text: str,
+    options: Options,
+    lines: bool = False,
+    leftovers: bool = True,
+    path: Optional[str] = None,
 ) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
     """Plan and render one module: its new source, the rewrites by rule, the sites left
     for manual work, and (``lines``) the lines rewritten.
@@ -367,9 +371,11 @@ def apply(
     rules is not looked for (it adds manual sites and marks, never a rewrite), and the
     lines are also those where a use the audit finds ends with the rewrite though the
     line stays (``BASE + path``, once the literal bound to ``path`` is rewritten).
+
+    ``path``: the module's file, where the modules it imports helpers from are looked up.
     """
     try:
-        return _apply(text, options, lines, leftovers)
+        return _apply(text, options, lines, leftovers, path)
     except RecursionError:
         # libcst walks the tree recursively: a source nested deeper than Python's
         # recursion limit allows is skipped, as one that does not parse is
@@ -378,7 +384,7 @@ def apply(
 
 
 def _apply(
-    text: str, options: Options, lines: bool, leftovers: bool
+    text: str, options: Options, lines: bool, leftovers: bool, path: Optional[str]
 ) -> tuple[str, Counter[str], list[ManualSite], frozenset[int]]:
     try:
         module = cst.parse_module(text)
@@ -394,7 +400,7 @@ def _apply(
         # puts it back on the statement, once
         module = module.with_changes(header=[ln for ln in module.header if not _is_mark(ln)])
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = Context(wrapper, options, text)
+    context = Context(wrapper, options, text, path)
     names = [n for n in RULES if (not options.only or n in options.only) and n not in options.skip]
     rules = [RULES[name].Rule(context) for name in names]
     _calls(context, rules)

@@ -102,7 +102,7 @@ def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES
         return FileResult(path, skipped=f"too large (over {max_bytes} bytes)")
     try:
         text, encoding = decode(data)
-        result = migrate_source(text, options)
+        result = migrate_source(text, options, path=path)
     except MigrateError as err:
         return FileResult(path, skipped=str(err))
     return FileResult(path, result, original=text, encoding=encoding, digest=_digest(data))

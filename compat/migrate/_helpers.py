@@ -1,21 +1,25 @@
 """A helper of the code's own that a call hands the legacy path and its payload to.
 
-``self._post(path, {...})`` is rewritten as a raw HTTP call only when the helper,
-defined in the module (a function of the module, or a method of the class around the
-call or of a base class of the module's), sends the payload as it is given: what it
-does to it otherwise (adds a key, reads one, spreads it into another dict) would then
-be done to the new body, which the shim never saw. A helper the module does not define
-is taken at its word, as an HTTP client's method is.
+``self._post(path, {...})`` is rewritten as a raw HTTP call only when the helper sends
+the payload as it is given: what it does to it otherwise (adds a key, reads one, spreads
+it into another dict) would then be done to the new body, which the shim never saw.
+
+The helper is read where the project defines it: a function of the module, or one a
+module of the project that the module imports defines (``from .http import post_json``,
+``http.post_json``), or a method of the class around the call or of its bases, in the
+module or imported from the project. A helper from elsewhere (an installed library) is
+taken at its word, as an HTTP client's method is.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
+import attrs
 import libcst as cst
 
-if TYPE_CHECKING:
-    from ._plan import Context
+from ._modules import module_context, module_file
+from ._plan import Context
 
 #: the arguments that carry the body, in the HTTP clients real code uses
 BODY = ("json", "data", "body", "content")
@@ -41,6 +45,20 @@ _BINDERS = (
 _DEPTH = 3
 #: bases followed up from a class, at most
 _BASES = 10
+#: imports followed to where a name is defined (``__init__.py`` importing it), at most
+_REEXPORTS = 3
+
+
+@attrs.frozen
+class _Helper:
+    """A helper a call calls: its definition, the context of the module that defines
+    it, how it is named, and how many of its parameters come before the call's
+    arguments (``self``)."""
+
+    function: cst.FunctionDef
+    context: Context
+    name: str
+    skipped: int
 
 
 def why_not_as_given(
@@ -59,37 +77,40 @@ def _why(
     payload: cst.BaseExpression,
     depth: int,
 ) -> Optional[str]:
-    found = _helper(context, call)
-    if found is None:
+    try:
+        helper = _helper(context, call)
+    except _Unread as err:
+        return f"{err}: migrate this call by hand"
+    if helper is None:
         return None
-    helper, skipped = found
-    name = f"{helper.name.value}()"
+    name = helper.name
     if depth >= _DEPTH:
         return f"the payload goes through helpers more than {_DEPTH} deep, down to {name}"
-    given = _parameter(helper, call, payload, skipped)
+    function, inner = helper.function, helper.context
+    given = _parameter(function, call, payload, helper.skipped)
     keyword = _keyword(call, payload)
-    if given is None and keyword is not None and isinstance(helper.params.star_kwarg, cst.Param):
+    if given is None and keyword is not None and isinstance(function.params.star_kwarg, cst.Param):
         # json={...} into **kwargs: followed when they go on whole to a call that sends
         # them, and the helper reads or sets only other keys of them (timeout=, headers=)
-        kwargs = helper.params.star_kwarg.name
-        for use in context.uses(kwargs):
-            if not _passes_on(context, use, keyword):
+        kwargs = function.params.star_kwarg.name
+        for use in inner.uses(kwargs):
+            if not _passes_on(inner, use, keyword):
                 return (
                     f"the payload goes into {name} as {keyword}= in **{kwargs.value}, which it "
                     "does more with than pass on: migrate it with the calls to it by hand"
                 )
-        given = None if path is None else _parameter(helper, call, path, skipped)
-        return _tells_paths_apart(context, name, given)
+        given = None if path is None else _parameter(function, call, path, helper.skipped)
+        return _tells_paths_apart(inner, name, given)
     if given is None:
         return (
             f"the payload reaches {name} by *args or **kwargs, where compat migrate does "
             f"not follow it: migrate {name} with the calls to it by hand"
         )
-    for use in context.uses(given.name):
-        inner = _handed_on(context, use, depth)
-        if inner is not None:
-            return inner
-        done = _payload_use(context, use)
+    for use in inner.uses(given.name):
+        handed = _handed_on(inner, use, depth)
+        if handed is not None:
+            return handed
+        done = _payload_use(inner, use)
         if done is not None:
             return (
                 f"the payload goes through {name}, which {done} before it is sent: migrate "
@@ -97,7 +118,7 @@ def _why(
             )
     if path is None:
         return None
-    return _tells_paths_apart(context, name, _parameter(helper, call, path, skipped))
+    return _tells_paths_apart(inner, name, _parameter(function, call, path, helper.skipped))
 
 
 def _tells_paths_apart(context: Context, name: str, given: Optional[cst.Param]) -> Optional[str]:
@@ -125,7 +146,10 @@ def _passes_on(context: Context, use: cst.Name, keyword: str) -> bool:
     parent = context.parents.get(use)
     if isinstance(parent, cst.Arg) and parent.star == "**":
         call = context.parents.get(parent)
-        return isinstance(call, cst.Call) and _helper(context, call) is None
+        try:
+            return isinstance(call, cst.Call) and _helper(context, call) is None
+        except _Unread:
+            return False
     key: Optional[cst.BaseExpression] = None
     if isinstance(parent, cst.Attribute) and parent.value is use:
         call = context.parents.get(parent)
@@ -140,55 +164,144 @@ def _passes_on(context: Context, use: cst.Name, keyword: str) -> bool:
     return isinstance(key, cst.SimpleString) and key.evaluated_value not in (keyword, None)
 
 
-def _helper(context: Context, call: cst.Call) -> Optional[tuple[cst.FunctionDef, int]]:
-    """The function of the module ``call`` calls, and how many of its parameters come
-    before the call's arguments (``self``); None when it is not the module's."""
+def _helper(context: Context, call: cst.Call) -> Optional[_Helper]:
+    """The helper of the project's that ``call`` calls; None when the project does not
+    define it (or defines it twice)."""
     func = call.func
     if isinstance(func, cst.Name):
         name = func.value
         if name in context.imported or name in context.module_values:
             return None
         found = context.functions.get(name, [])
-        return (found[0], 0) if len(found) == 1 else None
-    if not (
-        isinstance(func, cst.Attribute)
-        and isinstance(func.value, cst.Name)
-        and func.value.value in ("self", "cls")
-    ):
+        if found:
+            return _Helper(found[0], context, f"{name}()", 0) if len(found) == 1 else None
+        return _imported_function(context, name, 0)
+    if not isinstance(func, cst.Attribute):
         return None
+    owner_name = context.code(func.value).strip()
+    if owner_name not in ("self", "cls"):
+        source = _as_module(context.import_sources.get(owner_name))
+        if source is None:
+            return None
+        helper = _defined(context, source[0], source[1], func.attr.value, 0)
+        return None if helper is None else attrs.evolve(helper, name=f"{owner_name}.{helper.name}")
     owner = context.enclosing_class(call)
     if owner is None:
         return None
     method = _method(context, owner, func.attr.value, 0)
     if method is None:
         return None
-    decorators = {context.code(d.decorator).strip() for d in method.decorators}
+    function, where = method
+    decorators = {where.code(d.decorator).strip() for d in function.decorators}
     if "property" in decorators or any(d.endswith(".setter") for d in decorators):
         return None
-    return method, 0 if "staticmethod" in decorators else 1
+    skipped = 0 if "staticmethod" in decorators else 1
+    return _Helper(function, where, f"{func.attr.value}()", skipped)
+
+
+def _as_module(source: Optional[tuple[int, str, str]]) -> Optional[tuple[int, str, str]]:
+    """An import as the import of a module: ``from x import name`` as ``x.name``'s."""
+    if source is None or not source[2]:
+        return source
+    level, module, name = source
+    return level, f"{module}.{name}" if module else name, ""
+
+
+def _imported_function(context: Context, name: str, depth: int) -> Optional[_Helper]:
+    """The function ``name`` that the module imports from a module of the project, as
+    ``from [.]module import name`` (maybe under another name)."""
+    source = context.import_sources.get(name)
+    if source is None or not source[2]:
+        return None
+    level, module, original = source
+    found = _defined(context, level, module, original, depth)
+    if found is None:
+        return None
+    return attrs.evolve(found, name=f"{original}() from {'.' * level}{module}")
+
+
+def _defined(context: Context, level: int, module: str, name: str, depth: int) -> Optional[_Helper]:
+    """The function ``name`` of the project's module ``module`` (``level`` dots before it)
+    that the module of ``context`` imports, or of the module it imports it from."""
+    imported = _imported_module(context, level, module, f"{name}()")
+    if imported is None:
+        return None
+    found = imported.functions.get(name, [])
+    if found:
+        return _Helper(found[0], imported, f"{name}()", 0) if len(found) == 1 else None
+    if depth >= _REEXPORTS or name in imported.module_values:
+        return None
+    return _imported_function(imported, name, depth + 1)
+
+
+class _Unread(Exception):
+    """A helper of the project's that compat migrate cannot read: a relative import
+    (which only the project has) of a module it cannot find or parse."""
+
+
+def _imported_module(context: Context, level: int, module: str, what: str) -> Optional[Context]:
+    """The context of the module of the project that the module of ``context`` imports as
+    ``module`` (``level`` dots before it), for ``what`` it defines; None when the project
+    has no such module (an installed library's)."""
+    path = module_file(context.path, level, module)
+    imported = module_context(path, context.options) if path is not None else None
+    if imported is None and level:
+        where = "." * level + module
+        why = (
+            "which compat migrate cannot read as Python"
+            if path is not None
+            else "which is not found"
+        )
+        if context.path is None:
+            why = "which compat migrate does not look for in a source given without its file"
+        raise _Unread(f"{what} comes from {where}, {why}")
+    return imported
 
 
 def _method(
     context: Context, owner: cst.ClassDef, name: str, depth: int
-) -> Optional[cst.FunctionDef]:
-    """The method ``name`` of the class ``owner``: its own, else one its bases of the
-    module define, in their order (None: defined twice, or by none the module has)."""
+) -> Optional[tuple[cst.FunctionDef, Context]]:
+    """The method ``name`` of the class ``owner`` (of the module of ``context``), and the
+    context of the module that defines it: the class's own, else one its bases define, in
+    their order, when the project defines them (None: defined twice, or by none of the
+    project's bases)."""
     found = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
     if found:
-        return found[0] if len(found) == 1 else None
+        return (found[0], context) if len(found) == 1 else None
     if depth >= _BASES:
         return None  # a cycle (class A(B), class B(A)), which Python refuses to build
     for base in owner.bases:
         written = context.code(base.value).strip()
         if written == "object":
             continue
-        parent = context.classes.get(written)
+        parent = _base(context, written)
         if parent is None:
             return None  # a base from elsewhere may define it first
-        method = _method(context, parent, name, depth + 1)
+        method = _method(parent[1], parent[0], name, depth + 1)
         if method is not None:
             return method
     return None
+
+
+def _base(context: Context, written: str) -> Optional[tuple[cst.ClassDef, Context]]:
+    """The class a base written ``written`` (``Base``, ``http.Base``) names, and the
+    context of the module that defines it, when the project does."""
+    parent = context.classes.get(written)
+    if parent is not None:
+        return parent, context
+    owner, _, attr = written.rpartition(".")
+    if owner:
+        source = _as_module(context.import_sources.get(owner))
+    else:
+        source = context.import_sources.get(written)
+        if source is not None and not source[2]:
+            source = None  # import Base: a module, not a class
+    if source is None:
+        return None
+    level, module, name = source
+    imported = _imported_module(context, level, module, f"the base class {written}")
+    found = imported.classes.get(attr or name) if imported is not None else None
+    return None if found is None or imported is None else (found, imported)
 
 
 def _parameter(

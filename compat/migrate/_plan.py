@@ -86,10 +86,17 @@ _LOG_METHODS = frozenset(
 class Context:
     """What the rules may ask about the module being planned."""
 
-    def __init__(self, wrapper: cst.MetadataWrapper, options: Options, source: str) -> None:
+    def __init__(
+        self,
+        wrapper: cst.MetadataWrapper,
+        options: Options,
+        source: str,
+        path: Optional[str] = None,
+    ) -> None:
         self.module = wrapper.module
-        #: the text the module was parsed from
+        #: the text the module was parsed from, and its file (None: not known)
         self.source = source
+        self.path = path
         self.options = options
         self.wrapper = wrapper
         self._positions: Optional[Any] = None
@@ -108,6 +115,10 @@ class Context:
         self.compat_names = self.imports.names
         #: names that top-level ``import X`` statements bind (``uuid``, an alias, ...)
         self.imported: set[str] = set()
+        #: what the module's top-level imports bind, by local name: (dots, module, name)
+        #: for ``from [dots]module import name``, (0, module, "") for ``import module``
+        #: (the local name dotted as the module, or its alias)
+        self.import_sources: dict[str, tuple[int, str, str]] = {}
         #: the module's top-level ``from compat import ...`` statements (not ``*``)
         self.compat_imports: list[cst.ImportFrom] = []
         self.constants: dict[str, str] = {}
@@ -126,14 +137,20 @@ class Context:
                     asname = self.code(alias.asname.name) if alias.asname else None
                     self.imported.add(asname or name.split(".")[0])
                     self.imports.add_import(name, asname)
-            elif isinstance(statement, cst.ImportFrom) and statement.module is not None:
-                module = self.code(statement.module)
-                if not isinstance(statement.names, cst.ImportStar):
-                    if module == "compat":
-                        self.compat_imports.append(statement)
-                    for alias in statement.names:
-                        asname = self.code(alias.asname.name) if alias.asname else None
-                        self.imports.add_from(module, self.code(alias.name), asname)
+                    self.import_sources[asname or name] = (0, name, "")
+            elif isinstance(statement, cst.ImportFrom) and not isinstance(
+                statement.names, cst.ImportStar
+            ):
+                level = len(statement.relative)
+                module = self.code(statement.module) if statement.module is not None else ""
+                if module == "compat":
+                    self.compat_imports.append(statement)
+                for alias in statement.names:
+                    name = self.code(alias.name)
+                    asname = self.code(alias.asname.name) if alias.asname else None
+                    self.import_sources[asname or name] = (level, module, name)
+                    if statement.module is not None:
+                        self.imports.add_from(module, name, asname)
             elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
                 targets = (
                     [t.target for t in statement.targets]
