@@ -79,10 +79,13 @@ def _why(
 ) -> Optional[str]:
     try:
         helper = _helper(context, call)
+        wrapped = None if helper is None else _wrapped(helper)
     except _Unread as err:
         return f"{err}: migrate this call by hand"
     if helper is None:
         return None
+    if wrapped is not None:
+        return wrapped
     name = helper.name
     if depth >= _DEPTH:
         return f"the payload goes through helpers more than {_DEPTH} deep, down to {name}"
@@ -168,23 +171,12 @@ def _helper(context: Context, call: cst.Call) -> Optional[_Helper]:
     """The helper of the project's that ``call`` calls; None when the project does not
     define it (or defines it twice)."""
     func = call.func
-    if isinstance(func, cst.Name):
-        name = func.value
-        if name in context.imported or name in context.module_values:
-            return None
-        found = context.functions.get(name, [])
-        if found:
-            return _Helper(found[0], context, f"{name}()", 0) if len(found) == 1 else None
-        return _imported_function(context, name, 0)
-    if not isinstance(func, cst.Attribute):
-        return None
-    owner_name = context.code(func.value).strip()
-    if owner_name not in ("self", "cls"):
-        source = _as_module(context.import_sources.get(owner_name))
-        if source is None:
-            return None
-        helper = _defined(context, source[0], source[1], func.attr.value, 0)
-        return None if helper is None else attrs.evolve(helper, name=f"{owner_name}.{helper.name}")
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value in ("self", "cls")
+    ):
+        return _function(context, func)
     owner = context.enclosing_class(call)
     if owner is None:
         return None
@@ -197,6 +189,95 @@ def _helper(context: Context, call: cst.Call) -> Optional[_Helper]:
         return None
     skipped = 0 if "staticmethod" in decorators else 1
     return _Helper(function, where, f"{func.attr.value}()", skipped)
+
+
+def _function(context: Context, func: cst.BaseExpression) -> Optional[_Helper]:
+    """The function of the project's that ``func`` names (``name``, ``module.name``);
+    None when the project does not define it (or defines it twice)."""
+    if isinstance(func, cst.Name):
+        name = func.value
+        if name in context.imported or name in context.module_values:
+            return None
+        found = context.functions.get(name, [])
+        if found:
+            return _Helper(found[0], context, f"{name}()", 0) if len(found) == 1 else None
+        return _imported_function(context, name, 0)
+    if not isinstance(func, cst.Attribute):
+        return None
+    owner = context.code(func.value).strip()
+    source = _as_module(context.import_sources.get(owner))
+    if source is None:
+        return None
+    helper = _defined(context, source[0], source[1], func.attr.value, 0)
+    return None if helper is None else attrs.evolve(helper, name=f"{owner}.{helper.name}")
+
+
+def _wrapped(helper: _Helper) -> Optional[str]:
+    """Why a decorator of ``helper`` may change the payload on its way to it: the project
+    defines it, and it does more with the arguments than hand them on (None: it hands
+    them on, or it is Python's or an installed library's, taken at its word)."""
+    context = helper.context
+    for decorator in helper.function.decorators:
+        expr = decorator.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        written = context.code(target).strip()
+        if isinstance(target, cst.Name) and target.value in context.classes:
+            found = None
+            why = "a class of the project's, which compat migrate does not follow"
+        else:
+            found = _function(context, target)
+            if found is None:
+                continue
+            why = "which does more with the arguments than hand them on"
+        if found is None or not _hands_on(found):
+            return (
+                f"the payload goes through {helper.name}, which is wrapped by @{written}, "
+                f"{why}: migrate {helper.name} with the calls to it by hand"
+            )
+    return None
+
+
+def _hands_on(decorator: _Helper) -> bool:
+    """Whether the decorator of the project's hands the arguments of the function it
+    wraps on as given: its wrappers (``def wrapper(*args, **kwargs)``, maybe ``self``
+    first) use them only as ``*args`` and ``**kwargs`` in calls of a function the
+    decorator was given; or it returns the function it was given itself."""
+    context, outer = decorator.context, decorator.function
+    functions = [n for n in context.nodes(outer) if isinstance(n, cst.FunctionDef)]
+    given = {p.name.value for f in functions for p in (*f.params.posonly_params, *f.params.params)}
+    wrappers = [f for f in functions if f is not outer and _star_params(f)]
+    if not wrappers:
+        returned = [n.value for n in context.nodes(outer) if isinstance(n, cst.Return)]
+        first = next(iter(outer.params.params), None)
+        return first is not None and all(
+            isinstance(value, cst.Name) and value.value == first.name.value for value in returned
+        )
+    for wrapper in wrappers:
+        named = [
+            *wrapper.params.posonly_params,
+            *wrapper.params.params,
+            *wrapper.params.kwonly_params,
+        ]
+        if [p.name.value for p in named] not in ([], ["self"], ["cls"]):
+            return False  # the payload may be bound to one of them
+        for star in _star_params(wrapper):
+            for use in context.uses(star.name):
+                parent = context.parents.get(use)
+                call = context.parents.get(parent) if parent is not None else None
+                if not (
+                    isinstance(parent, cst.Arg)
+                    and parent.star in ("*", "**")
+                    and isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Name)
+                    and call.func.value in given
+                ):
+                    return False
+    return True
+
+
+def _star_params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
 
 
 def _as_module(source: Optional[tuple[int, str, str]]) -> Optional[tuple[int, str, str]]:

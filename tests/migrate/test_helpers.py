@@ -3,6 +3,8 @@ rewritten only when the helper sends the payload as it is given."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from compat.migrate import migrate_source
@@ -390,4 +392,99 @@ def test_a_helper_that_takes_the_method_sends_what_the_call_names() -> None:
     check_manual(
         source.replace('_request("POST"', '_request("GET"'),
         "the call sends GET, and the shim translates POST alone",
+    )
+
+
+def decorated(decorator: str, definition: str = "") -> str:
+    return module_helper("    return requests.post(BASE + path, json=payload)").replace(
+        "def _post(", f"{textwrap.dedent(definition)}\n\n{decorator}\ndef _post("
+    )
+
+
+@pytest.mark.parametrize(
+    ("decorator", "definition"),
+    [
+        (
+            "@logged",
+            """\
+            def logged(fn):
+                @functools.wraps(fn)
+                def wrapper(*args, **kwargs):
+                    log.info("calling %s", fn.__name__)
+                    return fn(*args, **kwargs)
+                return wrapper
+            """,
+        ),
+        (
+            "@retry(3)",
+            """\
+            def retry(times):
+                def decorate(fn):
+                    def wrapper(self, *args, **kwargs):
+                        for _ in range(times - 1):
+                            try:
+                                return fn(self, *args, **kwargs)
+                            except OSError:
+                                pass
+                        return fn(self, *args, **kwargs)
+                    return wrapper
+                return decorate
+            """,
+        ),
+        ("@register", "HANDLERS = []\n\ndef register(fn):\n    HANDLERS.append(fn)\n    return fn"),
+        ("@tenacity.retry(stop=tenacity.stop_after_attempt(3))", ""),  # an installed one
+        ("@staticmethod", ""),
+    ],
+    ids=["wrapper", "factory", "registers", "installed", "python"],
+)
+def test_a_helper_whose_decorators_hand_the_arguments_on_is_rewritten_through(
+    decorator: str, definition: str
+) -> None:
+    assert rewritten(decorated(decorator, definition))
+
+
+@pytest.mark.parametrize(
+    ("decorator", "definition", "why"),
+    [
+        (
+            "@with_client_id",
+            """\
+            def with_client_id(fn):
+                def wrapper(path, body):
+                    body.setdefault("appId", APP_ID)
+                    return fn(path, body)
+                return wrapper
+            """,
+            "which does more with the arguments than hand them on",
+        ),
+        (
+            "@defaults",
+            """\
+            def defaults(fn):
+                def wrapper(*args, **kwargs):
+                    return fn(*args[:1], {**DEFAULTS, **args[1]}, **kwargs)
+                return wrapper
+            """,
+            "which does more with the arguments than hand them on",
+        ),
+        (
+            "@cached",
+            "def cached(fn):\n    return CACHE.setdefault(fn.__name__, fn)",
+            "which does more with the arguments than hand them on",
+        ),
+        (
+            "@Traced",
+            "class Traced:\n    def __init__(self, fn):\n        self.fn = fn",
+            "a class of the project's, which compat migrate does not follow",
+        ),
+    ],
+    ids=["named-parameters", "reads-args", "returns-another", "class"],
+)
+def test_a_helper_wrapped_by_a_decorator_of_the_project_that_may_change_the_payload_is_left(
+    decorator: str, definition: str, why: str
+) -> None:
+    check_manual(
+        decorated(decorator, definition),
+        f"the payload goes through _post(), which is wrapped by {decorator}, {why}: "
+        "migrate _post() with the calls to it by hand",
     )

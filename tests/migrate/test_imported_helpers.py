@@ -276,3 +276,29 @@ def test_modules_read_are_bounded_and_an_oversized_one_is_not_read(
             "migrate this call by hand"
         ],
     )
+
+
+def test_a_decorator_imported_from_the_project_is_read(tmp_path: Path) -> None:
+    changes = (
+        "def with_client_id(fn):\n    def wrapper(path, payload):\n"
+        "        payload['authClientId'] = CLIENT_ID\n        return fn(path, payload)\n"
+        "    return wrapper\n"
+    )
+    passes = "def timed(fn):\n    def wrapper(*a, **k):\n        return fn(*a, **k)\n    return wrapper\n"
+    package = project(tmp_path, {"deco.py": changes + "\n\n" + passes})
+    helper = (
+        "import requests\n\nfrom . import deco\n\n\n@deco.{name}\ndef post(path, payload):\n"
+        "    return requests.post('https://w' + path, json=payload)\n"
+    )
+    source = package / "notify.py"
+    source.write_text(helper.format(name="timed") + calling("post", "")[1:])
+    assert migrated(source) == (True, [])
+    source.write_text(helper.format(name="with_client_id") + calling("post", "")[1:])
+    assert migrated(source) == (
+        False,
+        [
+            "the payload goes through post(), which is wrapped by @deco.with_client_id, which "
+            "does more with the arguments than hand them on: migrate post() with the calls to "
+            "it by hand"
+        ],
+    )
