@@ -7,8 +7,11 @@ it into another dict) would then be done to the new body, which the shim never s
 The helper is read where the project defines it: a function of the module, or one a
 module of the project that the module imports defines (``from .http import post_json``,
 ``http.post_json``), or a method of the class around the call or of its bases, in the
-module or imported from the project. A helper from elsewhere (an installed library) is
-taken at its word, as an HTTP client's method is.
+module or imported from the project; and so are its decorators of the project's. A call
+through an object of a class of the project's (a ``requests.Session`` of its own) is
+read through the class's overrides of the method called and of those an HTTP client
+sends through. A helper or class from elsewhere (an installed library) is taken at its
+word, as an HTTP client's method is.
 """
 
 from __future__ import annotations
@@ -47,6 +50,21 @@ _DEPTH = 3
 _BASES = 10
 #: imports followed to where a name is defined (``__init__.py`` importing it), at most
 _REEXPORTS = 3
+#: the methods the HTTP clients send a call through (requests, httpx, urllib3, aiohttp),
+#: which a class of the project's deriving from one may override
+_PIPELINE = (
+    "request",
+    "send",
+    "prepare_request",
+    "build_request",
+    "urlopen",
+    "request_encode_body",
+    "_request",
+)
+#: of those, the ones given the request object (the body in it)
+_SENDS_A_REQUEST = frozenset(("send", "prepare_request"))
+#: what a URL parameter of those is called
+_URLS = frozenset(("url", "path", "endpoint", "uri", "str_or_url"))
 
 
 @attrs.frozen
@@ -65,8 +83,9 @@ def why_not_as_given(
     context: Context, call: cst.Call, path: cst.BaseExpression, payload: cst.BaseExpression
 ) -> Optional[str]:
     """Why ``call`` may not send ``payload`` to ``path`` as the two are given: it hands
-    them to a helper the module defines, which does more with them (None: it does not,
-    or the helper is not the module's)."""
+    them to a helper of the project's, or to an object of a class of the project's,
+    which does more with them (None: it does not, or the helper or class is not the
+    project's)."""
     return _why(context, call, path, payload, 0)
 
 
@@ -79,13 +98,23 @@ def _why(
 ) -> Optional[str]:
     try:
         helper = _helper(context, call)
-        wrapped = None if helper is None else _wrapped(helper)
+        if helper is None:
+            return _through_receiver(context, call, path, payload, depth)
+        wrapped = _wrapped(helper)
     except _Unread as err:
         return f"{err}: migrate this call by hand"
-    if helper is None:
-        return None
-    if wrapped is not None:
-        return wrapped
+    return wrapped if wrapped is not None else _through(helper, call, path, payload, depth)
+
+
+def _through(
+    helper: _Helper,
+    call: cst.Call,
+    path: Optional[cst.BaseExpression],
+    payload: cst.BaseExpression,
+    depth: int,
+) -> Optional[str]:
+    """Why ``helper``, which ``call`` hands ``payload`` (and ``path``) to, may not send it
+    as it is given (None: it sends it as given)."""
     name = helper.name
     if depth >= _DEPTH:
         return f"the payload goes through helpers more than {_DEPTH} deep, down to {name}"
@@ -124,6 +153,159 @@ def _why(
     return _tells_paths_apart(inner, name, _parameter(function, call, path, helper.skipped))
 
 
+def _through_receiver(
+    context: Context,
+    call: cst.Call,
+    path: Optional[cst.BaseExpression],
+    payload: cst.BaseExpression,
+    depth: int,
+) -> Optional[str]:
+    """Why ``call`` (``receiver.post(...)``) may not send ``payload`` as given: the
+    receiver is an object of a class of the project's (a ``requests.Session`` of its
+    own, say) that overrides the method called, or one an HTTP client sends through
+    (``request``, ``send``, ...), and does more with the body there than pass it on."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    called = func.attr.value
+    for label, owner, where in _receiver_classes(context, call):
+        for name in (called, *_PIPELINE):
+            found = _method(where, owner, name, 0)
+            if found is None:
+                continue
+            function, defined = found
+            shown = f"{owner.name.value}.{name}()"
+            if name == called:
+                helper = _as_method(function, defined, shown)
+                why = helper and (_wrapped(helper) or _through(helper, call, path, payload, depth))
+            else:
+                why = _overridden(defined, function, shown)
+            if why:
+                return f"{label} is a {owner.name.value}, a class of the project's: {why}"
+    return None
+
+
+def _overridden(context: Context, function: cst.FunctionDef, shown: str) -> Optional[str]:
+    """Why the method ``function`` (``shown``) of a class of the project's, which an HTTP
+    client sends its calls through (``request``, ``send``, ...), may change the body: it
+    does more with a body parameter (``json``, ``data``, ``body``, ``content``), with
+    ``**kwargs`` (which hold them) or ``*args`` than pass them on, looks into the request
+    object it is given (``send``), or tells URLs apart. None: it does none of that."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params][1:]  # self
+    request_object = function.name.value in _SENDS_A_REQUEST and bool(positional)
+    end = f": migrate the calls through {shown} by hand"
+    for index, param in enumerate([*positional, *params.kwonly_params]):
+        for use in context.uses(param.name):
+            if request_object and index == 0:
+                if not _to_super(context, use):
+                    return (
+                        f"the body goes through {shown}, which looks into the request it sends{end}"
+                    )
+            elif param.name.value in BODY:
+                done = _payload_use(context, use)
+                if done is not None:
+                    return f"the body goes through {shown}, which {done}{end}"
+            elif param.name.value in _URLS and _picks_by(context, use):
+                return f"the URL goes through {shown}, which tells URLs apart{end}"
+    for star in _star_params(function):
+        spread = "**" if star is params.star_kwarg else "*"
+        for use in context.uses(star.name):
+            parent = context.parents.get(use)
+            whole = isinstance(parent, cst.Arg) and parent.star == spread
+            if not (whole or (spread == "**" and _passes_on(context, use, None))):
+                return (
+                    f"the body goes through {shown}, which does more with its "
+                    f"{spread}{star.name.value} than pass them on{end}"
+                )
+    return None
+
+
+def _to_super(context: Context, use: cst.Name) -> bool:
+    """Whether ``use`` is an argument of ``super().method(...)``, handed on whole."""
+    parent = context.parents.get(use)
+    call = context.parents.get(parent) if isinstance(parent, cst.Arg) else None
+    func = call.func if isinstance(call, cst.Call) else None
+    return (
+        isinstance(parent, cst.Arg)
+        and not parent.star
+        and isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Call)
+        and context.code(func.value.func).strip() == "super"
+    )
+
+
+def _receiver_classes(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, Context]]:
+    """The classes of the project's the receiver of ``call`` (``receiver.method(...)``) is
+    built from, as the source says: ``self`` (the class around the call), a name bound to
+    ``Class(...)`` (in the function, the module, a ``with``, or a module of the project it
+    is imported from), or ``self.attr`` that the class assigns ``Class(...)``. With the
+    written receiver, and the context of the module that defines each class."""
+    func = call.func
+    assert isinstance(func, cst.Attribute)
+    receiver = func.value
+    label = context.code(receiver).strip()
+    owner = context.enclosing_class(call)
+    if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+        return [(label, owner, context)] if owner is not None else []
+    values: list[tuple[cst.BaseExpression, Context]] = []
+    if isinstance(receiver, cst.Name):
+        scope = context.function(call)
+        bound = context.assigned(receiver, call) if scope is not context.module else []
+        if scope is context.module:
+            bound = list(context.module_values.get(receiver.value, []))
+        values = [(v, context) for v in bound if isinstance(v, cst.BaseExpression)]
+        values += [
+            (n.item, context)
+            for n in context.nodes(scope)
+            if isinstance(n, cst.WithItem)
+            and n.asname is not None
+            and isinstance(n.asname.name, cst.Name)
+            and n.asname.name.value == receiver.value
+        ]
+        source = context.import_sources.get(receiver.value)
+        if not values and source is not None and source[2]:
+            imported = _imported_module(context, source[0], source[1], label)
+            if imported is not None:
+                values = [(v, imported) for v in imported.module_values.get(source[2], [])]
+    elif (
+        isinstance(receiver, cst.Attribute)
+        and isinstance(receiver.value, cst.Name)
+        and receiver.value.value == "self"
+        and owner is not None
+    ):
+        values = [(v, context) for v in _assigned_to(context, owner, receiver.attr.value)]
+    found = []
+    for value, where in values:
+        if isinstance(value, cst.Call):
+            made = _base(where, where.code(value.func).strip(), "the class")
+            if made is not None:
+                found.append((label, *made))
+    return found
+
+
+def _assigned_to(context: Context, owner: cst.ClassDef, attr: str) -> list[cst.BaseExpression]:
+    """What the methods of ``owner`` assign to ``self.attr``."""
+    values = []
+    for node in context.nodes(owner):
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        value = node.value
+        if value is not None and any(
+            isinstance(t, cst.Attribute)
+            and isinstance(t.value, cst.Name)
+            and t.value.value == "self"
+            and t.attr.value == attr
+            for t in targets
+        ):
+            values.append(value)
+    return values
+
+
 def _tells_paths_apart(context: Context, name: str, given: Optional[cst.Param]) -> Optional[str]:
     """Why the helper ``name``, which takes the legacy path as ``given``, may do another
     thing with the new path (None: it does not tell paths apart)."""
@@ -142,7 +324,7 @@ def _keyword(call: cst.Call, value: cst.BaseExpression) -> Optional[str]:
     return arg.keyword.value if arg is not None and arg.keyword is not None else None
 
 
-def _passes_on(context: Context, use: cst.Name, keyword: str) -> bool:
+def _passes_on(context: Context, use: cst.Name, keyword: Optional[str]) -> bool:
     """Whether the helper, at ``use`` of its ``**kwargs``, passes them on whole to a call
     that is not another helper of the module's, or reads or sets a key other than
     ``keyword`` (the payload's)."""
@@ -164,7 +346,8 @@ def _passes_on(context: Context, use: cst.Name, keyword: str) -> bool:
     elif isinstance(parent, cst.ComparisonTarget):  # "timeout" in kwargs
         comparison = context.parents.get(parent)
         key = comparison.left if isinstance(comparison, cst.Comparison) else None
-    return isinstance(key, cst.SimpleString) and key.evaluated_value not in (keyword, None)
+    bodies = BODY if keyword is None else (keyword,)
+    return isinstance(key, cst.SimpleString) and key.evaluated_value not in (*bodies, None)
 
 
 def _helper(context: Context, call: cst.Call) -> Optional[_Helper]:
@@ -181,14 +364,16 @@ def _helper(context: Context, call: cst.Call) -> Optional[_Helper]:
     if owner is None:
         return None
     method = _method(context, owner, func.attr.value, 0)
-    if method is None:
-        return None
-    function, where = method
+    return None if method is None else _as_method(*method, f"{func.attr.value}()")
+
+
+def _as_method(function: cst.FunctionDef, where: Context, name: str) -> Optional[_Helper]:
+    """A method as the helper a call through ``self`` (or an object) calls; None for a
+    property, whose value is called."""
     decorators = {where.code(d.decorator).strip() for d in function.decorators}
     if "property" in decorators or any(d.endswith(".setter") for d in decorators):
         return None
-    skipped = 0 if "staticmethod" in decorators else 1
-    return _Helper(function, where, f"{func.attr.value}()", skipped)
+    return _Helper(function, where, name, 0 if "staticmethod" in decorators else 1)
 
 
 def _function(context: Context, func: cst.BaseExpression) -> Optional[_Helper]:
@@ -205,7 +390,7 @@ def _function(context: Context, func: cst.BaseExpression) -> Optional[_Helper]:
     if not isinstance(func, cst.Attribute):
         return None
     owner = context.code(func.value).strip()
-    source = _as_module(context.import_sources.get(owner))
+    source = _as_module(context, owner)
     if source is None:
         return None
     helper = _defined(context, source[0], source[1], func.attr.value, 0)
@@ -280,12 +465,19 @@ def _star_params(function: cst.FunctionDef) -> list[cst.Param]:
     return [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
 
 
-def _as_module(source: Optional[tuple[int, str, str]]) -> Optional[tuple[int, str, str]]:
-    """An import as the import of a module: ``from x import name`` as ``x.name``'s."""
+def _as_module(context: Context, local: str) -> Optional[tuple[int, str, str]]:
+    """The import of a module that binds ``local`` (``import x``, ``from . import x``),
+    as ``import x`` (``from x import name`` as ``x.name``'s); None when it binds no
+    module, or ``from x import name`` imports something a module of the project defines
+    (an object, not the module ``x.name``)."""
+    source = context.import_sources.get(local)
     if source is None or not source[2]:
         return source
     level, module, name = source
-    return level, f"{module}.{name}" if module else name, ""
+    if level and context.path is None:
+        raise _Unread(f"{local} comes from {'.' * level}{module}, {_NOT_LOOKED_FOR}")
+    dotted = f"{module}.{name}" if module else name
+    return (level, dotted, "") if module_file(context.path, level, dotted) else None
 
 
 def _imported_function(context: Context, name: str, depth: int) -> Optional[_Helper]:
@@ -315,6 +507,9 @@ def _defined(context: Context, level: int, module: str, name: str, depth: int) -
     return _imported_function(imported, name, depth + 1)
 
 
+_NOT_LOOKED_FOR = "which compat migrate does not look for in a source given without its file"
+
+
 class _Unread(Exception):
     """A helper of the project's that compat migrate cannot read: a relative import
     (which only the project has) of a module it cannot find or parse."""
@@ -334,7 +529,7 @@ def _imported_module(context: Context, level: int, module: str, what: str) -> Op
             else "which is not found"
         )
         if context.path is None:
-            why = "which compat migrate does not look for in a source given without its file"
+            why = _NOT_LOOKED_FOR
         raise _Unread(f"{what} comes from {where}, {why}")
     return imported
 
@@ -364,7 +559,9 @@ def _method(
     return None
 
 
-def _base(context: Context, written: str) -> Optional[tuple[cst.ClassDef, Context]]:
+def _base(
+    context: Context, written: str, what: str = "the base class"
+) -> Optional[tuple[cst.ClassDef, Context]]:
     """The class a base written ``written`` (``Base``, ``http.Base``) names, and the
     context of the module that defines it, when the project does."""
     parent = context.classes.get(written)
@@ -372,7 +569,7 @@ def _base(context: Context, written: str) -> Optional[tuple[cst.ClassDef, Contex
         return parent, context
     owner, _, attr = written.rpartition(".")
     if owner:
-        source = _as_module(context.import_sources.get(owner))
+        source = _as_module(context, owner)
     else:
         source = context.import_sources.get(written)
         if source is not None and not source[2]:
@@ -380,7 +577,7 @@ def _base(context: Context, written: str) -> Optional[tuple[cst.ClassDef, Contex
     if source is None:
         return None
     level, module, name = source
-    imported = _imported_module(context, level, module, f"the base class {written}")
+    imported = _imported_module(context, level, module, f"{what} {written}")
     found = imported.classes.get(attr or name) if imported is not None else None
     return None if found is None or imported is None else (found, imported)
 

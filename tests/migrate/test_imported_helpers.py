@@ -302,3 +302,31 @@ def test_a_decorator_imported_from_the_project_is_read(tmp_path: Path) -> None:
             "it by hand"
         ],
     )
+
+
+def test_a_session_imported_from_the_project_is_read(tmp_path: Path) -> None:
+    from .test_client_classes import ADDS, ADDS_CLIENT_ID, SESSION, SETS_TIMEOUT
+
+    package = project(tmp_path, {})
+    session = package / "wallet.py"
+    source = package / "notify.py"
+    for imports, receiver in [
+        ("from .wallet import session", "session"),
+        ("from .wallet import WalletSession\n\nsession = WalletSession()", "session"),
+    ]:
+        source.write_text(
+            f"{imports}\n\n\ndef notify(token):\n"
+            f"    return {receiver}.post('/v2/messages/sendInbox', json={PAYLOAD})\n"
+        )
+        session.write_text(SESSION.format(body=ADDS_CLIENT_ID) + "\n\nsession = WalletSession()\n")
+        assert migrated(source) == (False, [ADDS]), imports
+        session.write_text(SESSION.format(body=SETS_TIMEOUT) + "\n\nsession = WalletSession()\n")
+        assert migrated(source) == (True, []), imports
+
+
+def test_a_module_imported_relatively_in_a_source_without_its_file_leaves_the_call() -> None:
+    result = migrate_source(calling("http.post_plain", "from . import http"), options())
+    assert [s.reason for s in result.manual] == [
+        "http comes from ., which compat migrate does not look for in a source given without "
+        "its file: migrate this call by hand"
+    ]

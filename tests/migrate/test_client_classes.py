@@ -1,0 +1,184 @@
+"""A call through an object of a class of the project's (a ``requests.Session`` of its
+own with a base URL, say) is rewritten only when that class sends the body as given:
+an override of the method called, or of one the HTTP client sends through
+(``request``, ``send``, ``urlopen``...), that changes the body would change the new
+body too, which the shim never saw."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from compat.migrate import migrate_source
+
+from .helpers import options
+from .test_helpers import NEW, PAYLOAD
+
+SESSION = """\
+import requests
+
+
+class WalletSession(requests.Session):
+    def __init__(self, base_url="https://w"):
+        super().__init__()
+        self.base_url = base_url
+
+    def request(self, method, url, *args, **kwargs):
+{body}
+        return super().request(method, self.base_url + url, *args, **kwargs)
+"""
+
+ADDS_CLIENT_ID = """\
+        body = kwargs.get("json")
+        if isinstance(body, dict):
+            body.setdefault("authClientId", CLIENT_ID)"""
+
+SETS_TIMEOUT = """\
+        kwargs.setdefault("timeout", 8)
+        kwargs["headers"] = {**self.headers, "X-Trace": trace_id()}"""
+
+ADDS = (
+    "session is a WalletSession, a class of the project's: the body goes through "
+    "WalletSession.request(), which does more with its **kwargs than pass them on: "
+    "migrate the calls through WalletSession.request() by hand"
+)
+
+
+def site(receiver: str, before: str = "") -> str:
+    before = f"{before}\n" if before else ""
+    return (
+        f"def notify(token):\n{before}"
+        f"    return {receiver}.post('/v2/messages/sendInbox', json={PAYLOAD}).json()\n"
+    )
+
+
+def outcome(source: str) -> tuple[bool, list[str]]:
+    result = migrate_source(textwrap.dedent(source), options())
+    return NEW in result.source, [s.reason for s in result.manual]
+
+
+@pytest.mark.parametrize(
+    ("binding", "receiver"),
+    [
+        ("session = WalletSession()\n\n\n", "session"),
+        ("", "session"),  # bound in the function
+        ("", "with"),
+    ],
+    ids=["module", "local", "with"],
+)
+def test_a_session_of_the_project_that_changes_the_body_leaves_the_call(
+    binding: str, receiver: str
+) -> None:
+    if receiver == "with":
+        call = site("session", "    with WalletSession() as session:").replace(
+            "    return session", "        return session"
+        )
+    elif binding:
+        call = site(receiver)
+    else:
+        call = site(receiver, "    session = WalletSession()")
+    changing = SESSION.format(body=ADDS_CLIENT_ID)
+    assert outcome(f"{changing}\n\n{binding}{call}") == (False, [ADDS])
+    passing = SESSION.format(body=SETS_TIMEOUT)
+    assert outcome(f"{passing}\n\n{binding}{call}") == (True, [])
+
+
+def test_an_attribute_the_class_assigns_a_session_of_the_project_is_read() -> None:
+    notifier = (
+        "class Notifier:\n    def __init__(self):\n        self.http = WalletSession()\n\n"
+        "    def notify(self, token):\n"
+        f"        return self.http.post('/v2/messages/sendInbox', json={PAYLOAD})\n"
+    )
+    changing = SESSION.format(body=ADDS_CLIENT_ID)
+    assert outcome(f"{changing}\n\n{notifier}") == (
+        False,
+        [ADDS.replace("session is", "self.http is")],
+    )
+    assert outcome(f"{SESSION.format(body=SETS_TIMEOUT)}\n\n{notifier}") == (True, [])
+
+
+def test_self_in_a_session_of_the_project_is_read() -> None:
+    method = (
+        "\n    def notify(self, token):\n"
+        f"        return self.post('/v2/messages/sendInbox', json={PAYLOAD})\n"
+    )
+    assert outcome(SESSION.format(body=ADDS_CLIENT_ID) + method) == (
+        False,
+        [ADDS.replace("session is", "self is")],
+    )
+    assert outcome(SESSION.format(body=SETS_TIMEOUT) + method) == (True, [])
+
+
+@pytest.mark.parametrize(
+    ("override", "why"),
+    [
+        (
+            "    def post(self, url, json=None, **kwargs):\n"
+            "        json = {**(json or {}), 'authClientId': CLIENT_ID}\n"
+            "        return super().post(url, json=json, **kwargs)\n",
+            "the payload goes through Wallet.post(), which binds json anew before it is sent: "
+            "migrate Wallet.post() with the calls to it by hand",
+        ),
+        (
+            "    def send(self, request, **kwargs):\n"
+            "        request.body = request.body.replace(b'authClientId', b'appId')\n"
+            "        return super().send(request, **kwargs)\n",
+            "the body goes through Wallet.send(), which looks into the request it sends: "
+            "migrate the calls through Wallet.send() by hand",
+        ),
+        (
+            "    def request(self, method, url, **kwargs):\n"
+            "        if url.endswith('sendInbox'):\n            kwargs['timeout'] = 30\n"
+            "        return super().request(method, url, **kwargs)\n",
+            "the URL goes through Wallet.request(), which tells URLs apart: migrate the calls "
+            "through Wallet.request() by hand",
+        ),
+        (
+            "    def request(self, method, url, *args, **kwargs):\n"
+            "        log.info('%s', args[0])\n"
+            "        return super().request(method, url, *args, **kwargs)\n",
+            "the body goes through Wallet.request(), which does more with its *args than pass "
+            "them on: migrate the calls through Wallet.request() by hand",
+        ),
+        (
+            "    def urlopen(self, method, url, body=None, **kwargs):\n"
+            "        body = sign(body.decode())\n"
+            "        return super().urlopen(method, url, body=body, **kwargs)\n",
+            "the body goes through Wallet.urlopen(), which binds body anew: migrate the "
+            "calls through Wallet.urlopen() by hand",
+        ),
+    ],
+    ids=["post", "send", "url", "args", "urlopen"],
+)
+def test_overrides_that_may_change_what_is_sent_leave_the_call(override: str, why: str) -> None:
+    source = (
+        f"import requests\n\n\nclass Wallet(requests.Session):\n{override}\n\n"
+        f"wallet = Wallet()\n\n\n{site('wallet')}"
+    )
+    assert outcome(source) == (False, [f"wallet is a Wallet, a class of the project's: {why}"])
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "    def send(self, request, **kwargs):\n"
+        "        return super().send(request, timeout=5, **kwargs)\n",
+        "    def request(self, method, url, data=None, json=None, **kwargs):\n"
+        "        log.info('POST %s', url)\n"
+        "        return super().request(method, BASE + url, data=data, json=json, **kwargs)\n",
+        "    def close(self):\n        log.info('closing')\n",
+    ],
+    ids=["send", "named-body", "other-method"],
+)
+def test_overrides_that_pass_the_body_on_keep_the_call_rewritten(override: str) -> None:
+    source = (
+        f"import requests\n\n\nclass Wallet(requests.Session):\n{override}\n\n"
+        f"wallet = Wallet()\n\n\n{site('wallet')}"
+    )
+    assert outcome(source) == (True, [])
+
+
+def test_a_class_from_an_installed_library_is_taken_at_its_word() -> None:
+    source = f"import requests\n\nsession = requests.Session()\n\n\n{site('session')}"
+    assert outcome(source) == (True, [])
