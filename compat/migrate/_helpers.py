@@ -16,13 +16,17 @@ word, as an HTTP client's method is.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from ._modules import module_context, module_file
 from ._plan import Context
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 #: the arguments that carry the body, in the HTTP clients real code uses
 BODY = ("json", "data", "body", "content")
@@ -236,74 +240,154 @@ def _to_super(context: Context, use: cst.Name) -> bool:
 
 
 def _receiver_classes(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, Context]]:
-    """The classes of the project's the receiver of ``call`` (``receiver.method(...)``) is
-    built from, as the source says: ``self`` (the class around the call), a name bound to
-    ``Class(...)`` (in the function, the module, a ``with``, or a module of the project it
-    is imported from), or ``self.attr`` that the class assigns ``Class(...)``. With the
-    written receiver, and the context of the module that defines each class."""
+    """The classes of the project's the receiver of ``call`` (``receiver.method(...)``) may
+    be an object of, as the source says (:func:`_classes_of`); ``self`` is one of the
+    class around the call. With the written receiver, and the context of the module that
+    defines each class."""
     func = call.func
     assert isinstance(func, cst.Attribute)
     receiver = func.value
     label = context.code(receiver).strip()
-    owner = context.enclosing_class(call)
     if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+        owner = context.enclosing_class(call)
         return [(label, owner, context)] if owner is not None else []
-    values: list[tuple[cst.BaseExpression, Context]] = []
-    if isinstance(receiver, cst.Name):
-        scope = context.function(call)
-        bound = context.assigned(receiver, call) if scope is not context.module else []
-        if scope is context.module:
-            bound = list(context.module_values.get(receiver.value, []))
-        values = [(v, context) for v in bound if isinstance(v, cst.BaseExpression)]
-        values += [
-            (n.item, context)
-            for n in context.nodes(scope)
-            if isinstance(n, cst.WithItem)
-            and n.asname is not None
-            and isinstance(n.asname.name, cst.Name)
-            and n.asname.name.value == receiver.value
-        ]
-        source = context.import_sources.get(receiver.value)
-        if not values and source is not None and source[2]:
-            imported = _imported_module(context, source[0], source[1], label)
+    return [(label, *found) for found in _classes_of(context, receiver, call, 0)]
+
+
+def _classes_of(
+    context: Context, value: cst.BaseExpression, near: cst.CSTNode, depth: int
+) -> list[tuple[cst.ClassDef, Context]]:
+    """The classes of the project's that ``value`` (read at ``near``) may be an object of,
+    as the source says: ``Class(...)``; a call of a function of the project's, by its
+    return annotation and what it returns; a name, by its annotation as a parameter and
+    what it is bound to (in the function, the module, a ``with``, or the module of the
+    project it is imported from); ``self.attr``, by what the class assigns it and how it
+    annotates it. A few steps deep; what the source does not say is not guessed."""
+    if depth > _DEPTH:
+        return []
+    found: list[tuple[cst.ClassDef, Context]] = []
+
+    def follow(values: Iterable[Optional[cst.CSTNode]], where: Context) -> None:
+        for bound in values:
+            if isinstance(bound, cst.BaseExpression):
+                found.extend(_classes_of(where, bound, bound, depth + 1))
+
+    if isinstance(value, cst.Call):
+        made = _base(context, context.code(value.func).strip(), "the class")
+        if made is not None:
+            return [made]
+        function = _function(context, value.func)
+        if function is not None:
+            returns = function.function.returns
+            follow([returns.annotation] if returns is not None else [], function.context)
+            outer = function.function
+            follow(
+                [r.value for r in function.context.nodes(outer) if isinstance(r, cst.Return)],
+                function.context,
+            )
+        return found
+    for annotation in _annotations(value):
+        made = _base(context, annotation, "the class")
+        if made is not None:
+            return [made]
+    if isinstance(value, cst.Name):
+        scope = context.function(near)
+        if isinstance(scope, cst.FunctionDef):
+            params = scope.params
+            every = [*params.posonly_params, *params.params, *params.kwonly_params]
+            follow(
+                [
+                    p.annotation.annotation
+                    for p in every
+                    if p.name.value == value.value and p.annotation
+                ],
+                context,
+            )
+            follow(context.assigned(value, near), context)
+        else:
+            follow(context.module_values.get(value.value, []), context)
+        follow(
+            [
+                n.item
+                for n in context.nodes(scope)
+                if isinstance(n, cst.WithItem)
+                and n.asname is not None
+                and isinstance(n.asname.name, cst.Name)
+                and n.asname.name.value == value.value
+            ],
+            context,
+        )
+        source = context.import_sources.get(value.value)
+        if source is not None and source[2] and _as_module(context, value.value) is None:
+            imported = _imported_module(context, source[0], source[1], value.value)
             if imported is not None:
-                values = [(v, imported) for v in imported.module_values.get(source[2], [])]
+                follow(imported.module_values.get(source[2], []), imported)
     elif (
-        isinstance(receiver, cst.Attribute)
-        and isinstance(receiver.value, cst.Name)
-        and receiver.value.value == "self"
-        and owner is not None
+        isinstance(value, cst.Attribute)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == "self"
     ):
-        values = [(v, context) for v in _assigned_to(context, owner, receiver.attr.value)]
-    found = []
-    for value, where in values:
-        if isinstance(value, cst.Call):
-            made = _base(where, where.code(value.func).strip(), "the class")
-            if made is not None:
-                found.append((label, *made))
+        owner = context.enclosing_class(near)
+        if owner is not None:
+            follow(_assigned_to(context, owner, value.attr.value), context)
     return found
 
 
+def _annotations(value: cst.BaseExpression) -> list[str]:
+    """The class names an annotation may name: ``X``, ``mod.X``, ``Optional[X]``,
+    ``X | None``, ``"X"``."""
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        return [get_full_name_for_node(value) or ""]
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        try:
+            return _annotations(cst.parse_expression(value.evaluated_value.strip()))
+        except cst.ParserSyntaxError:
+            return []
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
+        return [*_annotations(value.left), *_annotations(value.right)]
+    if isinstance(value, cst.Subscript):
+        return [
+            name
+            for element in value.slice
+            if isinstance(element.slice, cst.Index)
+            for name in _annotations(element.slice.value)
+        ]
+    return []
+
+
 def _assigned_to(context: Context, owner: cst.ClassDef, attr: str) -> list[cst.BaseExpression]:
-    """What the methods of ``owner`` assign to ``self.attr``."""
+    """What the methods of ``owner`` assign to ``self.attr``, and how the class (or they)
+    annotate it."""
     values = []
     for node in context.nodes(owner):
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
         elif isinstance(node, cst.AnnAssign):
             targets = [node.target]
+            line = context.parents.get(node)
+            if _is_attr(node.target, attr) or (
+                isinstance(node.target, cst.Name)
+                and node.target.value == attr
+                and line is not None
+                and context.parents.get(line) is owner.body
+            ):
+                values.append(node.annotation.annotation)
         else:
             continue
         value = node.value
-        if value is not None and any(
-            isinstance(t, cst.Attribute)
-            and isinstance(t.value, cst.Name)
-            and t.value.value == "self"
-            and t.attr.value == attr
-            for t in targets
-        ):
+        if value is not None and any(_is_attr(t, attr) for t in targets):
             values.append(value)
     return values
+
+
+def _is_attr(target: cst.BaseExpression, attr: str) -> bool:
+    """Whether ``target`` is ``self.attr``."""
+    return (
+        isinstance(target, cst.Attribute)
+        and isinstance(target.value, cst.Name)
+        and target.value.value == "self"
+        and target.attr.value == attr
+    )
 
 
 def _tells_paths_apart(context: Context, name: str, given: Optional[cst.Param]) -> Optional[str]:

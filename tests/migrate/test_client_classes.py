@@ -182,3 +182,50 @@ def test_overrides_that_pass_the_body_on_keep_the_call_rewritten(override: str) 
 def test_a_class_from_an_installed_library_is_taken_at_its_word() -> None:
     source = f"import requests\n\nsession = requests.Session()\n\n\n{site('session')}"
     assert outcome(source) == (True, [])
+
+
+@pytest.mark.parametrize(
+    ("code", "receiver"),
+    [
+        ("def notify(session: WalletSession, token):\n    {call}\n", "session"),
+        ("def notify(session: 'Optional[WalletSession]', token):\n    {call}\n", "session"),
+        ("def notify(session: WalletSession | None, token):\n    {call}\n", "session"),
+        (
+            "def get_session() -> WalletSession:\n    return SESSIONS[0]\n\n\n"
+            "def notify(token):\n    {call}\n",
+            "get_session()",
+        ),
+        (
+            "def make_session():\n    made = WalletSession()\n    made.headers['X'] = '1'\n"
+            "    return made\n\n\ndef notify(token):\n    session = make_session()\n    {call}\n",
+            "session",
+        ),
+        (
+            "class Billing:\n    session: WalletSession\n\n"
+            "    def __init__(self, session):\n        self.session = session\n\n"
+            "    def notify(self, token):\n        {call}\n",
+            "self.session",
+        ),
+        (
+            "class Billing:\n    def __init__(self, session: WalletSession):\n"
+            "        self.session = session\n\n"
+            "    def notify(self, token):\n        {call}\n",
+            "self.session",
+        ),
+    ],
+    ids=["parameter", "string", "union", "returns", "factory", "class-annotation", "injected"],
+)
+def test_what_the_source_says_a_receiver_is_is_read(code: str, receiver: str) -> None:
+    call = f"return {receiver}.post('/v2/messages/sendInbox', json={PAYLOAD}).json()"
+    source = SESSION.format(body=ADDS_CLIENT_ID) + "\n\n" + code.format(call=call)
+    assert outcome(source) == (False, [ADDS.replace("session is", f"{receiver} is")])
+    passing = SESSION.format(body=SETS_TIMEOUT) + "\n\n" + code.format(call=call)
+    assert outcome(passing) == (True, [])
+
+
+def test_an_annotation_that_is_not_python_says_nothing() -> None:
+    source = (
+        f"{SESSION.format(body=ADDS_CLIENT_ID)}\n\ndef notify(session: 'Wallet(', token):\n"
+        f"    return session.post('/v2/messages/sendInbox', json={PAYLOAD})\n"
+    )
+    assert outcome(source) == (True, [])
