@@ -218,10 +218,13 @@ def _overridden(context: Context, function: cst.FunctionDef, shown: str) -> Opti
             parent = context.parents.get(use)
             whole = isinstance(parent, cst.Arg) and parent.star == spread
             if not (whole or (spread == "**" and _passes_on(context, use, None))):
-                return (
-                    f"the body goes through {shown}, which does more with its "
-                    f"{spread}{star.name.value} than pass them on{end}"
+                key = _key_of(context, use) if spread == "**" else None
+                done = (
+                    f"reads or sets {key.value} in its **{star.name.value}"
+                    if isinstance(key, cst.SimpleString) and key.evaluated_value in BODY
+                    else f"does more with its {spread}{star.name.value} than pass them on"
                 )
+                return f"the body goes through {shown}, which {done}{end}"
     return None
 
 
@@ -419,6 +422,15 @@ def _passes_on(context: Context, use: cst.Name, keyword: Optional[str]) -> bool:
             return isinstance(call, cst.Call) and _helper(context, call) is None
         except _Unread:
             return False
+    key = _key_of(context, use)
+    bodies = BODY if keyword is None else (keyword,)
+    return isinstance(key, cst.SimpleString) and key.evaluated_value not in (*bodies, None)
+
+
+def _key_of(context: Context, use: cst.Name) -> Optional[cst.BaseExpression]:
+    """The key ``use`` of a dict looks up (``kwargs.get(key)``, ``kwargs[key]``, ``key in
+    kwargs``), if it looks one up."""
+    parent = context.parents.get(use)
     key: Optional[cst.BaseExpression] = None
     if isinstance(parent, cst.Attribute) and parent.value is use:
         call = context.parents.get(parent)
@@ -430,8 +442,7 @@ def _passes_on(context: Context, use: cst.Name, keyword: Optional[str]) -> bool:
     elif isinstance(parent, cst.ComparisonTarget):  # "timeout" in kwargs
         comparison = context.parents.get(parent)
         key = comparison.left if isinstance(comparison, cst.Comparison) else None
-    bodies = BODY if keyword is None else (keyword,)
-    return isinstance(key, cst.SimpleString) and key.evaluated_value not in (*bodies, None)
+    return key
 
 
 def _helper(context: Context, call: cst.Call) -> Optional[_Helper]:

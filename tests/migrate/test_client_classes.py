@@ -40,7 +40,7 @@ SETS_TIMEOUT = """\
 
 ADDS = (
     "session is a WalletSession, a class of the project's: the body goes through "
-    "WalletSession.request(), which does more with its **kwargs than pass them on: "
+    'WalletSession.request(), which reads or sets "json" in its **kwargs: '
     "migrate the calls through WalletSession.request() by hand"
 )
 
@@ -148,8 +148,15 @@ def test_self_in_a_session_of_the_project_is_read() -> None:
             "the body goes through Wallet.urlopen(), which binds body anew: migrate the "
             "calls through Wallet.urlopen() by hand",
         ),
+        (
+            "    def request(self, method, url, **kwargs):\n"
+            "        kwargs.update(self.defaults)\n"
+            "        return super().request(method, url, **kwargs)\n",
+            "the body goes through Wallet.request(), which does more with its **kwargs than "
+            "pass them on: migrate the calls through Wallet.request() by hand",
+        ),
     ],
-    ids=["post", "send", "url", "args", "urlopen"],
+    ids=["post", "send", "url", "args", "urlopen", "kwargs"],
 )
 def test_overrides_that_may_change_what_is_sent_leave_the_call(override: str, why: str) -> None:
     source = (
@@ -228,4 +235,17 @@ def test_an_annotation_that_is_not_python_says_nothing() -> None:
         f"{SESSION.format(body=ADDS_CLIENT_ID)}\n\ndef notify(session: 'Wallet(', token):\n"
         f"    return session.post('/v2/messages/sendInbox', json={PAYLOAD})\n"
     )
+    assert outcome(source) == (True, [])
+
+
+def test_names_bound_to_each_other_end() -> None:
+    source = (
+        f"{SESSION.format(body=ADDS_CLIENT_ID)}\n\nfirst = second\nsecond = first\n\n\n"
+        f"{site('first')}"
+    )
+    assert outcome(source) == (True, [])  # nothing says what they are
+
+
+def test_an_object_imported_from_an_installed_library_is_taken_at_its_word() -> None:
+    source = f"from wallet_sdk import session\n\n\n{site('session')}"
     assert outcome(source) == (True, [])

@@ -330,3 +330,9 @@ def test_a_module_imported_relatively_in_a_source_without_its_file_leaves_the_ca
         "http comes from ., which compat migrate does not look for in a source given without "
         "its file: migrate this call by hand"
     ]
+
+
+def test_a_module_that_is_gone_is_not_read(tmp_path: Path) -> None:
+    from compat.migrate._modules import module_context
+
+    assert module_context(str(tmp_path / "gone.py"), Options()) is None
