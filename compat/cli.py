@@ -417,10 +417,13 @@ def _configured(
     parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Optional[Sequence[str]]
 ) -> argparse.Namespace:
     """The arguments again, with ``[tool.compat]`` of the nearest pyproject.toml (to the
-    first PATH, or here) as defaults: the flags given win."""
+    first PATH, or the file ``--stdin-filename`` names, or here) as defaults: the flags
+    given win."""
     from ._config import find, load, read
 
     first = args.paths[0] if args.paths and args.paths[0] != "-" else "."
+    if args.paths == ["-"] and getattr(args, "stdin_filename", None):
+        first = args.stdin_filename
     path = find(first)
     if path is None:
         return args
@@ -479,6 +482,8 @@ def _migrate(args: argparse.Namespace) -> int:
     )
     if args.paths == ["-"]:
         return _migrate_stdin(args, options)
+    if args.stdin_filename is not None:
+        raise _UsageError("--stdin-filename names the file read from stdin: give - as the PATH")
     from .migrate._files import migrate_paths, unified_diff, write
 
     started = time.perf_counter()
@@ -521,15 +526,16 @@ def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
     from .migrate import MigrateError, migrate_source
     from .migrate._files import decode, encode, unified_diff
 
+    shown = args.stdin_filename or "-"
     try:
         text, encoding = decode(sys.stdin.buffer.read())
-        result = migrate_source(text, options)
+        result = migrate_source(text, options, path=args.stdin_filename)
         source = encode(result.source, encoding)
     except MigrateError as err:
-        print(f"compat migrate: -: skipped: {err}", file=sys.stderr)
+        print(f"compat migrate: {shown}: skipped: {err}", file=sys.stderr)
         return EXIT_USAGE
     if args.diff:
-        sys.stdout.write(unified_diff("-", text, result.source))
+        sys.stdout.write(unified_diff(shown, text, result.source))
     elif not args.check:
         out = sys.stdout
         if isinstance(out, _Output):
@@ -538,7 +544,8 @@ def _migrate_stdin(args: argparse.Namespace, options: Any) -> int:
             out.buffer.write(source)
     for site in result.manual:
         print(
-            f"compat migrate: -:{site.line}: manual ({site.rule}): {site.reason}", file=sys.stderr
+            f"compat migrate: {shown}:{site.line}: manual ({site.rule}): {site.reason}",
+            file=sys.stderr,
         )
     if result.changed and not args.exit_zero_even_if_changed:
         return EXIT_REJECTED
@@ -850,6 +857,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     migrate.add_argument("paths", nargs="*", metavar="PATH", help="files and folders; - for stdin")
+    migrate.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with -, the file the source on stdin is: [tool.compat] is found from it, helpers "
+        "it imports from the project are read beside it, and messages name it",
+    )
     migrate.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
     migrate.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if anything would change"

@@ -336,3 +336,33 @@ def test_a_module_that_is_gone_is_not_read(tmp_path: Path) -> None:
     from compat.migrate._modules import module_context
 
     assert module_context(str(tmp_path / "gone.py"), Options()) is None
+
+
+def test_stdin_is_read_as_the_file_stdin_filename_names(tmp_path: Path) -> None:
+    package = project(tmp_path, {})
+    (tmp_path / "pyproject.toml").write_text('[tool.compat]\napp-id = "2021004125637654"\n')
+    source = calling("post_json", "from .http import post_json").replace(
+        '        "authClientId": "2021004125637654",\n', ""
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    named = str(package / "notify.py")
+    run = compat("migrate", "-", "--stdin-filename", named, cwd=elsewhere, stdin=source)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith(
+        f"compat migrate: {named}:5: manual (raw_http): the payload goes through post_json() "
+        "from .http, which calls its setdefault() before it is sent"
+    )
+    plain = source.replace("post_json", "post_plain")
+    run = compat("migrate", "-", "--stdin-filename", named, cwd=elsewhere, stdin=plain)
+    assert run.returncode == 1, run.stderr
+    assert NEW in run.stdout  # with the app id of the project's [tool.compat]
+    assert '"appId": "2021004125637654"' in run.stdout
+    run = compat("migrate", "-", cwd=elsewhere, stdin=plain)
+    assert "in a source given without its file" in run.stderr
+    run = compat("migrate", "src", "--stdin-filename", named, cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr == (
+        "compat: error: --stdin-filename names the file read from stdin: give - as "
+        "the PATH\n"
+    )
