@@ -26,7 +26,7 @@ from ._modules import module_context, module_file
 from ._plan import Context
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 #: the arguments that carry the body, in the HTTP clients real code uses
 BODY = ("json", "data", "body", "content")
@@ -103,7 +103,9 @@ def _why(
     try:
         helper = _helper(context, call)
         if helper is None:
-            return _through_receiver(context, call, path, payload, depth)
+            return _through_receiver(
+                context, call, lambda method: _through(method, call, path, payload, depth)
+            )
         wrapped = _wrapped(helper)
     except _Unread as err:
         return f"{err}: migrate this call by hand"
@@ -121,27 +123,32 @@ def _through(
     as it is given (None: it sends it as given)."""
     name = helper.name
     if depth >= _DEPTH:
-        return f"the payload goes through helpers more than {_DEPTH} deep, down to {name}"
-    function, inner = helper.function, helper.context
+        return _too_deep(name)
+    function = helper.function
     given = _parameter(function, call, payload, helper.skipped)
     keyword = _keyword(call, payload)
-    if given is None and keyword is not None and isinstance(function.params.star_kwarg, cst.Param):
-        # json={...} into **kwargs: followed when they go on whole to a call that sends
-        # them, and the helper reads or sets only other keys of them (timeout=, headers=)
-        kwargs = function.params.star_kwarg.name
-        for use in inner.uses(kwargs):
-            if not _passes_on(inner, use, keyword):
-                return (
-                    f"the payload goes into {name} as {keyword}= in **{kwargs.value}, which it "
-                    "does more with than pass on: migrate it with the calls to it by hand"
-                )
-        given = None if path is None else _parameter(function, call, path, helper.skipped)
-        return _tells_paths_apart(inner, name, given)
-    if given is None:
-        return (
+    if given is not None:
+        why = _payload_through(helper, given, depth)
+    elif keyword is not None and isinstance(function.params.star_kwarg, cst.Param):
+        why = _in_kwargs(helper, keyword, depth)
+    else:
+        why = (
             f"the payload reaches {name} by *args or **kwargs, where compat migrate does "
             f"not follow it: migrate {name} with the calls to it by hand"
         )
+    if why is not None or path is None:
+        return why
+    return _path_through(helper, _parameter(function, call, path, helper.skipped), depth)
+
+
+def _too_deep(name: str) -> str:
+    return f"the payload goes through helpers more than {_DEPTH} deep, down to {name}"
+
+
+def _payload_through(helper: _Helper, given: cst.Param, depth: int) -> Optional[str]:
+    """Why ``helper``, given the payload as its parameter ``given``, may not send it as it
+    is given: it does more with it, or hands it to a helper that does."""
+    inner = helper.context
     for use in inner.uses(given.name):
         handed = _handed_on(inner, use, depth)
         if handed is not None:
@@ -149,39 +156,109 @@ def _through(
         done = _payload_use(inner, use)
         if done is not None:
             return (
-                f"the payload goes through {name}, which {done} before it is sent: migrate "
-                f"{name} with the calls to it by hand"
+                f"the payload goes through {helper.name}, which {done} before it is sent: "
+                f"migrate {helper.name} with the calls to it by hand"
             )
-    if path is None:
-        return None
-    return _tells_paths_apart(inner, name, _parameter(function, call, path, helper.skipped))
+    return None
+
+
+def _in_kwargs(helper: _Helper, keyword: str, depth: int) -> Optional[str]:
+    """Why ``helper``, given the payload as ``keyword=`` in its ``**kwargs``, may not send
+    it as given. Followed where the kwargs go on whole: to a call that sends them (of an
+    object of a class of the project's, read as such), or to another helper of the
+    project's (``self._request("POST", path, **kwargs)``), read in turn; the helper may
+    read or set other keys of them (``timeout``, ``headers``)."""
+    inner = helper.context
+    kwargs = helper.function.params.star_kwarg
+    assert isinstance(kwargs, cst.Param)
+    for use in inner.uses(kwargs.name):
+        parent = inner.parents.get(use)
+        call = inner.parents.get(parent) if isinstance(parent, cst.Arg) else None
+        if isinstance(parent, cst.Arg) and parent.star == "**" and isinstance(call, cst.Call):
+            try:
+                nested = _helper(inner, call)
+                if nested is None:
+                    why = _through_receiver(
+                        inner, call, lambda method: _arrives(method, keyword, depth + 1)
+                    )
+                else:
+                    why = _wrapped(nested) or _arrives(nested, keyword, depth + 1)
+            except _Unread as err:
+                return f"{err}: migrate this call by hand"
+            if why is not None:
+                return why
+        elif not _passes_on(inner, use, keyword):
+            return (
+                f"the payload goes into {helper.name} as {keyword}= in **{kwargs.name.value}, "
+                "which it does more with than pass on: migrate it with the calls to it by hand"
+            )
+    return None
+
+
+def _arrives(helper: _Helper, keyword: str, depth: int) -> Optional[str]:
+    """Why ``helper``, handed the payload as ``keyword=`` in the ``**kwargs`` of a call,
+    may not send it as given."""
+    if depth >= _DEPTH:
+        return _too_deep(helper.name)
+    params = helper.function.params
+    named = [p for p in (*params.params, *params.kwonly_params) if p.name.value == keyword]
+    if named:
+        return _payload_through(helper, named[0], depth)
+    if isinstance(params.star_kwarg, cst.Param):
+        return _in_kwargs(helper, keyword, depth)
+    return (
+        f"the payload reaches {helper.name} as {keyword}=, which it does not take: "
+        f"migrate {helper.name} with the calls to it by hand"
+    )
+
+
+def _path_through(helper: _Helper, given: Optional[cst.Param], depth: int) -> Optional[str]:
+    """Why ``helper``, which takes the legacy path as ``given``, may do another thing with
+    the new path: it tells paths apart, or hands the path on to a helper of the project's
+    that does (None: it does not)."""
+    context = helper.context
+    for use in context.uses(given.name) if given is not None else ():
+        if _picks_by(context, use):
+            return (
+                f"the legacy path goes through {helper.name}, which tells paths apart: "
+                f"migrate {helper.name} with the calls to it by hand"
+            )
+        parent = context.parents.get(use)
+        call = context.parents.get(parent) if isinstance(parent, cst.Arg) else None
+        if isinstance(call, cst.Call) and depth + 1 < _DEPTH:
+            try:
+                nested = _helper(context, call)
+            except _Unread:  # pragma: no cover - the payload's helper was read first
+                nested = None
+            if nested is not None:
+                inner = _parameter(nested.function, call, use, nested.skipped)
+                why = _path_through(nested, inner, depth + 1)
+                if why is not None:
+                    return why
+    return None
 
 
 def _through_receiver(
-    context: Context,
-    call: cst.Call,
-    path: Optional[cst.BaseExpression],
-    payload: cst.BaseExpression,
-    depth: int,
+    context: Context, call: cst.Call, called: Callable[[_Helper], Optional[str]]
 ) -> Optional[str]:
-    """Why ``call`` (``receiver.post(...)``) may not send ``payload`` as given: the
-    receiver is an object of a class of the project's (a ``requests.Session`` of its
-    own, say) that overrides the method called, or one an HTTP client sends through
-    (``request``, ``send``, ...), and does more with the body there than pass it on."""
+    """Why ``call`` (``receiver.post(...)``) may not send its body as given: the receiver
+    is an object of a class of the project's (a ``requests.Session`` of its own, say)
+    that overrides the method called (read by ``called``), or one an HTTP client sends
+    through (``request``, ``send``, ...), and does more with the body there than pass it
+    on."""
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
-    called = func.attr.value
     for label, owner, where in _receiver_classes(context, call):
-        for name in (called, *_PIPELINE):
+        for name in (func.attr.value, *_PIPELINE):
             found = _method(where, owner, name, 0)
             if found is None:
                 continue
             function, defined = found
             shown = f"{owner.name.value}.{name}()"
-            if name == called:
+            if name == func.attr.value:
                 helper = _as_method(function, defined, shown)
-                why = helper and (_wrapped(helper) or _through(helper, call, path, payload, depth))
+                why = helper and (_wrapped(helper) or called(helper))
             else:
                 why = _overridden(defined, function, shown)
             if why:
@@ -391,18 +468,6 @@ def _is_attr(target: cst.BaseExpression, attr: str) -> bool:
         and target.value.value == "self"
         and target.attr.value == attr
     )
-
-
-def _tells_paths_apart(context: Context, name: str, given: Optional[cst.Param]) -> Optional[str]:
-    """Why the helper ``name``, which takes the legacy path as ``given``, may do another
-    thing with the new path (None: it does not tell paths apart)."""
-    for use in context.uses(given.name) if given is not None else ():
-        if _picks_by(context, use):
-            return (
-                f"the legacy path goes through {name}, which tells paths apart: migrate "
-                f"{name} with the calls to it by hand"
-            )
-    return None
 
 
 def _keyword(call: cst.Call, value: cst.BaseExpression) -> Optional[str]:

@@ -249,3 +249,18 @@ def test_names_bound_to_each_other_end() -> None:
 def test_an_object_imported_from_an_installed_library_is_taken_at_its_word() -> None:
     source = f"from wallet_sdk import session\n\n\n{site('session')}"
     assert outcome(source) == (True, [])
+
+
+def test_kwargs_a_helper_hands_to_a_session_of_the_project_are_read_there() -> None:
+    client = (
+        "class Client:\n    def __init__(self):\n        self.http = WalletSession()\n\n"
+        "    def _post(self, path, **kwargs):\n"
+        "        return self.http.post(path, timeout=5, **kwargs)\n\n"
+        "    def notify(self, token):\n"
+        f"        return self._post('/v2/messages/sendInbox', json={PAYLOAD})\n"
+    )
+    assert outcome(f"{SESSION.format(body=ADDS_CLIENT_ID)}\n\n{client}") == (
+        False,
+        [ADDS.replace("session is", "self.http is")],
+    )
+    assert outcome(f"{SESSION.format(body=SETS_TIMEOUT)}\n\n{client}") == (True, [])

@@ -347,8 +347,17 @@ def kwargs_helper(body: str) -> str:
         "        kwargs.setdefault('timeout', 10)\n        kwargs['headers'] = self.headers\n"
         "        if 'verify' in kwargs:\n            log.info(kwargs.pop('verify'))\n"
         "        return self.session.post(self.base + path, **kwargs)",
+        # handed on whole to helpers that send it as given
+        "        return self._send(path, **kwargs)\n\n"
+        "    def _send(self, path, **kwargs):\n        return requests.post(path, **kwargs)",
+        "        return self._send('POST', path, **kwargs)\n\n"
+        "    def _send(self, method, path, json=None, timeout=5):\n"
+        "        return requests.request(method, path, json=json, timeout=timeout)",
+        "        return self._send(path, **kwargs)\n\n"
+        "    def _send(self, path, **kwargs):\n        return self._sent(path, **kwargs)\n\n"
+        "    def _sent(self, path, **kwargs):\n        return requests.post(path, **kwargs)",
     ],
-    ids=["passes-on", "other-keys"],
+    ids=["passes-on", "other-keys", "another-helper", "named", "deeper"],
 )
 def test_a_payload_passed_on_whole_in_kwargs_is_followed(body: str) -> None:
     assert rewritten(kwargs_helper(body))
@@ -360,14 +369,12 @@ def test_a_payload_passed_on_whole_in_kwargs_is_followed(body: str) -> None:
         "        kwargs['json']['authClientId'] = self.client_id\n"
         "        return self.session.post(self.base + path, **kwargs)",
         "        body = kwargs.get('json')\n        return self.session.post(self.base + path, json=body)",
-        "        return self._send(path, **kwargs)\n\n"
-        "    def _send(self, path, **kwargs):\n        return requests.post(path, **kwargs)",
         "        return self.session.post(self.base + path, json=kwargs)",
         # which keys it sets is not seen: maybe the payload's
         "        kwargs.update(self.defaults)\n"
         "        return self.session.post(self.base + path, **kwargs)",
     ],
-    ids=["item", "get", "another-helper", "whole", "update"],
+    ids=["item", "get", "whole", "update"],
 )
 def test_a_payload_in_kwargs_the_helper_does_more_with_leaves_the_call(body: str) -> None:
     check_manual(
@@ -375,6 +382,55 @@ def test_a_payload_in_kwargs_the_helper_does_more_with_leaves_the_call(body: str
         "the payload goes into _post() as json= in **kwargs, which it does more with than "
         "pass on: migrate it with the calls to it by hand",
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (
+            "        return self._send(path, **kwargs)\n\n"
+            "    def _send(self, path, json=None, **kwargs):\n"
+            "        json['authClientId'] = self.client_id\n"
+            "        return requests.post(path, json=json, **kwargs)",
+            "the payload goes through _send(), which reads or sets an item of it before it is "
+            "sent: migrate _send() with the calls to it by hand",
+        ),
+        (
+            "        return self._send(path, **kwargs)\n\n"
+            "    def _send(self, path, **kwargs):\n"
+            "        kwargs['json'] = {**kwargs['json'], 'authClientId': self.client_id}\n"
+            "        return requests.post(path, **kwargs)",
+            "the payload goes into _send() as json= in **kwargs, which it does more with than "
+            "pass on: migrate it with the calls to it by hand",
+        ),
+        (
+            "        return self._send(path, **kwargs)\n\n"
+            "    def _send(self, path):\n        return requests.post(path)",
+            "the payload reaches _send() as json=, which it does not take: migrate _send() "
+            "with the calls to it by hand",
+        ),
+        (
+            "        return self._a(path, **kwargs)\n\n"
+            "    def _a(self, path, **kwargs):\n        return self._b(path, **kwargs)\n\n"
+            "    def _b(self, path, **kwargs):\n        return self._c(path, **kwargs)\n\n"
+            "    def _c(self, path, **kwargs):\n        return requests.post(path, **kwargs)",
+            "the payload goes through helpers more than 3 deep, down to _c()",
+        ),
+        (
+            "        return self._send(path, **kwargs)\n\n"
+            "    def _send(self, path, **kwargs):\n"
+            "        if path == '/v2/messages/sendInbox':\n            kwargs['timeout'] = 30\n"
+            "        return requests.post(path, **kwargs)",
+            "the legacy path goes through _send(), which tells paths apart: migrate _send() "
+            "with the calls to it by hand",
+        ),
+    ],
+    ids=["named-changes", "kwargs-changes", "not-taken", "too-deep", "path"],
+)
+def test_a_payload_in_kwargs_handed_to_a_helper_that_may_change_it_leaves_the_call(
+    body: str, why: str
+) -> None:
+    check_manual(kwargs_helper(body), why)
 
 
 def test_a_helper_that_takes_the_method_sends_what_the_call_names() -> None:
