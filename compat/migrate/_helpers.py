@@ -65,8 +65,11 @@ _PIPELINE = (
     "request_encode_body",
     "_request",
 )
+#: the methods of a transport adapter (``requests.adapters.HTTPAdapter``) a call goes
+#: through with its request object
+_ADAPTER = ("send", "add_headers")
 #: of those, the ones given the request object (the body in it)
-_SENDS_A_REQUEST = frozenset(("send", "prepare_request"))
+_SENDS_A_REQUEST = frozenset(("send", "prepare_request", "add_headers"))
 #: what a URL parameter of those is called
 _URLS = frozenset(("url", "path", "endpoint", "uri", "str_or_url"))
 
@@ -263,7 +266,44 @@ def _through_receiver(
                 why = _overridden(defined, function, shown)
             if why:
                 return f"{label} is a {owner.name.value}, a class of the project's: {why}"
+    for label, adapter, where in _mounted(context, call):
+        for name in _ADAPTER:
+            found = _method(where, adapter, name, 0)
+            why = (
+                None
+                if found is None
+                else _overridden(found[1], found[0], f"{adapter.name.value}.{name}()")
+            )
+            if why:
+                return (
+                    f"{label} has a {adapter.name.value} mounted, a class of the project's: {why}"
+                )
     return None
+
+
+def _mounted(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, Context]]:
+    """The transport adapters of the project's mounted on the receiver of ``call``
+    (``session.mount(prefix, Adapter())`` in the module, or in the module of the project
+    it is imported from), with the written receiver and the context of the module that
+    defines each adapter's class."""
+    func = call.func
+    assert isinstance(func, cst.Attribute)
+    label = context.code(func.value).strip()
+    places = [(context, label)]
+    source = context.import_sources.get(label)
+    if source is not None and source[2] and _as_module(context, label) is None:
+        imported = _imported_module(context, source[0], source[1], label)
+        if imported is not None:
+            places.append((imported, source[2]))
+    found: list[tuple[str, cst.ClassDef, Context]] = []
+    for where, name in places:
+        for mount in where.method_calls("mount"):
+            mounted = mount.func
+            assert isinstance(mounted, cst.Attribute)
+            if len(mount.args) >= 2 and where.code(mounted.value).strip() == name:
+                adapters = _classes_of(where, mount.args[1].value, mount, 0)
+                found.extend((label, *adapter) for adapter in adapters)
+    return found
 
 
 def _overridden(context: Context, function: cst.FunctionDef, shown: str) -> Optional[str]:

@@ -272,6 +272,18 @@ class Context:
         spread = (self.parents.get(use) for use in self.uses(target))
         return bound if all(isinstance(a, cst.Arg) and a.star == "**" for a in spread) else None
 
+    def method_calls(self, name: str) -> list[cst.Call]:
+        """The module's calls of a method named ``name`` (``x.name(...)``)."""
+        return self._method_calls.get(name, [])
+
+    @functools.cached_property
+    def _method_calls(self) -> dict[str, list[cst.Call]]:
+        found: dict[str, list[cst.Call]] = {}
+        for node in self.nodes(self.module):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                found.setdefault(node.func.attr.value, []).append(node)
+        return found
+
     @functools.cached_property
     def classes(self) -> dict[str, cst.ClassDef]:
         """The classes the module's top level defines, by name (the last of a name)."""

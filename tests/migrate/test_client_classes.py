@@ -264,3 +264,54 @@ def test_kwargs_a_helper_hands_to_a_session_of_the_project_are_read_there() -> N
         [ADDS.replace("session is", "self.http is")],
     )
     assert outcome(f"{SESSION.format(body=SETS_TIMEOUT)}\n\n{client}") == (True, [])
+
+
+ADAPTER = """\
+import json
+
+import requests
+from requests.adapters import HTTPAdapter
+
+
+class ClientIdAdapter(HTTPAdapter):
+    def send(self, request, **kwargs):
+{body}
+        return super().send(request, **kwargs)
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "mounting",
+    [
+        "session = requests.Session()\nsession.mount('https://', ClientIdAdapter())\n\n\n{site}",
+        "class Client:\n    def __init__(self):\n        self.session = requests.Session()\n"
+        "        self.session.mount('https://', ClientIdAdapter(max_retries=3))\n\n"
+        "    def notify(self, token):\n"
+        "        return self.session.post('https://w/v2/messages/sendInbox', json={payload})\n",
+    ],
+    ids=["module", "attribute"],
+)
+def test_an_adapter_of_the_project_mounted_on_the_session_is_read(mounting: str) -> None:
+    changes = (
+        "        body = json.loads(request.body)\n"
+        "        body.setdefault('authClientId', CLIENT_ID)\n"
+        "        request.prepare_body(None, None, json=body)"
+    )
+    call = site("session").replace("'/v2/", "'https://w/v2/")
+    tail = mounting.format(site=call, payload=PAYLOAD)
+    label = "session" if "self" not in mounting else "self.session"
+    assert outcome(ADAPTER.format(body=changes) + tail) == (
+        False,
+        [
+            f"{label} has a ClientIdAdapter mounted, a class of the project's: the body goes "
+            "through ClientIdAdapter.send(), which looks into the request it sends: migrate "
+            "the calls through ClientIdAdapter.send() by hand"
+        ],
+    )
+    counts = "        log.info('sending %s', request.method)"
+    assert outcome(ADAPTER.format(body=counts).replace("request.method", "1") + tail) == (
+        True,
+        [],
+    )

@@ -362,3 +362,22 @@ def test_stdin_is_read_as_the_file_stdin_filename_names(tmp_path: Path) -> None:
     assert run.stderr == (
         "compat: error: --stdin-filename names the file read from stdin: give - as the PATH\n"
     )
+
+
+def test_an_adapter_mounted_where_the_session_is_made_is_read(tmp_path: Path) -> None:
+    from .test_client_classes import ADAPTER
+
+    changes = "        request.body = request.body.replace(b'appId', b'authClientId')"
+    package = project(tmp_path, {})
+    (package / "wallet.py").write_text(
+        ADAPTER.format(body=changes)
+        + "session = requests.Session()\nsession.mount('https://', ClientIdAdapter())\n"
+    )
+    source = package / "notify.py"
+    source.write_text(
+        "from .wallet import session\n\n\ndef notify(token):\n"
+        f"    return session.post('https://w/v2/messages/sendInbox', json={PAYLOAD})\n"
+    )
+    done, reasons = migrated(source)
+    assert not done
+    assert reasons[0].startswith("session has a ClientIdAdapter mounted, a class of the project's")
