@@ -255,16 +255,16 @@ def test_kwargs_handed_to_a_helper_that_cannot_be_read_leave_the_call(tmp_path: 
 def test_modules_read_are_bounded_and_an_oversized_one_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compat.migrate import _modules
+    from compat.migrate import _project
 
     package = project(tmp_path, {"other.py": HTTP})
     source = package / "notify.py"
-    monkeypatch.setattr(_modules, "_READ_KEPT", 1)
+    monkeypatch.setattr(_project, "_READ_KEPT", 1)
     for module in ("http", "other", "http"):
         source.write_text(calling("post_json", f"from .{module} import post_json"))
         assert migrated(source)[0] is False
-    assert len(_modules._READ) == 1
-    monkeypatch.setattr(_modules, "DEFAULT_MAX_BYTES", 100)
+    assert len(_project._READ) == 1
+    monkeypatch.setattr(_project, "DEFAULT_MAX_BYTES", 100)
     source.write_text(calling("post_json", "from .other import post_json"))
     assert migrated(source) == (
         False,
@@ -330,7 +330,7 @@ def test_a_module_imported_relatively_in_a_source_without_its_file_leaves_the_ca
 
 
 def test_a_module_that_is_gone_is_not_read(tmp_path: Path) -> None:
-    from compat.migrate._modules import module_context
+    from compat.migrate._project import module_context
 
     assert module_context(str(tmp_path / "gone.py"), Options()) is None
 
