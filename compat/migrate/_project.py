@@ -425,6 +425,30 @@ def _is_attr(target: cst.BaseExpression, attr: str) -> bool:
     )
 
 
+def subclass_of(
+    context: Context, call: cst.Call, shim: str
+) -> Optional[tuple[cst.ClassDef, Context]]:
+    """The class of the project's, deriving from compat's ``shim`` (maybe through others
+    of the project's), that the receiver of ``call`` may be an object of, and the context
+    of the module that defines it."""
+    for _, found, where in receiver_classes(context, call):
+        if _derives(where, found, shim, 0):
+            return found, where
+    return None
+
+
+def _derives(context: Context, owner: cst.ClassDef, shim: str, depth: int) -> bool:
+    if depth >= _BASES:
+        return False
+    for base in owner.bases:
+        if context.is_compat(base.value, shim):
+            return True
+        parent = _class_named(context, context.code(base.value).strip())
+        if parent is not None and _derives(parent[1], parent[0], shim, depth + 1):
+            return True
+    return False
+
+
 def mounted(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, Context]]:
     """The transport adapters of the project's mounted on the receiver of ``call``
     (``session.mount(prefix, Adapter())`` in the module, or in the module of the project

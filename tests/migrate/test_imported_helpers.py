@@ -381,3 +381,28 @@ def test_an_adapter_mounted_where_the_session_is_made_is_read(tmp_path: Path) ->
     done, reasons = migrated(source)
     assert not done
     assert reasons[0].startswith("session has a ClientIdAdapter mounted, a class of the project's")
+
+
+def test_a_subclass_of_the_shim_imported_from_the_project_is_named(tmp_path: Path) -> None:
+    package = project(
+        tmp_path,
+        {
+            "clients/wallet.py": "from compat import LegacyClient\n\n\n"
+            "class WalletClient(LegacyClient):\n    pass\n\n\n"
+            "class AuditedClient(WalletClient):\n    pass\n",
+        },
+    )
+    source = package / "notify.py"
+    for name in ("WalletClient", "AuditedClient"):
+        source.write_text(
+            f"from .clients.wallet import {name}\n\n\ndef notify(token):\n"
+            f"    client = {name}(app_id='2021004125637654')\n"
+            f"    return client.send_inbox({PAYLOAD})\n"
+        )
+        assert migrated(source) == (
+            False,
+            [
+                f"client is a {name}, a subclass of compat.LegacyClient the project defines, "
+                "which may change what the shim sends: migrate the class and its calls by hand"
+            ],
+        )

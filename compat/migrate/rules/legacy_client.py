@@ -40,6 +40,7 @@ from ..._source import LEGACY_CLIENT
 from ...models import LEGACY_MODELS
 from .._paths import Paths
 from .._payload import Manual, _literal, generated_once, translate_dict, translate_keywords
+from .._project import Unread, subclass_of
 from .._receivers import Receivers
 
 if TYPE_CHECKING:
@@ -77,10 +78,18 @@ class Rule:
     def call(self, node: cst.Call) -> bool:
         context = self.context
         func = node.func
-        if not context.uses_compat or not isinstance(func, cst.Attribute):
+        if not isinstance(func, cst.Attribute):
             return False
         method = func.attr.value
         endpoint = _spec.SHIM_METHODS.get(method)
+        if not context.uses_compat:
+            # a legacy method of an object of a subclass of the shim that another module
+            # of the project defines (this one imports nothing of compat)
+            subclass = self._subclass(node) if endpoint is not None else None
+            if subclass is not None:
+                context.manual(NAME, node, subclass)
+                self.failed = True
+            return subclass is not None
         arguments = list(node.args)
         if endpoint is None:
             if method != "post" or not arguments or arguments[0].keyword is not None:
@@ -94,14 +103,9 @@ class Rule:
             if method == "post":
                 return False  # not compat's post: a raw HTTP call, for the raw_http rule
             receiver = context.code(func.value).strip()
-            subclass = self._subclass(func.value, node)
-            reason = (
+            reason = self._subclass(node) or (
                 f"{receiver} is not provably a compat.LegacyClient (built, annotated or "
                 "assigned from one here), so this call is left as it is"
-                if subclass is None
-                else f"{receiver} is a {subclass}, a subclass of compat.LegacyClient this "
-                "module defines, which may change what the shim sends: migrate the class "
-                "and its calls by hand"
             )
             context.manual(NAME, node, reason)
             self.failed = True
@@ -119,6 +123,25 @@ class Rule:
         self.calls.append(_Call(node, func.value, body, post, answer))
         return True
 
+    def _subclass(self, node: cst.Call) -> Optional[str]:
+        """Why the call ``node`` is left when its receiver is an object of a subclass of the
+        shim that the project defines (None: nothing says it is one)."""
+        context = self.context
+        try:
+            found = subclass_of(context, node, _SHIM)
+        except Unread:  # a module it would come from cannot be read: nothing says so
+            return None
+        if found is None:
+            return None
+        subclass, where = found
+        assert isinstance(node.func, cst.Attribute)
+        return (
+            f"{context.code(node.func.value).strip()} is a {subclass.name.value}, a subclass "
+            f"of compat.LegacyClient {'this module' if where is context else 'the project'} "
+            "defines, which may change what the shim sends: migrate the class and its calls "
+            "by hand"
+        )
+
     def _fields_read(self, node: cst.Call, endpoint: _spec.Endpoint, post: bool) -> bool:
         """Whether the answer of the shim call ``node`` is dropped, or only fields of the
         legacy answer are read from it (then the new answer gives the same)."""
@@ -134,27 +157,6 @@ class Rule:
             uses = context.uses(bound.name)
             return all(_reads_a_field(context, use, endpoint, post) for use in uses)
         return _reads_a_field(context, node, endpoint, post)
-
-    def _subclass(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> Optional[str]:
-        """The name of the subclass of LegacyClient, defined in the module, that
-        ``receiver`` is: ``self`` in one of its methods, or a name the function binds to
-        one built there."""
-        context = self.context
-        subclasses = {
-            name
-            for name, statement in context.classes.items()
-            if any(context.is_compat(base.value, _SHIM) for base in statement.bases)
-        }
-        if not subclasses or not isinstance(receiver, cst.Name):
-            return None
-        if receiver.value == "self":
-            owner = context.enclosing_class(near)
-            return owner.name.value if owner and owner.name.value in subclasses else None
-        for value in context.assigned(receiver, near):
-            built = value.func if isinstance(value, cst.Call) else None
-            if isinstance(built, cst.Name) and built.value in subclasses:
-                return built.value
-        return None
 
     def _body(
         self,
