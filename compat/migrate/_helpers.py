@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from ._plan import LOG_METHODS
 from ._project import (
     Helper,
     Unread,
     as_method,
     called,
+    classes_of,
     function_named,
     method_of,
     mounted,
@@ -92,6 +94,12 @@ _ADAPTER = ("send", "add_headers")
 _SENDS_A_REQUEST = frozenset(("send", "prepare_request", "add_headers"))
 
 
+#: where a request object keeps its body (requests, httpx, urllib3)
+_REQUEST_BODY = frozenset(("body", "content", "_content", "data", "json", "stream"))
+#: the methods of a request object that build its body anew
+_REBUILDS = frozenset(("prepare_body", "prepare_content", "prepare", "read"))
+#: the methods of an auth a call is signed by, given the request (requests, httpx)
+_AUTH_METHODS = ("__call__", "auth_flow")
 #: what a URL parameter of those is called
 _URLS = frozenset(("url", "path", "endpoint", "uri", "str_or_url"))
 
@@ -116,7 +124,7 @@ def _why(
     try:
         helper = called(context, call)
         if helper is None:
-            return _through_receiver(
+            return _authorised(context, call) or _through_receiver(
                 context, call, lambda method: _through(method, call, path, payload, depth)
             )
         wrapped = _wrapped(helper)
@@ -302,13 +310,13 @@ def _overridden(context: Context, function: cst.FunctionDef, shown: str) -> Opti
     request_object = function.name.value in _SENDS_A_REQUEST and bool(positional)
     end = f": migrate the calls through {shown} by hand"
     for index, param in enumerate([*positional, *params.kwonly_params]):
+        if request_object and index == 0:
+            done = _request_through(context, param, 0)
+            if done is not None:
+                return f"the body goes through {shown}, which {done}{end}"
+            continue
         for use in context.uses(param.name):
-            if request_object and index == 0:
-                if not _to_super(context, use):
-                    return (
-                        f"the body goes through {shown}, which looks into the request it sends{end}"
-                    )
-            elif param.name.value in BODY:
+            if param.name.value in BODY:
                 done = _payload_use(context, use)
                 if done is not None:
                     return f"the body goes through {shown}, which {done}{end}"
@@ -328,6 +336,116 @@ def _overridden(context: Context, function: cst.FunctionDef, shown: str) -> Opti
                 )
                 return f"the body goes through {shown}, which {done}{end}"
     return None
+
+
+def _authorised(context: Context, call: cst.Call) -> Optional[str]:
+    """Why ``call`` may not send its body as given: an auth of the project's signs it on
+    its way (``auth=WalletAuth()``, or ``session.auth = WalletAuth()`` on the session it
+    goes through) and changes the body there (a ``requests.auth.AuthBase``'s
+    ``__call__``, an ``httpx.Auth``'s ``auth_flow``). None: it only reads it (signs it,
+    sets a header), or the auth is not the project's."""
+    given: list[tuple[cst.BaseExpression, cst.CSTNode]] = [
+        (a.value, call) for a in call.args if _named(a, "auth")
+    ]
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        label = context.code(func.value).strip()
+        for node in context.nodes(context.module):
+            if isinstance(node, cst.Assign) and any(  # session.auth = WalletAuth()
+                isinstance(t.target, cst.Attribute)
+                and t.target.attr.value == "auth"
+                and context.code(t.target.value).strip() == label
+                for t in node.targets
+            ):
+                given.append((node.value, node))
+            built = _built_as(context, node, label)  # httpx.Client(auth=WalletAuth())
+            if built is not None:
+                given.extend((a.value, built) for a in built.args if _named(a, "auth"))
+    for value, near in given:
+        for owner, where in classes_of(context, value, near, 0):
+            for name in _AUTH_METHODS:
+                found = method_of(where, owner, name, 0)
+                if found is None:
+                    continue
+                function, defined = found
+                params = [*function.params.posonly_params, *function.params.params]
+                done = _request_through(defined, params[1], 0) if len(params) > 1 else None
+                if done is not None:
+                    shown = f"{owner.name.value}.{name}()"
+                    return (
+                        f"the body goes through {shown}, the auth of the call, which {done}: "
+                        f"migrate the calls through {shown} by hand"
+                    )
+    return None
+
+
+def _named(arg: cst.Arg, keyword: str) -> bool:
+    return arg.keyword is not None and arg.keyword.value == keyword
+
+
+def _built_as(context: Context, node: cst.CSTNode, label: str) -> Optional[cst.Call]:
+    """The call ``node`` binds to the name or attribute written ``label`` (``label =
+    Client(...)``, ``with Client(...) as label``), if it binds one."""
+    if isinstance(node, cst.Assign) and any(
+        context.code(t.target).strip() == label for t in node.targets
+    ):
+        value: cst.BaseExpression = node.value
+    elif (
+        isinstance(node, cst.WithItem)
+        and node.asname is not None
+        and context.code(node.asname.name).strip() == label
+    ):
+        value = node.item
+    else:
+        return None
+    return value if isinstance(value, cst.Call) else None
+
+
+def _request_through(context: Context, param: cst.Param, depth: int) -> Optional[str]:
+    """What a method given the request object a call sends (an adapter's ``send``, an
+    auth's ``__call__``) does to its body through ``param``: sets it (``request.body =
+    ...``), rebuilds it (``request.prepare_body(...)``), binds the name anew, or hands the
+    request to a function that may (one of the project's that does, or one compat
+    migrate cannot read). None when it only reads it (a signature of the body, a header
+    set) and hands it on to ``super()`` or to a helper of the project's that does as
+    much."""
+    for use in context.uses(param.name):
+        parent = context.parents.get(use)
+        if isinstance(parent, cst.Attribute) and parent.value is use:
+            attr = parent.attr.value
+            target = context.parents.get(parent)
+            if attr in _REQUEST_BODY and isinstance(target, (cst.AssignTarget, cst.AugAssign)):
+                return f"sets the {attr} of the request it sends"
+            if attr in _REBUILDS and isinstance(target, cst.Call):
+                return f"rebuilds the body of the request it sends ({attr}())"
+            continue
+        if isinstance(parent, _BINDERS):
+            return f"binds {use.value} anew"
+        call = context.parents.get(parent) if isinstance(parent, cst.Arg) else None
+        if not isinstance(call, cst.Call) or _to_super(context, use) or _logs(context, call):
+            continue
+        try:
+            helper = called(context, call)
+        except Unread as err:
+            return str(err)
+        inner = None if helper is None else _parameter(helper.function, call, use, helper.skipped)
+        if helper is None or inner is None or depth + 1 >= _DEPTH:
+            return (
+                f"hands the request it sends to {context.code(call.func).strip()}(), which "
+                "compat migrate does not follow"
+            )
+        done = _request_through(helper.context, inner, depth + 1)
+        if done is not None:
+            return done
+    return None
+
+
+def _logs(context: Context, call: cst.Call) -> bool:
+    """Whether ``call`` logs its arguments (``print``, ``log.debug(...)``)."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value == "print"
+    return isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS
 
 
 def _to_super(context: Context, use: cst.Name) -> bool:

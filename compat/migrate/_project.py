@@ -276,7 +276,7 @@ def _class_named(
 
 def receiver_classes(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, Context]]:
     """The classes of the project's the receiver of ``call`` (``receiver.method(...)``) may
-    be an object of, as the source says (:func:`_classes_of`); ``self`` is one of the
+    be an object of, as the source says (:func:`classes_of`); ``self`` is one of the
     class around the call. With the written receiver, and the context of the module that
     defines each class."""
     func = call.func
@@ -286,10 +286,10 @@ def receiver_classes(context: Context, call: cst.Call) -> list[tuple[str, cst.Cl
     if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
         owner = context.enclosing_class(call)
         return [(label, owner, context)] if owner is not None else []
-    return [(label, *found) for found in _classes_of(context, receiver, call, 0)]
+    return [(label, *found) for found in classes_of(context, receiver, call, 0)]
 
 
-def _classes_of(
+def classes_of(
     context: Context, value: cst.BaseExpression, near: cst.CSTNode, depth: int
 ) -> list[tuple[cst.ClassDef, Context]]:
     """The classes of the project's that ``value`` (read at ``near``) may be an object of,
@@ -305,7 +305,7 @@ def _classes_of(
     def follow(values: Iterable[Optional[cst.CSTNode]], where: Context) -> None:
         for bound in values:
             if isinstance(bound, cst.BaseExpression):
-                found.extend(_classes_of(where, bound, bound, depth + 1))
+                found.extend(classes_of(where, bound, bound, depth + 1))
 
     if isinstance(value, cst.Call):
         made = _class_named(context, context.code(value.func).strip(), "the class")
@@ -469,6 +469,6 @@ def mounted(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, C
             mounted = mount.func
             assert isinstance(mounted, cst.Attribute)
             if len(mount.args) >= 2 and where.code(mounted.value).strip() == name:
-                adapters = _classes_of(where, mount.args[1].value, mount, 0)
+                adapters = classes_of(where, mount.args[1].value, mount, 0)
                 found.extend((label, *adapter) for adapter in adapters)
     return found

@@ -124,7 +124,7 @@ def test_self_in_a_session_of_the_project_is_read() -> None:
             "    def send(self, request, **kwargs):\n"
             "        request.body = request.body.replace(b'authClientId', b'appId')\n"
             "        return super().send(request, **kwargs)\n",
-            "the body goes through Wallet.send(), which looks into the request it sends: "
+            "the body goes through Wallet.send(), which sets the body of the request it sends: "
             "migrate the calls through Wallet.send() by hand",
         ),
         (
@@ -306,8 +306,8 @@ def test_an_adapter_of_the_project_mounted_on_the_session_is_read(mounting: str)
         False,
         [
             f"{label} has a ClientIdAdapter mounted, a class of the project's: the body goes "
-            "through ClientIdAdapter.send(), which looks into the request it sends: migrate "
-            "the calls through ClientIdAdapter.send() by hand"
+            "through ClientIdAdapter.send(), which rebuilds the body of the request it sends "
+            "(prepare_body()): migrate the calls through ClientIdAdapter.send() by hand"
         ],
     )
     counts = "        log.info('sending %s', request.method)"
@@ -315,3 +315,113 @@ def test_an_adapter_of_the_project_mounted_on_the_session_is_read(mounting: str)
         True,
         [],
     )
+
+
+def test_an_adapter_that_signs_the_body_keeps_the_call_rewritten() -> None:
+    signs = (
+        "        request.headers['X-Signature'] = sign(request.body)\n"
+        "        log.debug('sending %s', request)"
+    )
+    source = (
+        ADAPTER.format(body=signs)
+        + "session = requests.Session()\nsession.mount('https://', ClientIdAdapter())\n\n\n"
+        + site("session").replace("'/v2/", "'https://w/v2/")
+    )
+    assert outcome(source) == (True, [])
+
+
+AUTH = """\
+import requests
+
+
+def sign_body(request):
+{helper}
+
+
+class WalletAuth(requests.auth.AuthBase):
+    def __call__(self, r):
+{body}
+        return r
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "helper", "why"),
+    [
+        ("        r.headers['Signature'] = sign(r.body)", "    pass", None),
+        ("        sign_body(r)", "    request.headers['Signature'] = sign(request.body)", None),
+        (
+            "        r.body = r.body.replace(b'appId', b'authClientId')",
+            "    pass",
+            "sets the body of the request it sends",
+        ),
+        (
+            "        r.prepare_body(None, None, json=add_client_id(r))",
+            "    pass",
+            "rebuilds the body of the request it sends (prepare_body())",
+        ),
+        (
+            "        sign_body(r)",
+            "    request.body = request.body + b' '",
+            "sets the body of the request it sends",
+        ),
+        (
+            "        self.signer.sign(r)",
+            "    pass",
+            "hands the request it sends to self.signer.sign(), which compat migrate does not "
+            "follow",
+        ),
+        ("        r = r.copy()", "    pass", "binds r anew"),
+    ],
+    ids=["signs", "signs-in-a-helper", "sets", "rebuilds", "helper-sets", "unknown", "rebinds"],
+)
+@pytest.mark.parametrize("given", ["keyword", "session"])
+def test_an_auth_of_the_project_that_changes_the_body_leaves_the_call(
+    body: str, helper: str, why: str, given: str
+) -> None:
+    if given == "keyword":
+        call = (
+            "def notify(token):\n    return requests.post('https://w/v2/messages/sendInbox', "
+            f"json={PAYLOAD}, auth=WalletAuth())\n"
+        )
+    else:
+        call = "session = requests.Session()\nsession.auth = WalletAuth()\n\n\n" + site(
+            "session"
+        ).replace("'/v2/", "'https://w/v2/")
+    result = outcome(AUTH.format(body=body, helper=helper) + call)
+    if why is None:
+        assert result == (True, [])
+    else:
+        assert result == (
+            False,
+            [
+                f"the body goes through WalletAuth.__call__(), the auth of the call, which {why}: "
+                "migrate the calls through WalletAuth.__call__() by hand"
+            ],
+        )
+
+
+def test_an_httpx_auth_flow_is_read() -> None:
+    source = (
+        "import httpx\n\n\nclass WalletAuth(httpx.Auth):\n"
+        "    def auth_flow(self, request):\n"
+        "        request.headers['Signature'] = sign(request.content)\n        yield request\n\n\n"
+        "def notify(token):\n    with httpx.Client(auth=WalletAuth()) as client:\n"
+        f"        return client.post('https://w/v2/messages/sendInbox', json={PAYLOAD})\n"
+    )
+    assert outcome(source) == (True, [])
+    changed = source.replace(
+        "request.headers['Signature'] = sign(request.content)", "request.stream = rewrite(request)"
+    )
+    why = (
+        "the body goes through WalletAuth.auth_flow(), the auth of the call, which sets the "
+        "stream of the request it sends: migrate the calls through WalletAuth.auth_flow() by hand"
+    )
+    assert outcome(changed) == (False, [why])  # given to the client
+    given_to_the_call = changed.replace("httpx.Client(auth=WalletAuth())", "httpx.Client()")
+    given_to_the_call = given_to_the_call.replace(
+        f"json={PAYLOAD})", f"json={PAYLOAD}, auth=WalletAuth())"
+    )
+    assert outcome(given_to_the_call) == (False, [why])
