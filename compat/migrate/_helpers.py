@@ -427,7 +427,7 @@ def _request_through(context: Context, param: cst.Param, depth: int) -> Optional
         try:
             helper = called(context, call)
         except Unread as err:
-            return str(err)
+            return f"hands the request it sends to {context.code(call.func).strip()}(): {err}"
         inner = None if helper is None else _parameter(helper.function, call, use, helper.skipped)
         if helper is None or inner is None or depth + 1 >= _DEPTH:
             return (
@@ -469,16 +469,9 @@ def _keyword(call: cst.Call, value: cst.BaseExpression) -> Optional[str]:
 
 
 def _passes_on(context: Context, use: cst.Name, keyword: Optional[str]) -> bool:
-    """Whether the helper, at ``use`` of its ``**kwargs``, passes them on whole to a call
-    that is not another helper of the module's, or reads or sets a key other than
-    ``keyword`` (the payload's)."""
-    parent = context.parents.get(use)
-    if isinstance(parent, cst.Arg) and parent.star == "**":
-        call = context.parents.get(parent)
-        try:
-            return isinstance(call, cst.Call) and called(context, call) is None
-        except Unread:
-            return False
+    """Whether the helper, at ``use`` of its ``**kwargs`` (not handed on whole: its caller
+    follows those), reads or sets a key other than ``keyword`` (the payload's; None: any
+    body key)."""
     key = _key_of(context, use)
     bodies = BODY if keyword is None else (keyword,)
     return isinstance(key, cst.SimpleString) and key.evaluated_value not in (*bodies, None)

@@ -529,12 +529,22 @@ def test_a_helper_whose_decorators_hand_the_arguments_on_is_rewritten_through(
             "which does more with the arguments than hand them on",
         ),
         (
+            "@timed",
+            """\
+            def timed(fn):
+                def wrapper(path, *args, **kwargs):
+                    return fn(path, *args, **kwargs)
+                return wrapper
+            """,
+            "which does more with the arguments than hand them on",
+        ),
+        (
             "@Traced",
             "class Traced:\n    def __init__(self, fn):\n        self.fn = fn",
             "a class of the project's, which compat migrate does not follow",
         ),
     ],
-    ids=["named-parameters", "reads-args", "returns-another", "class"],
+    ids=["named-parameters", "reads-args", "returns-another", "named-and-star", "class"],
 )
 def test_a_helper_wrapped_by_a_decorator_of_the_project_that_may_change_the_payload_is_left(
     decorator: str, definition: str, why: str

@@ -406,3 +406,49 @@ def test_a_subclass_of_the_shim_imported_from_the_project_is_named(tmp_path: Pat
                 "which may change what the shim sends: migrate the class and its calls by hand"
             ],
         )
+
+
+def test_what_is_not_a_subclass_of_the_shim_is_not_called_one(tmp_path: Path) -> None:
+    package = project(
+        tmp_path,
+        {
+            "mailer.py": "class Mailer:\n    def send_inbox(self, payload):\n        return payload\n\n\n"
+            "class A(B):\n    pass\n\n\nclass B(A):\n    pass\n\n\n"
+            "class Audited(Mailer):\n    pass\n",
+        },
+    )
+    source = package / "notify.py"
+    for name in ("Mailer", "A", "Audited"):
+        source.write_text(
+            f"from .mailer import {name}\n\n\ndef notify(token):\n"
+            f"    return {name}().send_inbox({PAYLOAD})\n"
+        )
+        result = migrate_source(source.read_text(), options(), path=str(source))
+        assert "subclass" not in " ".join(s.reason for s in result.manual), name
+    source.write_text(
+        f"from .nowhere import client\n\n\ndef notify(token):\n    return client.send_inbox({PAYLOAD})\n"
+    )
+    result = migrate_source(source.read_text(), options(), path=str(source))
+    assert "subclass" not in " ".join(s.reason for s in result.manual)
+
+
+def test_an_auth_handing_the_request_to_a_module_that_is_not_there_leaves_the_call(
+    tmp_path: Path,
+) -> None:
+    package = project(tmp_path, {})
+    source = package / "notify.py"
+    source.write_text(
+        "import requests\n\nfrom .signing import sign_request\n\n\n"
+        "class WalletAuth(requests.auth.AuthBase):\n    def __call__(self, r):\n"
+        "        sign_request(r)\n        return r\n\n\n"
+        "def notify(token):\n    return requests.post('https://w/v2/messages/sendInbox', "
+        f"json={PAYLOAD}, auth=WalletAuth())\n"
+    )
+    assert migrated(source) == (
+        False,
+        [
+            "the body goes through WalletAuth.__call__(), the auth of the call, which hands "
+            "the request it sends to sign_request(): sign_request() comes from .signing, which "
+            "is not found: migrate the calls through WalletAuth.__call__() by hand"
+        ],
+    )
