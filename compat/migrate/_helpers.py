@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from ._plan import LOG_METHODS
 from ._project import (
     Helper,
     Unread,
@@ -199,7 +198,7 @@ def _in_kwargs(helper: Helper, keyword: str, depth: int) -> Optional[str]:
             try:
                 nested = called(inner, call)
                 if nested is None:
-                    why = _through_receiver(
+                    why = _authorised(inner, call) or _through_receiver(
                         inner, call, lambda method: _arrives(method, keyword, depth + 1)
                     )
                 else:
@@ -260,11 +259,11 @@ def _path_through(helper: Helper, given: Optional[cst.Param], depth: int) -> Opt
 
 
 def _through_receiver(
-    context: Context, call: cst.Call, called: Callable[[Helper], Optional[str]]
+    context: Context, call: cst.Call, read: Callable[[Helper], Optional[str]]
 ) -> Optional[str]:
     """Why ``call`` (``receiver.post(...)``) may not send its body as given: the receiver
     is an object of a class of the project's (a ``requests.Session`` of its own, say)
-    that overrides the method called (read by ``called``), or one an HTTP client sends
+    that overrides the method called (which ``read`` reads), or one an HTTP client sends
     through (``request``, ``send``, ...), and does more with the body there than pass it
     on."""
     func = call.func
@@ -279,7 +278,7 @@ def _through_receiver(
             shown = f"{owner.name.value}.{name}()"
             if name == func.attr.value:
                 helper = as_method(function, defined, shown)
-                why = helper and (_wrapped(helper) or called(helper))
+                why = helper and (_wrapped(helper) or read(helper))
             else:
                 why = _overridden(defined, function, shown)
             if why:
@@ -422,7 +421,7 @@ def _request_through(context: Context, param: cst.Param, depth: int) -> Optional
         if isinstance(parent, _BINDERS):
             return f"binds {use.value} anew"
         call = context.parents.get(parent) if isinstance(parent, cst.Arg) else None
-        if not isinstance(call, cst.Call) or _to_super(context, use) or _logs(context, call):
+        if not isinstance(call, cst.Call) or _to_super(context, use) or context._logged(use):
             continue
         try:
             helper = called(context, call)
@@ -438,14 +437,6 @@ def _request_through(context: Context, param: cst.Param, depth: int) -> Optional
         if done is not None:
             return done
     return None
-
-
-def _logs(context: Context, call: cst.Call) -> bool:
-    """Whether ``call`` logs its arguments (``print``, ``log.debug(...)``)."""
-    func = call.func
-    if isinstance(func, cst.Name):
-        return func.value == "print"
-    return isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS
 
 
 def _to_super(context: Context, use: cst.Name) -> bool:

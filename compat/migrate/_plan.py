@@ -78,7 +78,7 @@ class Plan:
 
 
 #: the methods of a logger (``logging.Logger``, structlog, loguru)
-LOG_METHODS = frozenset(
+_LOG_METHODS = frozenset(
     ("debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg")
 )
 
@@ -615,7 +615,7 @@ class Context:
             return func.value == "print"
         return (
             isinstance(func, cst.Attribute)
-            and func.attr.value in LOG_METHODS
+            and func.attr.value in _LOG_METHODS
             and "log" in self.code(func.value).lower()
         )
 
