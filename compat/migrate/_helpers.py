@@ -465,7 +465,39 @@ def _passes_on(context: Context, use: cst.Name, keyword: Optional[str]) -> bool:
     body key)."""
     key = _key_of(context, use)
     bodies = BODY if keyword is None else (keyword,)
-    return isinstance(key, cst.SimpleString) and key.evaluated_value not in (*bodies, None)
+    if not isinstance(key, cst.SimpleString) or key.evaluated_value is None:
+        return False
+    return key.evaluated_value not in bodies or _only_read(context, use)
+
+
+def _only_read(context: Context, use: cst.Name) -> bool:
+    """Whether the body ``use`` of ``**kwargs`` looks up (``kwargs.get("body")``,
+    ``kwargs["json"]``) is only read: handed whole to a call that is no helper of the
+    project's (``hmac.new(key, kwargs["body"], ...)``), tested for None, or bound to a
+    name (``body = kwargs.get("body") or b""``) that is only taken as a whole too (as
+    :func:`_payload_use` has it). What sets it, pops it or changes it is not."""
+    parent = context.parents.get(use)
+    if isinstance(parent, cst.Attribute):
+        if parent.attr.value != "get":
+            return False
+        parent = context.parents.get(parent)  # the call of get
+    read = parent
+    above = context.parents.get(read) if read is not None else None
+    if isinstance(above, cst.BooleanOperation) and above.left is read:  # ... or b""
+        read, above = above, context.parents.get(above)
+    if isinstance(above, cst.Assign) and above.value is read and len(above.targets) == 1:
+        alias = above.targets[0].target
+        return isinstance(alias, cst.Name) and all(
+            _payload_use(context, name) is None and _handed_on(context, name, _DEPTH) is None
+            for name in context.uses(alias)
+        )
+    if isinstance(above, (cst.Comparison, cst.ComparisonTarget)):
+        return _is_none_test(above)
+    call = context.parents.get(above) if isinstance(above, cst.Arg) else None
+    try:
+        return isinstance(call, cst.Call) and called(context, call) is None
+    except Unread:
+        return False
 
 
 def _key_of(context: Context, use: cst.Name) -> Optional[cst.BaseExpression]:

@@ -425,3 +425,34 @@ def test_an_httpx_auth_flow_is_read() -> None:
         f"json={PAYLOAD})", f"json={PAYLOAD}, auth=WalletAuth())"
     )
     assert outcome(given_to_the_call) == (False, [why])
+
+
+@pytest.mark.parametrize(
+    ("reads", "rewritten"),
+    [
+        # signs the body it reads, and sends it as given
+        ("        body = kw.get('body') or b''\n        kw['headers'] = sign(body)", True),
+        ("        kw['headers'] = sign(kw['body'])", True),
+        ("        if kw.get('body') is None:\n            log.info('no body')", True),
+        # changes it, or hands it to a helper of the project's
+        ("        body = kw.get('body')\n        body['authClientId'] = CLIENT_ID", False),
+        ("        kw['body'] = kw.get('body', b'') + b' '", False),
+        ("        body = kw.pop('body')\n        kw['body'] = body", False),
+        ("        kw['headers'] = _sign(kw['body'])", False),
+    ],
+    ids=["binds", "argument", "none-test", "item", "set", "pop", "helper"],
+)
+def test_an_override_that_only_reads_the_body_in_its_kwargs_keeps_the_call(
+    reads: str, rewritten: bool
+) -> None:
+    source = (
+        "import urllib3\n\n\ndef _sign(body):\n    body['x'] = 1\n\n\n"
+        "class SigningPool(urllib3.PoolManager):\n"
+        f"    def urlopen(self, method, url, **kw):\n{reads}\n"
+        "        return super().urlopen(method, url, **kw)\n\n\n"
+        "pool = SigningPool()\n\n\n"
+        "def notify(token):\n"
+        "    return pool.request('POST', 'https://w/v2/messages/sendInbox', "
+        f"body=json.dumps({PAYLOAD}).encode())\n"
+    )
+    assert outcome(source)[0] is rewritten
