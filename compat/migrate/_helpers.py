@@ -472,10 +472,11 @@ def _passes_on(context: Context, use: cst.Name, keyword: Optional[str]) -> bool:
 
 def _only_read(context: Context, use: cst.Name) -> bool:
     """Whether the body ``use`` of ``**kwargs`` looks up (``kwargs.get("body")``,
-    ``kwargs["json"]``) is only read: handed whole to a call that is no helper of the
-    project's (``hmac.new(key, kwargs["body"], ...)``), tested for None, or bound to a
+    ``kwargs["json"]``) is only read: handed whole to a call (``hmac.new(key,
+    kwargs["body"], ...)``), tested for None, or bound to a
     name (``body = kwargs.get("body") or b""``) that is only taken as a whole too (as
-    :func:`_payload_use` has it). What sets it, pops it or changes it is not."""
+    :func:`_payload_use` has it), or handed to a helper of the project's that only
+    takes it as a whole. What sets it, pops it or changes it is not."""
     parent = context.parents.get(use)
     if isinstance(parent, cst.Attribute):
         if parent.attr.value != "get":
@@ -488,16 +489,23 @@ def _only_read(context: Context, use: cst.Name) -> bool:
     if isinstance(above, cst.Assign) and above.value is read and len(above.targets) == 1:
         alias = above.targets[0].target
         return isinstance(alias, cst.Name) and all(
-            _payload_use(context, name) is None and _handed_on(context, name, _DEPTH) is None
+            _payload_use(context, name) is None and _handed_on(context, name, _DEPTH - 2) is None
             for name in context.uses(alias)
         )
     if isinstance(above, (cst.Comparison, cst.ComparisonTarget)):
         return _is_none_test(above)
     call = context.parents.get(above) if isinstance(above, cst.Arg) else None
+    if not isinstance(above, cst.Arg) or not isinstance(call, cst.Call):
+        return False
     try:
-        return isinstance(call, cst.Call) and called(context, call) is None
+        helper = called(context, call)
     except Unread:
         return False
+    if helper is None:
+        return True
+    # a helper of the project's it is handed to: one that only takes it as a whole
+    given = _parameter(helper.function, call, above.value, helper.skipped)
+    return given is not None and _payload_through(helper, given, _DEPTH - 1) is None
 
 
 def _key_of(context: Context, use: cst.Name) -> Optional[cst.BaseExpression]:

@@ -439,14 +439,29 @@ def test_an_httpx_auth_flow_is_read() -> None:
         ("        kw['body'] = kw.get('body', b'') + b' '", False),
         ("        body = kw.pop('body')\n        kw['body'] = body", False),
         ("        kw['headers'] = _sign(kw['body'])", False),
+        ("        kw['headers'] = _digest(kw['body'])", True),
+        ("        body = kw.get('body')\n        kw['headers'] = _digest(body)", True),
+        ("        body = kw.get('body')\n        kw['headers'] = _sign(body)", False),
     ],
-    ids=["binds", "argument", "none-test", "item", "set", "pop", "helper"],
+    ids=[
+        "binds",
+        "argument",
+        "none-test",
+        "item",
+        "set",
+        "pop",
+        "helper",
+        "reader",
+        "bound-reader",
+        "bound-helper",
+    ],
 )
 def test_an_override_that_only_reads_the_body_in_its_kwargs_keeps_the_call(
     reads: str, rewritten: bool
 ) -> None:
     source = (
         "import urllib3\n\n\ndef _sign(body):\n    body['x'] = 1\n\n\n"
+        "def _digest(body):\n    return {'Digest': hashlib.sha256(body).hexdigest()}\n\n\n"
         "class SigningPool(urllib3.PoolManager):\n"
         f"    def urlopen(self, method, url, **kw):\n{reads}\n"
         "        return super().urlopen(method, url, **kw)\n\n\n"
