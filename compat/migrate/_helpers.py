@@ -24,6 +24,7 @@ from ._project import (
     Helper,
     Unread,
     as_method,
+    bindings_of,
     called,
     classes_of,
     function_named,
@@ -343,25 +344,27 @@ def _authorised(context: Context, call: cst.Call) -> Optional[str]:
     goes through) and changes the body there (a ``requests.auth.AuthBase``'s
     ``__call__``, an ``httpx.Auth``'s ``auth_flow``). None: it only reads it (signs it,
     sets a header), or the auth is not the project's."""
-    given: list[tuple[cst.BaseExpression, cst.CSTNode]] = [
-        (a.value, call) for a in call.args if _named(a, "auth")
+    given: list[tuple[cst.BaseExpression, cst.CSTNode, Context]] = [
+        (a.value, call, context) for a in call.args if _named(a, "auth")
     ]
     func = call.func
     if isinstance(func, cst.Attribute):
         label = context.code(func.value).strip()
-        for node in context.nodes(context.module):
-            if isinstance(node, cst.Assign) and any(  # session.auth = WalletAuth()
+        given.extend(  # session.auth = WalletAuth()
+            (node.value, node, context)
+            for node in context.attribute_assignments("auth")
+            if any(
                 isinstance(t.target, cst.Attribute)
                 and t.target.attr.value == "auth"
                 and context.code(t.target.value).strip() == label
                 for t in node.targets
-            ):
-                given.append((node.value, node))
-            built = _built_as(context, node, label)  # httpx.Client(auth=WalletAuth())
-            if built is not None:
-                given.extend((a.value, built) for a in built.args if _named(a, "auth"))
-    for value, near in given:
-        for owner, where in classes_of(context, value, near, 0):
+            )
+        )
+        for built, where in bindings_of(context, func.value, call):
+            if isinstance(built, cst.Call):  # httpx.Client(auth=WalletAuth())
+                given.extend((a.value, built, where) for a in built.args if _named(a, "auth"))
+    for value, near, scope in given:
+        for owner, where in classes_of(scope, value, near, 0):
             for name in _AUTH_METHODS:
                 found = method_of(where, owner, name, 0)
                 if found is None:
@@ -380,24 +383,6 @@ def _authorised(context: Context, call: cst.Call) -> Optional[str]:
 
 def _named(arg: cst.Arg, keyword: str) -> bool:
     return arg.keyword is not None and arg.keyword.value == keyword
-
-
-def _built_as(context: Context, node: cst.CSTNode, label: str) -> Optional[cst.Call]:
-    """The call ``node`` binds to the name or attribute written ``label`` (``label =
-    Client(...)``, ``with Client(...) as label``), if it binds one."""
-    if isinstance(node, cst.Assign) and any(
-        context.code(t.target).strip() == label for t in node.targets
-    ):
-        value: cst.BaseExpression = node.value
-    elif (
-        isinstance(node, cst.WithItem)
-        and node.asname is not None
-        and context.code(node.asname.name).strip() == label
-    ):
-        value = node.item
-    else:
-        return None
-    return value if isinstance(value, cst.Call) else None
 
 
 def _request_through(context: Context, param: cst.Param, depth: int) -> Optional[str]:

@@ -119,6 +119,8 @@ class Context:
         #: for ``from [dots]module import name``, (0, module, "") for ``import module``
         #: (the local name dotted as the module, or its alias)
         self.import_sources: dict[str, tuple[int, str, str]] = {}
+        #: the files of the modules it imports, by (dots, module), once looked up
+        self.module_files: dict[tuple[int, str], Optional[str]] = {}
         #: the module's top-level ``from compat import ...`` statements (not ``*``)
         self.compat_imports: list[cst.ImportFrom] = []
         self.constants: dict[str, str] = {}
@@ -275,6 +277,20 @@ class Context:
     def method_calls(self, name: str) -> list[cst.Call]:
         """The module's calls of a method named ``name`` (``x.name(...)``)."""
         return self._method_calls.get(name, [])
+
+    def attribute_assignments(self, attr: str) -> list[cst.Assign]:
+        """The module's assignments to an attribute named ``attr`` (``x.attr = ...``)."""
+        return self._attribute_assignments.get(attr, [])
+
+    @functools.cached_property
+    def _attribute_assignments(self) -> dict[str, list[cst.Assign]]:
+        found: dict[str, list[cst.Assign]] = {}
+        for node in self.nodes(self.module):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Attribute):
+                        found.setdefault(target.target.attr.value, []).append(node)
+        return found
 
     @functools.cached_property
     def _method_calls(self) -> dict[str, list[cst.Call]]:

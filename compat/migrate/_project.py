@@ -61,6 +61,14 @@ def module_file(importer: Optional[str], level: int, dotted: str) -> Optional[st
     return None
 
 
+def _module_file(context: Context, level: int, dotted: str) -> Optional[str]:
+    """:func:`module_file` for an import of the module of ``context``, looked up once."""
+    key = (level, dotted)
+    if key not in context.module_files:
+        context.module_files[key] = module_file(context.path, level, dotted)
+    return context.module_files[key]
+
+
 def _roots(importer: Optional[str]) -> list[str]:
     """Where an absolute import of the module in ``importer`` is looked for: the folder
     above its top package (a script's own folder), then the working folder."""
@@ -172,7 +180,7 @@ def _as_module(context: Context, local: str) -> Optional[tuple[int, str, str]]:
     if level and context.path is None:
         raise Unread(f"{local} comes from {'.' * level}{module}, {_NOT_LOOKED_FOR}")
     dotted = f"{module}.{name}" if module else name
-    return (level, dotted, "") if module_file(context.path, level, dotted) else None
+    return (level, dotted, "") if _module_file(context, level, dotted) else None
 
 
 def _imported_function(context: Context, name: str, depth: int) -> Optional[Helper]:
@@ -211,7 +219,7 @@ def _imported_module(context: Context, level: int, module: str, what: str) -> Op
     """The context of the module of the project that the module of ``context`` imports as
     ``module`` (``level`` dots before it), for ``what`` it defines; None when the project
     has no such module (an installed library's)."""
-    path = module_file(context.path, level, module)
+    path = _module_file(context, level, module)
     imported = module_context(path, context.options) if path is not None else None
     if imported is None and level:
         where = "." * level + module
@@ -338,34 +346,57 @@ def classes_of(
                 ],
                 context,
             )
-            follow(context.assigned(value, near), context)
+    for bound, where in bindings_of(context, value, near):
+        follow([bound], where)
+    return found
+
+
+def bindings_of(
+    context: Context, value: cst.BaseExpression, near: cst.CSTNode
+) -> list[tuple[cst.BaseExpression, Context]]:
+    """What the source binds the name or ``self.attr`` ``value`` (read at ``near``) to,
+    and the context of the module where it does: a name, in the function (or the module,
+    outside one), in a ``with``, and in the module of the project it is imported from;
+    ``self.attr``, what the class assigns it and how it annotates it."""
+    if isinstance(value, cst.Name):
+        scope = context.function(near)
+        if isinstance(scope, cst.FunctionDef):
+            bound = context.assigned(value, near)
         else:
-            follow(context.module_values.get(value.value, []), context)
-        follow(
-            [
-                n.item
-                for n in context.nodes(scope)
-                if isinstance(n, cst.WithItem)
-                and n.asname is not None
-                and isinstance(n.asname.name, cst.Name)
-                and n.asname.name.value == value.value
-            ],
-            context,
+            bound = list(context.module_values.get(value.value, []))
+        bound.extend(
+            n.item
+            for n in context.nodes(scope)
+            if isinstance(n, cst.WithItem)
+            and n.asname is not None
+            and isinstance(n.asname.name, cst.Name)
+            and n.asname.name.value == value.value
         )
-        source = context.import_sources.get(value.value)
-        if source is not None and source[2] and _as_module(context, value.value) is None:
-            imported = _imported_module(context, source[0], source[1], value.value)
-            if imported is not None:
-                follow(imported.module_values.get(source[2], []), imported)
-    elif (
+        found = [(v, context) for v in bound if isinstance(v, cst.BaseExpression)]
+        imported = _imported_object(context, value.value)
+        if imported is not None:
+            where, name = imported
+            found.extend((v, where) for v in where.module_values.get(name, []))
+        return found
+    if (
         isinstance(value, cst.Attribute)
         and isinstance(value.value, cst.Name)
         and value.value.value == "self"
     ):
         owner = context.enclosing_class(near)
         if owner is not None:
-            follow(_assigned_to(context, owner, value.attr.value), context)
-    return found
+            return [(v, context) for v in _assigned_to(context, owner, value.attr.value)]
+    return []
+
+
+def _imported_object(context: Context, local: str) -> Optional[tuple[Context, str]]:
+    """The module of the project that ``local`` is imported from as an object (``from
+    .wallet import session``: not a module), and its name there."""
+    source = context.import_sources.get(local)
+    if source is None or not source[2] or _as_module(context, local) is not None:
+        return None
+    imported = _imported_module(context, source[0], source[1], local)
+    return None if imported is None else (imported, source[2])
 
 
 def _annotations(value: cst.BaseExpression) -> list[str]:
@@ -458,11 +489,9 @@ def mounted(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, C
     assert isinstance(func, cst.Attribute)
     label = context.code(func.value).strip()
     places = [(context, label)]
-    source = context.import_sources.get(label)
-    if source is not None and source[2] and _as_module(context, label) is None:
-        imported = _imported_module(context, source[0], source[1], label)
-        if imported is not None:
-            places.append((imported, source[2]))
+    imported = _imported_object(context, label)
+    if imported is not None:
+        places.append(imported)
     found: list[tuple[str, cst.ClassDef, Context]] = []
     for where, name in places:
         for mount in where.method_calls("mount"):

@@ -452,3 +452,21 @@ def test_an_auth_handing_the_request_to_a_module_that_is_not_there_leaves_the_ca
             "is not found: migrate the calls through WalletAuth.__call__() by hand"
         ],
     )
+
+
+def test_a_body_from_kwargs_handed_to_a_module_that_is_not_there_leaves_the_call(
+    tmp_path: Path,
+) -> None:
+    package = project(tmp_path, {})
+    source = package / "notify.py"
+    source.write_text(
+        "import urllib3\n\nfrom .signing import digest\n\n\n"
+        "class SigningPool(urllib3.PoolManager):\n"
+        "    def urlopen(self, method, url, **kw):\n"
+        "        kw['headers'] = digest(kw['body'])\n"
+        "        return super().urlopen(method, url, **kw)\n\n\n"
+        "pool = SigningPool()\n\n\ndef notify(token):\n"
+        "    return pool.request('POST', 'https://w/v2/messages/sendInbox', "
+        f"body=json.dumps({PAYLOAD}).encode())\n"
+    )
+    assert migrated(source)[0] is False
