@@ -44,12 +44,11 @@ def trees() -> list[str]:
 
 def read_all(roots: list[str], exclude: list[str]) -> None:
     """The floor: every file compat audit reads, read, and nothing more."""
-    from compat._source import Skipped, iter_files, read_bytes  # as compat audit reads
+    from compat._source import Skipped, iter_files, read_capped  # as compat audit reads
 
-    limit = 5 * 1024 * 1024
     for item in iter_files(roots, exclude, gitignore=False):
-        if not isinstance(item, Skipped) and item[1] <= limit:
-            read_bytes(item[0], limit + 1)
+        if not isinstance(item, Skipped):
+            read_capped(item, 5 * 1024 * 1024)
 
 
 def main() -> int:

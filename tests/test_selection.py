@@ -34,7 +34,7 @@ def walk(*roots: str, **options: Any) -> tuple[list[str], list[tuple[str, str]]]
         if isinstance(item, Skipped):
             skipped.append((item.path, item.reason))
         else:
-            files.append(item[0])
+            files.append(item)
     return files, skipped
 
 
@@ -175,3 +175,32 @@ def test_the_gate_takes_fewer_passes_than_needles() -> None:
     assert len(_COVER) < len(GATE)
     assert sorted(n for _, group in _COVER for n in group) == sorted(GATE)
     assert all(key in needle for key, group in _COVER for needle in group)
+
+
+def test_each_file_is_walked_once_however_the_roots_overlap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a/x.py", "a/b/y.py", "c/z.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(RAW)
+    monkeypatch.chdir(tmp_path)
+    files, _ = walk("a", "a/b", "./a", "a/x.py", "c", gitignore=False)
+    assert sorted(files) == ["a/b/y.py", "a/x.py", "c/z.py"]
+    files, _ = walk("a/b", "c", gitignore=False)  # apart: nothing to tell apart
+    assert sorted(files) == ["a/b/y.py", "c/z.py"]
+    files, _ = walk(str(tmp_path / "a"), "a", gitignore=False)  # one folder, two spellings
+    assert len(files) == 2
+
+
+def test_a_binary_file_is_read_no_further_than_its_first_bytes(tmp_path: Path) -> None:
+    from compat._source import read_capped
+
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"\0" * 10 + b"templateCode" * 100_000)
+    data, size = read_capped(str(blob), 10_000_000, binary=lambda first: b"\0" in first)
+    assert data is not None
+    assert (len(data), size) == (65_536, blob.stat().st_size)
+    report = compat.audit.scan_report([tmp_path])
+    assert [s.reason for s in report.skipped] == ["binary"]
+    assert report.bytes == size
+    assert read_capped(str(blob), size - 1) == (None, size)  # over the cap: not read

@@ -10,6 +10,7 @@ audit reports and the codemod marks what it leaves behind by.
 from __future__ import annotations
 
 import fnmatch
+import operator
 import os
 import re
 import stat
@@ -38,6 +39,7 @@ __all__ = [
     "git_visible",
     "iter_files",
     "read_bytes",
+    "read_capped",
 ]
 
 
@@ -222,15 +224,43 @@ def read_bytes(path: str, limit: int) -> bytes:
     tree of small files); :class:`OSError` as ``open`` raises it."""
     fd = os.open(path, _READ_FLAGS)
     try:
-        data = os.read(fd, _FIRST_READ)
-        chunks = [data]
-        total = len(data)
-        while data and total < limit:
-            data = os.read(fd, max(_FIRST_READ, total))
-            chunks.append(data)
-            total += len(data)
+        return _read(fd, limit)
     finally:
         os.close(fd)
+
+
+def read_capped(
+    path: str, max_bytes: int, *, binary: Optional[Callable[[bytes], bool]] = None
+) -> tuple[Optional[bytes], int]:
+    """The bytes of ``path`` and its size; None for the bytes when it holds more than
+    ``max_bytes``: told by ``fstat`` before anything is read (the walk does not stat
+    files), or by reading, when it grew since. :class:`OSError` as ``open`` raises it.
+
+    :param binary: told the first bytes read; when it says they are binary, only those
+        are returned (a binary file is not read to its end to be skipped).
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        if size > max_bytes:
+            return None, size
+        first = os.read(fd, _FIRST_READ)
+        if binary is not None and binary(first):
+            return first, size
+        data = _read(fd, max_bytes + 1, first)
+    finally:
+        os.close(fd)
+    return (None if len(data) > max_bytes else data), size
+
+
+def _read(fd: int, limit: int, first: Optional[bytes] = None) -> bytes:
+    data = os.read(fd, _FIRST_READ) if first is None else first
+    chunks = [data]
+    total = len(data)
+    while data and total < limit:
+        data = os.read(fd, max(_FIRST_READ, total))
+        chunks.append(data)
+        total += len(data)
     if len(chunks) > 1 and not chunks[-1]:
         chunks.pop()  # the end of the file
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -351,15 +381,29 @@ def _folders(files: Iterable[str]) -> frozenset[str]:
     return frozenset(folders)
 
 
+_NAME = operator.attrgetter("name")
+
+
+def _overlap(roots: Sequence[str]) -> bool:
+    """Whether a root (absolute, normalised) is another one or lies inside it."""
+    inside = [r if r.endswith(os.sep) else r + os.sep for r in roots]
+    return any(
+        i != j and (a == b or a.startswith(inside[j]))
+        for i, a in enumerate(roots)
+        for j, b in enumerate(roots)
+    )
+
+
 def iter_files(
     roots: Iterable[str],
     exclude: Sequence[str] = (),
     *,
     gitignore: bool = True,
     skip: Iterable[str] = (),
-) -> Iterator[Union[tuple[str, int], Skipped]]:
-    """Each file under ``roots`` with its size, or a Skipped for what is not read; each
-    file once, however the roots overlap.
+) -> Iterator[Union[str, Skipped]]:
+    """Each file under ``roots``, or a Skipped for what is not read; each file once,
+    however the roots overlap. Files are not statted (their size is told when they are
+    opened: :func:`read_capped`).
 
     :param exclude: patterns of files and folders left out (see :class:`_Excluded`).
     :param gitignore: inside a git work tree, leave out what git ignores
@@ -371,18 +415,24 @@ def iter_files(
     walked where it is). Named pipes, devices and sockets are never opened.
     :raises FileNotFoundError: a root does not exist.
     """
+    roots = list(roots)
     excluded = _Excluded([_pattern(p) for p in exclude])
     never = {os.path.normcase(os.path.abspath(p)) for p in skip}
     seen: set[str] = set()
+    # paths are told apart as written: roots none of which is (in) another give no path twice
+    track = _overlap([os.path.normcase(os.path.abspath(r)) for r in roots])
 
     def fresh(absolute: str) -> Optional[bool]:
         """True: to read; False: read already (the roots overlap); None: never read."""
+        if not (track or never):
+            return True
         key = os.path.normcase(absolute)
         if key in never:
             return None
         if key in seen:
             return False
-        seen.add(key)
+        if track:
+            seen.add(key)
         return True
 
     for root in roots:
@@ -399,7 +449,7 @@ def iter_files(
             if state is None:
                 yield Skipped(root, "the report being written")
             elif state:
-                yield root, info.st_size
+                yield root
             continue
         if not stat.S_ISDIR(info.st_mode):
             yield Skipped(root, "not a regular file")
@@ -412,7 +462,7 @@ def iter_files(
         while stack:
             folder, absolute, relative = stack.pop()
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                entries = sorted(os.scandir(folder), key=_NAME)
             except OSError as err:
                 yield Skipped(folder, f"unreadable: {err.strerror}")
                 continue
@@ -442,7 +492,7 @@ def iter_files(
                         if state is None:
                             yield Skipped(entry.path, "the report being written")
                         elif state:
-                            yield entry.path, entry.stat(follow_symlinks=False).st_size
+                            yield entry.path
                     elif entry.is_symlink():
                         broken = not os.path.exists(entry.path)
                         why = "broken symbolic link" if broken else "symbolic link (not followed)"

@@ -18,7 +18,7 @@ from .._source import (
     gate_or_directive,
     iter_files,
     python_text,
-    read_bytes,
+    read_capped,
     suppress,
 )
 from .._source.python import scan_python
@@ -83,14 +83,31 @@ def scan_file(
     path: str, max_bytes: int = DEFAULT_MAX_BYTES, fixable: Optional[Fixable] = None
 ) -> Union[FileResult, Skipped]:
     """The findings of one file (read once), or why it was skipped."""
+    return _scan_file(path, max_bytes, fixable)[0]
+
+
+def _scan_file(
+    path: str, max_bytes: int, fixable: Optional[Fixable]
+) -> tuple[Union[FileResult, Skipped], int]:
+    """:func:`scan_file`, and the file's size (0 for one not read: over ``max_bytes``,
+    or unreadable)."""
     try:
-        data = read_bytes(path, max_bytes + 1)
+        data, size = read_capped(path, max_bytes, binary=_binary)
     except OSError as err:
-        return Skipped(path, f"unreadable: {err.strerror}")
-    if len(data) > max_bytes:  # it grew since the walk
-        return Skipped(path, _too_large(max_bytes))
-    if data.find(b"\0", 0, 8192) >= 0:
-        return Skipped(path, "binary")
+        return Skipped(path, f"unreadable: {err.strerror}"), 0
+    if data is None:
+        return Skipped(path, _too_large(max_bytes)), 0
+    if _binary(data):
+        return Skipped(path, "binary"), size
+    return _scan_text(path, data, fixable), size
+
+
+def _binary(data: bytes) -> bool:
+    """Whether a file is binary, by its first bytes: a NUL in them."""
+    return data.find(b"\0", 0, 8192) >= 0
+
+
+def _scan_text(path: str, data: bytes, fixable: Optional[Fixable]) -> Union[FileResult, Skipped]:
     if not gate_or_directive(data):  # most files: one look
         return FileResult([])
     if not gate(data):
@@ -142,11 +159,17 @@ def _too_large(max_bytes: int) -> str:
 
 def _scan_chunk(
     paths: list[str], max_bytes: int, fixable: Optional[Fixable]
-) -> tuple[int, list[Union[FileResult, Skipped]]]:
-    """How many files a worker read, and what it has to say of them (most files: nothing,
-    and nothing is sent back for them)."""
-    kept = [result for result in (scan_file(p, max_bytes, fixable) for p in paths) if _says(result)]
-    return len(paths), kept
+) -> tuple[int, int, list[Union[FileResult, Skipped]]]:
+    """How many files a worker took, the bytes it read, and what it has to say of them
+    (most files: nothing, and nothing is sent back for them)."""
+    kept = []
+    read = 0
+    for path in paths:
+        result, size = _scan_file(path, max_bytes, fixable)
+        read += size
+        if _says(result):
+            kept.append(result)
+    return len(paths), read, kept
 
 
 def _says(result: Union[FileResult, Skipped]) -> bool:
@@ -225,16 +248,14 @@ def scan_report(
         for item in walk:
             if isinstance(item, Skipped):
                 report.skipped.append(item)
-            elif item[1] > max_bytes:  # never read: stat said enough
-                report.skipped.append(Skipped(item[0], _too_large(max_bytes)))
             else:
                 found += 1
-                report.bytes += item[1]
-                yield item[0]
+                yield item
 
-    def take(kept: Iterable[Union[FileResult, Skipped]], count: int) -> None:
+    def take(kept: Iterable[Union[FileResult, Skipped]], count: int, read: int) -> None:
         nonlocal done
         done += count
+        report.bytes += read
         results.extend(kept)
         if progress is not None:
             progress(done, found)
@@ -251,8 +272,8 @@ def scan_report(
         # through the gate): one process, until the work done says otherwise
         began = time.perf_counter()
         for path in rest:
-            result = scan_file(path, max_bytes, fixable)
-            take([result] if _says(result) else [], 1)
+            result, size = _scan_file(path, max_bytes, fixable)
+            take([result] if _says(result) else [], 1, size)
             spent = time.perf_counter() - began
             if workers > 1 and spent > _SERIAL_SECONDS:
                 size = max(1, min(_CHUNK, int(_CHUNK_SECONDS * done / spent)))
@@ -265,8 +286,8 @@ def scan_report(
                 for chunk in _chunks(itertools.chain([more], rest), size)
             ]
             for future in pending:
-                count, kept = future.result()
-                take(kept, count)
+                count, read, kept = future.result()
+                take(kept, count, read)
     wanted = {r.id for r in RULES} if select is None else set(select)
     wanted.difference_update(ignore)
     for result in results:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, python_text, read_bytes
+from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, python_text, read_capped
 from . import MigrateError, Options, Result, migrate_source
 from ._plan import ManualSite
 
@@ -95,10 +95,10 @@ def encode(text: str, encoding: str) -> bytes:
 
 def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES) -> FileResult:
     try:
-        data = read_bytes(path, max_bytes + 1)
+        data = read_capped(path, max_bytes)[0]
     except OSError as err:
         return FileResult(path, skipped=f"unreadable: {err.strerror}", error=True)
-    if len(data) > max_bytes:
+    if data is None:
         return FileResult(path, skipped=f"too large (over {max_bytes} bytes)")
     try:
         text, encoding = decode(data)
@@ -120,24 +120,18 @@ def _sent(result: FileResult) -> FileResult:
 
 
 def python_files(
-    paths: list[str],
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    exclude: Sequence[str] = (),
-    gitignore: bool = True,
+    paths: list[str], exclude: Sequence[str] = (), gitignore: bool = True
 ) -> tuple[list[str], list[Skipped]]:
     """The Python files under ``paths`` (any file named itself), and what is skipped
-    and said: errors, oversized files, links not followed, files that are not regular."""
+    and said: errors, links not followed, files that are not regular."""
     files, skipped = [], []
     for item in iter_files(paths, exclude, gitignore=gitignore):
         if isinstance(item, Skipped):
             said = item.is_error or item.path in paths or item.path.endswith((".py", ".pyi"))
             if said and not item.reason.startswith("folder:"):
                 skipped.append(item)
-        elif item[0].endswith((".py", ".pyi")) or item[0] in paths:
-            if item[1] > max_bytes:
-                skipped.append(Skipped(item[0], f"too large (over {max_bytes} bytes)"))
-            else:
-                files.append(item[0])
+        elif item.endswith((".py", ".pyi")) or item in paths:
+            files.append(item)  # one over the size cap is told when it is opened
     return files, skipped
 
 
@@ -164,7 +158,7 @@ def migrate_paths(
         memory stays flat however large the tree. Workers send a source back only
         when it changed.
     """
-    files, unread = python_files(paths, max_bytes, exclude, gitignore)
+    files, unread = python_files(paths, exclude, gitignore)
     summary = Summary()
     for skipped in unread:
         summary.add(FileResult(skipped.path, skipped=skipped.reason, error=skipped.is_error))
