@@ -19,7 +19,16 @@ import compat.audit._scan
 from compat._config import ConfigError, find, load
 from compat._logs import JsonFormatter
 from compat._progress import Progress, wanted
-from compat._source import GATE, Skipped, gate, git_visible, iter_files
+from compat._source import (
+    DIRECTIVE,
+    GATE,
+    Skipped,
+    gate,
+    gate_or_directive,
+    git_visible,
+    iter_files,
+    searcher,
+)
 from compat.audit import scan_report
 
 if TYPE_CHECKING:
@@ -164,17 +173,47 @@ _PIECES = [n[:k] for n in GATE for k in (3, 4, 6, len(n))] + [b" ", b"x", b"Clie
 
 
 @given(st.lists(st.sampled_from(_PIECES) | st.binary(max_size=8), max_size=12))
-def test_the_gate_by_keys_says_what_every_needle_says(parts: list[bytes]) -> None:
+def test_the_gate_says_what_every_needle_says(parts: list[bytes]) -> None:
     data = b"".join(parts)
-    assert gate(data) == any(needle in data for needle in GATE)
+    wanted = any(needle in data for needle in GATE)
+    assert gate(data) == wanted
+    assert searcher(GATE, accelerated=False)(data) == wanted
+    with_directive = wanted or DIRECTIVE in data
+    assert gate_or_directive(data) == with_directive
+    assert searcher([*GATE, DIRECTIVE], accelerated=False)(data) == with_directive
 
 
-def test_the_gate_takes_fewer_passes_than_needles() -> None:
-    from compat._source import _COVER
+def test_the_gate_is_one_automaton_with_the_speedups_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    aho = pytest.importorskip("ahocorasick_rs")
+    built = []
+    real = aho.BytesAhoCorasick
 
-    assert len(_COVER) < len(GATE)
-    assert sorted(n for _, group in _COVER for n in group) == sorted(GATE)
-    assert all(key in needle for key, group in _COVER for needle in group)
+    def recording(needles: list[bytes], **options: Any) -> Any:
+        built.append((list(needles), options))
+        return real(needles, **options)
+
+    monkeypatch.setattr(aho, "BytesAhoCorasick", recording)
+    search = searcher(GATE)
+    assert built == [(GATE, {"matchkind": aho.MATCHKIND_LEFTMOST_FIRST})]
+    assert search(b"x = 'templateCode'")
+    assert not search(b"nothing here")
+
+
+def test_the_gate_without_the_extra_takes_fewer_passes_than_needles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from compat._source import _cover
+
+    monkeypatch.setitem(sys.modules, "ahocorasick_rs", None)  # not installed
+    search = searcher(GATE)
+    assert search(b"x = 'templateCode'")
+    assert not search(b"nothing here")
+    cover = _cover(GATE)
+    assert len(cover) < len(GATE)
+    assert sorted(n for _, group in cover for n in group) == sorted(GATE)
+    assert all(key in needle for key, group in cover for needle in group)
 
 
 def test_each_file_is_walked_once_however_the_roots_overlap(

@@ -40,6 +40,7 @@ __all__ = [
     "iter_files",
     "read_bytes",
     "read_capped",
+    "searcher",
 ]
 
 
@@ -127,11 +128,6 @@ def _cover(needles: Sequence[bytes]) -> list[tuple[bytes, tuple[bytes, ...]]]:
 #: What a suppression comment (``compat: ignore``) starts with.
 DIRECTIVE = b"compat:"
 
-#: :data:`GATE` under shared keys (:func:`_cover`); and with :data:`DIRECTIVE`, which
-#: shares ``compat`` with ``compat.legacy``: the audit's first look takes no more passes.
-_COVER = _cover(GATE)
-_COVER_DIRECTIVE = _cover([*GATE, DIRECTIVE])
-
 
 def _holds(data: bytes, cover: list[tuple[bytes, tuple[bytes, ...]]]) -> bool:
     for key, needles in cover:
@@ -142,15 +138,39 @@ def _holds(data: bytes, cover: list[tuple[bytes, tuple[bytes, ...]]]) -> bool:
     return False
 
 
+def searcher(needles: Sequence[bytes], *, accelerated: bool = True) -> Callable[[bytes], bool]:
+    """Whether bytes hold any of ``needles``: in one pass with ahocorasick-rs (the
+    ``speedups`` extra: Aho-Corasick with a SIMD prefilter, the search ripgrep runs,
+    some 6 GB/s), else in as few passes of ``bytes.__contains__`` as :func:`_cover`
+    finds keys (about 0.4 GB/s for the gate's needles)."""
+    if accelerated:
+        try:
+            from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
+        except ImportError:
+            pass
+        else:
+            # leftmost-first, not the standard kind: only it takes the prefilter, and a
+            # file holding a needle has a leftmost match all the same
+            find = BytesAhoCorasick(needles, matchkind=MATCHKIND_LEFTMOST_FIRST)
+            return lambda data: bool(find.find_matches_as_indexes(data))
+    cover = _cover(needles)
+    return lambda data: _holds(data, cover)
+
+
+#: :data:`GATE`'s search; and with :data:`DIRECTIVE`: the audit's first look at a file.
+_GATE = [searcher(GATE)]
+_GATE_OR_DIRECTIVE = [searcher([*GATE, DIRECTIVE])]
+
+
 def gate(data: bytes) -> bool:
-    """Whether ``data`` holds any needle of :data:`GATE`, in as few passes as the keys."""
-    return _holds(data, _COVER)
+    """Whether ``data`` holds any needle of :data:`GATE` (see :func:`searcher`)."""
+    return _GATE[0](data)
 
 
 def gate_or_directive(data: bytes) -> bool:
     """Whether ``data`` holds a needle of :data:`GATE` or a :data:`DIRECTIVE` (all that
-    most files are read for, and the same passes as :func:`gate`)."""
-    return _holds(data, _COVER_DIRECTIVE)
+    most files are read for, in the same one look as :func:`gate`)."""
+    return _GATE_OR_DIRECTIVE[0](data)
 
 
 def refresh() -> None:
@@ -158,8 +178,8 @@ def refresh() -> None:
     PATHS.refresh()
     RELATIVE_PATHS.refresh()
     GATE[:] = _gate()
-    _COVER[:] = _cover(GATE)
-    _COVER_DIRECTIVE[:] = _cover([*GATE, DIRECTIVE])
+    _GATE[0] = searcher(GATE)
+    _GATE_OR_DIRECTIVE[0] = searcher([*GATE, DIRECTIVE])
 
 
 @attrs.define
