@@ -456,10 +456,11 @@ def _progress(label: str, args: argparse.Namespace) -> Any:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    try:
-        from .migrate import Options, rule_names
-    except ImportError as err:  # pragma: no cover - exercised only without the extra
-        raise _UsageError("compat migrate needs libcst: pip install 'compat[migrate]'") from err
+    # libcst is loaded when a file holds something to migrate (most files of a tree do
+    # not): whether it is installed is told here, before any is read
+    if importlib.util.find_spec("libcst") is None:
+        raise _UsageError("compat migrate needs libcst: pip install 'compat[migrate]'")
+    from .migrate import Options, rule_names
 
     if args.list_rules:
         from .migrate.rules import RULES
@@ -469,10 +470,11 @@ def _migrate(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.paths:
         raise _UsageError("compat migrate needs a PATH (or - for stdin)")
-    known = rule_names()
-    for name in [*args.only, *args.skip]:
-        if name not in known:
-            raise _UsageError(f"no rule named {name!r} (rules: {', '.join(known)})")
+    if args.only or args.skip:
+        known = rule_names()
+        for name in [*args.only, *args.skip]:
+            if name not in known:
+                raise _UsageError(f"no rule named {name!r} (rules: {', '.join(known)})")
     policy = policy_from_args(args)
     options = Options(
         policy=policy,

@@ -103,3 +103,37 @@ def test_the_audit_loads_no_http_client_stack(tmp_path: Path, config: str) -> No
     assert "MessageClient" in dir(compat)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         compat.nothing  # noqa: B018
+
+
+def test_migrate_loads_libcst_only_for_a_file_with_something_to_migrate(
+    tmp_path: Path,
+) -> None:
+    """libcst's import is a quarter of a second: a run over files without any of the
+    audit's words never pays it; a file with one does."""
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    script = (
+        "import sys\n"
+        "from compat import cli\n"
+        "code = cli.main(['migrate', '--check', sys.argv[1]])\n"
+        "print(code, 'libcst' in sys.modules)\n"
+    )
+    run = [sys.executable, "-c", script, str(tmp_path)]
+    done = subprocess.run(run, capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["0", "False"]
+    (tmp_path / "legacy.py").write_text("URL = '/v2/messages/sendInbox'\n")
+    done = subprocess.run(run, capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split()[1] == "True"
+
+
+def test_migrate_without_libcst_says_which_extra_to_install(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['libcst'] = None\n"
+        "from compat import cli\n"
+        "sys.exit(cli.main(['migrate', '--check', sys.argv[1]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "compat migrate needs libcst: pip install 'compat[migrate]'" in done.stderr

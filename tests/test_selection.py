@@ -183,6 +183,16 @@ def test_the_gate_says_what_every_needle_says(parts: list[bytes]) -> None:
     assert searcher([*GATE, DIRECTIVE], accelerated=False)(data) == with_directive
 
 
+@given(st.lists(st.sampled_from([p.decode() for p in _PIECES]) | st.text(max_size=6), max_size=12))
+def test_the_bytes_gate_of_a_utf8_file_is_the_text_gate(parts: list[str]) -> None:
+    """compat migrate looks for the words in a UTF-8 file's bytes, the codemod in its
+    text: the same answer."""
+    from compat.migrate import _may_have_work
+
+    text = "".join(parts)
+    assert gate(text.encode("utf-8", "surrogatepass")) == _may_have_work(text)
+
+
 def test_the_gate_is_one_automaton_with_the_speedups_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

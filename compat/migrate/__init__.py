@@ -22,8 +22,7 @@ from typing import Optional
 
 import attrs
 
-from ._payload import Options
-from ._plan import MANUAL_MARK, ManualSite
+from ._options import MANUAL_MARK, ManualSite, Options
 
 __all__ = [
     "MANUAL_MARK",

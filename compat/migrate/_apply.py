@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections import Counter
     from collections.abc import Sequence
 
-    from ._payload import Options
+    from ._options import Options
 
 
 def _calls(context: Context, rules: list[Any]) -> None:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, iter_files, python_text, read_capped
+from .._source import DEFAULT_MAX_BYTES, Skipped, gate, iter_files, python_text, read_capped
 from . import MigrateError, Options, Result, migrate_source
-from ._plan import ManualSite
+from ._options import ManualSite
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -102,14 +102,35 @@ def migrate_file(path: str, options: Options, max_bytes: int = DEFAULT_MAX_BYTES
         return FileResult(path, skipped=f"too large (over {max_bytes} bytes)")
     try:
         text, encoding = decode(data)
+        if encoding in _UTF_8 and not gate(data):
+            # most files: none of the audit's words, looked for in the bytes in one pass
+            # (in UTF-8, an ASCII word is in the bytes exactly when it is in the text)
+            return FileResult(path, Result(text, False))
         result = migrate_source(text, options, path=path)
     except MigrateError as err:
         return FileResult(path, skipped=str(err))
+    if not result.changed:  # the digest is for writing
+        return FileResult(path, result)
     return FileResult(path, result, original=text, encoding=encoding, digest=_digest(data))
 
 
-def _migrate_chunk(paths: list[str], options: Options, max_bytes: int) -> list[FileResult]:
-    return [_sent(migrate_file(path, options, max_bytes)) for path in paths]
+_UTF_8 = frozenset({"utf-8", "utf-8-sig"})
+
+
+def _migrate_chunk(
+    paths: list[str], options: Options, max_bytes: int
+) -> tuple[int, list[FileResult]]:
+    """How many files a worker took, and the results with something to say (most files
+    of a tree: nothing, and nothing is sent back for them)."""
+    results = (_sent(migrate_file(path, options, max_bytes)) for path in paths)
+    return len(paths), [result for result in results if _says(result)]
+
+
+def _says(result: FileResult) -> bool:
+    """Whether a file's result counts for more than a file read: skipped, changed, or
+    with sites rewritten or left."""
+    done = result.result
+    return done is None or done.changed or bool(done.rewrites or done.manual)
 
 
 def _sent(result: FileResult) -> FileResult:
@@ -169,19 +190,20 @@ def migrate_paths(
         size = max(16, min(256, total // (workers * 8)))
         chunks = [files[i : i + size] for i in range(0, total, size)]
         pool = ProcessPoolExecutor(workers)
-        results: Iterable[list[FileResult]] = pool.map(
+        results: Iterable[tuple[int, list[FileResult]]] = pool.map(
             _migrate_chunk, chunks, [options] * len(chunks), [max_bytes] * len(chunks)
         )
     else:
         pool = None
-        results = ([_sent(migrate_file(path, options, max_bytes))] for path in files)
+        results = (_migrate_chunk([path], options, max_bytes) for path in files)
     try:
-        for chunk in results:
-            for result in chunk:
+        for count, kept in results:
+            for result in kept:
                 if changed is not None and result.result is not None and result.result.changed:
                     changed(result)
                 summary.add(result)
-            done += len(chunk)
+            summary.count += count - len(kept)  # files read with nothing to say
+            done += count
             if progress is not None:
                 progress(done, total)
     finally:

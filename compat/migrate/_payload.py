@@ -29,6 +29,7 @@ from .. import _spec
 from .._validate import Validator
 from ..errors import CompatError
 from ..translate import _TEMPLATE_KEYS, GENERATED_REQUEST_ID, TRANSLATORS, Policy
+from ._options import DEFAULT_POLICY, Options
 from ._plan import names
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ __all__ = ["Manual", "Options", "generated_once", "translate_dict", "translate_k
 
 _NEW = _spec.SEND.request
 _CHECK_NEW = Validator(_spec.SEND.name, _NEW, extra_keys="error")
-_DEFAULT_POLICY = Policy()
 
 
 def _lengths() -> list[int]:
@@ -62,23 +62,6 @@ class Manual(Exception):
     def __init__(self, message: str, at: Optional[cst.CSTNode] = None) -> None:
         super().__init__(message)
         self.at = at
-
-
-@attrs.frozen
-class Options:
-    """How ``compat migrate`` runs.
-
-    ``policy`` is the :class:`compat.Policy` of raw HTTP calls, which had no
-    shim; a call through a LegacyClient or TranslatingPoolManager migrates
-    under the policy that object was built with.
-    """
-
-    policy: Policy = _DEFAULT_POLICY
-    #: mark what is left for manual work with a ``# compat: migrate manually:`` comment.
-    annotate: bool = True
-    #: rule names to run (empty: all) and to skip.
-    only: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
 
 
 # -- reading the source ------------------------------------------------------------------
@@ -756,7 +739,7 @@ def _policy_text(policy: Policy) -> str:
         value = getattr(policy, field.name)
         if field.name == "template_codes":
             value = dict(value)
-        if value != getattr(_DEFAULT_POLICY, field.name):
+        if value != getattr(DEFAULT_POLICY, field.name):
             given.append(f"{field.name}={value!r}")
     return f"Policy({', '.join(given)})"
 

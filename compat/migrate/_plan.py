@@ -21,17 +21,15 @@ from libcst.metadata import PositionProvider
 
 from .. import _spec
 from .._source import PATHS, CompatImports
+from ._options import MANUAL_MARK, ManualSite
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from ..translate import Policy
-    from ._payload import Options
+    from ._options import Options
 
 __all__ = ["MANUAL_MARK", "Context", "ManualSite", "Plan"]
-
-#: The comment put above what is left for manual work.
-MANUAL_MARK = "# compat: migrate manually:"
 
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 #: What binds a name to a value: ``name = value``, or ``name: type = value``.
@@ -49,15 +47,6 @@ class Bound:
 
     name: cst.Name
     value: cst.BaseExpression
-
-
-@attrs.frozen
-class ManualSite:
-    """A call left for manual work: where, which rule, why."""
-
-    line: int
-    rule: str
-    reason: str
 
 
 @attrs.define
