@@ -132,7 +132,8 @@ class Paths:
                 return self.resolve(assign.value, near, depth + 1)
             if context.local(value, near):
                 return None
-            return self._constant(value, context.module_values.get(value.value, []))
+            bound = context.module_value(value.value)  # bound once, and nothing else binds it
+            return self._constant(value, [bound] if bound is not None else [])
         if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
             owner = self._class(value.value.value, near)
             if owner is None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import PositionProvider
 
 from .. import _spec
@@ -96,6 +97,9 @@ class Context:
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
         self._binder_names: dict[int, _Binders] = {}
         self._globals: Optional[set[str]] = None
+        #: how many times the module's own code binds each name; where its ``import *`` are
+        self._module_bindings: Counter[str] = Counter()
+        self._stars: list[int] = []
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -318,8 +322,10 @@ class Context:
         return values[0] if len(values) == 1 and not self._rebound(name) else None
 
     def _rebound(self, name: str) -> bool:
-        """Whether a function declares the module-level ``name`` ``global`` (and so may
-        assign it)."""
+        """Whether the module-level ``name`` may be bound to another value than its one
+        top-level assignment: a function declares it ``global``; the module binds it
+        again anywhere in its own code (in an ``if`` or ``try`` block, a loop, an import,
+        a ``def``, ``+=``, ...); or a ``from ... import *`` comes after it."""
         if self._globals is None:  # one pass over the module, remembered
             self._globals = {
                 n.name.value
@@ -327,7 +333,22 @@ class Context:
                 if isinstance(node, cst.Global)
                 for n in node.names
             }
-        return name in self._globals
+            self._module_bindings = Counter()
+            self._stars = []
+            for index, statement in enumerate(self.module.body):
+                for node in walk(statement, enter=_in_module_scope):
+                    self._module_bindings.update(_bound_names(node))
+                    if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+                        self._stars.append(index)
+        if name in self._globals or self._module_bindings[name] != 1:
+            return True
+        if not self._stars:
+            return False
+        values = self.module_values.get(name, [])
+        bound = self.statement(values[0]) if values else None
+        body = list(self.module.body)
+        first = body.index(bound) if bound is not None and bound in body else -1
+        return max(self._stars) > first
 
     @property
     def uses_compat(self) -> bool:
@@ -932,6 +953,53 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
             if walked or (walked is None and _walked(kind)):
                 found.append(item)
     return found
+
+
+def _in_module_scope(node: cst.CSTNode) -> bool:
+    """Whether what is under ``node`` is still in the scope ``node`` is in (not in a
+    function, class, lambda or comprehension of its own)."""
+    return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.CompFor))
+
+
+def _bound_names(node: cst.CSTNode) -> list[str]:
+    """The names ``node`` binds in the scope it is in."""
+    targets: list[cst.CSTNode] = []
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    elif isinstance(node, (cst.AugAssign, cst.For, cst.NamedExpr, cst.Del)) or (
+        isinstance(node, cst.AnnAssign) and node.value is not None
+    ):
+        targets = [node.target]
+    elif isinstance(node, cst.WithItem) and node.asname is not None:
+        targets = [node.asname.name]
+    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        targets = [node.name]
+    elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+        targets = [node.name.name]
+    elif isinstance(node, cst.Import):
+        return [
+            alias.asname.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+            else (get_full_name_for_node(alias.name) or "").split(".")[0]
+            for alias in node.names
+        ]
+    elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        return [
+            alias.asname.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+            else (get_full_name_for_node(alias.name) or "")
+            for alias in node.names
+        ]
+    names: list[str] = []
+    while targets:
+        target = targets.pop()
+        if isinstance(target, cst.Name):
+            names.append(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(element.value for element in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append(target.value)
+    return names
 
 
 def walk(

@@ -260,3 +260,56 @@ def test_the_names_in_a_payload_it_cannot_read_are_marked_with_its_call() -> Non
         2,
         "this goes with a call in notify() that is left for manual work (see its mark)",
     )
+
+
+def test_a_module_constant_bound_again_in_a_block_leaves_the_call_with_why() -> None:
+    """Before, the use got the first value written out: with the other value bound (a
+    wallet of its own), the migrated call posted to another URL than the shim's."""
+    for rebind in (
+        'if os.environ.get("WALLET") == "dana":\n    PATH = "/dana/v2/messages/sendInbox"\n',
+        "from local_settings import *  # noqa: F403\n",
+        "for PATH in ():\n    pass\n",
+    ):
+        check_manual(
+            f"""\
+import os
+import requests
+
+PATH = "/v2/messages/sendInbox"
+{rebind}
+
+def send(token):
+    requests.post("https://w" + PATH, json={{
+        "accessToken": token, "authClientId": "A", "requestId": "r", "templateCode": "T",
+        "templates": [{{"templateParameters": {{"pushContentUrl": "/p"}}}}]}})
+""",
+            "PATH holds a legacy path, but the module binds it more than once",
+        )
+
+
+def test_an_import_star_before_the_constant_does_not_rebind_it() -> None:
+    check_transformed(
+        """\
+        from base_settings import *  # noqa: F403
+        import requests
+
+        PATH = "/v2/customers/message/sendByAccessToken"
+
+
+        def send(token):
+            requests.post("https://w" + PATH, json={"appId": "A", "accessToken": token,
+                "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+        """\
+        from base_settings import *  # noqa: F403
+        import requests
+
+        # compat: migrate manually: PATH is a legacy path no call here uses any more (they name the new path themselves); other code may still use it: remove it when none does
+        PATH = "/v2/customers/message/sendByAccessToken"
+
+
+        def send(token):
+            requests.post("https://w" + "/v2/miniprogram/message/send", json={"appId": "A", "accessToken": token,
+                "requestId": "r", "templateCode": "T", "templates": [{"templateParameters": {}}]})
+        """,
+    )

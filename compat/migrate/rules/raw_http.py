@@ -90,6 +90,14 @@ class Rule:
                 context.relate(parts, node)
                 used, built = split[0]
                 reason = "the legacy path is built from pieces; write it out whole to migrate it"
+                rebound = _rebound_in(used, context, node)
+                if rebound is not None:
+                    reason = (
+                        f"{rebound} holds a legacy path, but the module binds it more than "
+                        "once (in a block, a loop or an import, or an import * after it): "
+                        "which path this call posts to depends on how the module ran; write "
+                        "the path out in the call to migrate it"
+                    )
                 if isinstance(used, cst.Name) and context.function(built) is context.module:
                     reason = (
                         f"{used.value} builds the legacy URL from other values when the module "
@@ -462,6 +470,24 @@ class Rule:
                     "path themselves); other code may still use it: remove it when none does"
                 )
             context.manual(NAME, statement, reason)
+
+
+def _rebound_in(value: cst.BaseExpression, context: Context, near: cst.CSTNode) -> Optional[str]:
+    """The module-level name in the path expression ``value`` that holds a legacy path
+    but may be bound to another value (see :meth:`Context.module_value`), if any."""
+    for name in walk(value):
+        if (
+            isinstance(name, cst.Name)
+            and not context.local(name, near)
+            and name.value in context.module_values
+            and context.module_value(name.value) is None
+            and any(
+                PATHS.search("".join(_walk_string(v, context)))
+                for v in context.module_values[name.value]
+            )
+        ):
+            return name.value
+    return None
 
 
 def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
