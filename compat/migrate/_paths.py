@@ -17,6 +17,7 @@ import libcst as cst
 from .. import _spec
 from .._source import PATHS, RELATIVE_PATHS
 from ._payload import _string
+from ._plan import walk
 
 if TYPE_CHECKING:
     from ._plan import Context
@@ -50,13 +51,16 @@ class Paths:
         self._any: Optional[bool] = None
 
     def any(self) -> bool:
-        """Whether any string literal of the module holds a legacy path (else no call can)."""
+        """Whether any string literal of the module holds a legacy path, or a constant it
+        imports from another module of the project does (else no call can post to one)."""
         if self._any is None:
+            from ._project import imports_legacy_path
+
             self._any = any(
                 (PATHS.search(n.value) or RELATIVE_PATHS.search(n.value.strip("\"'")))
                 for n in self.context.nodes(self.context.module)
                 if isinstance(n, (cst.SimpleString, cst.FormattedStringText))
-            )
+            ) or imports_legacy_path(self.context)
         return self._any
 
     def of_call(self, node: cst.Call) -> Optional[Path]:
@@ -125,20 +129,72 @@ class Paths:
                 return self._relative(value.args[1].value) or self.resolve(
                     value.args[1].value, near, depth + 1
                 )
-            return None
+            ended = self._url_end(value)
+            return None if ended is None else self.resolve(ended, near, depth + 1)
         if isinstance(value, cst.Name):
             assign = context.binding(value, near)
             if assign is not None:
                 return self.resolve(assign.value, near, depth + 1)
             if context.local(value, near):
                 return None
+            if value.value not in context.module_values:
+                return self._imported_constant(value)
             bound = context.module_value(value.value)  # bound once, and nothing else binds it
             return self._constant(value, [bound] if bound is not None else [])
         if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
             owner = self._class(value.value.value, near)
             if owner is None:
-                return None
+                return self._imported_constant(value)
             return self._constant(value, _class_values(owner, value.attr.value))
+        return None
+
+    def _imported_constant(self, use: cst.BaseExpression) -> Optional[Path]:
+        """A constant of another module of the project (``settings.INBOX_PATH``, or
+        ``INBOX_PATH`` imported from it) holding a legacy path: the use gets the new value
+        written out, and the constant stays where it is, for its module's run to mark."""
+        from ._project import imported_constant
+
+        value = imported_constant(self.context, use)
+        if value is None:
+            return None
+        found = self._constant(use, [value], here=False)
+        if found is not None:
+            found.constant = None
+        return found
+
+    def _url_end(self, call: cst.Call) -> Optional[cst.BaseExpression]:
+        """The argument a URL-building helper of the project's ends its URL with, as it
+        is given: ``_url("/v2/messages/sendInbox")`` with ``def _url(path): return
+        BASE.rstrip("/") + path`` (or ``f"{BASE}{path}"``), the helper's body that one
+        ``return`` and the parameter used nowhere else. The URL is then what comes before
+        it and the path: a new path there is the URL the shim posts to."""
+        from ._project import Unread, called
+
+        if any(arg.star for arg in call.args):
+            return None
+        try:
+            helper = called(self.context, call)
+        except Unread:  # a helper it cannot read: the call is left as before
+            return None
+        if helper is None:
+            return None
+        function = helper.function
+        params = function.params
+        if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None:
+            return None
+        named = [p.name.value for p in (*params.posonly_params, *params.params)]
+        returned = _sole_return(function)
+        last = _last_piece(returned) if returned is not None else None
+        if not isinstance(last, cst.Name) or last.value not in named[helper.skipped :]:
+            return None
+        uses = [n for n in walk(function.body) if isinstance(n, cst.Name) and n.value == last.value]
+        if uses != [last]:
+            return None  # the parameter is also read, changed or bound elsewhere in it
+        index = named.index(last.value) - helper.skipped
+        for position, arg in enumerate(call.args):
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword == last.value or (keyword is None and position == index):
+                return arg.value
         return None
 
     def _ends_in_slash(self, value: cst.BaseExpression, near: cst.CSTNode, depth: int) -> bool:
@@ -213,9 +269,10 @@ class Paths:
         )
 
     def _constant(
-        self, use: cst.BaseExpression, values: list[cst.BaseExpression]
+        self, use: cst.BaseExpression, values: list[cst.BaseExpression], here: bool = True
     ) -> Optional[Path]:
-        """A constant holding a legacy path: the use gets the new value written out."""
+        """A constant holding a legacy path: the use gets the new value written out.
+        ``here``: the constant is the module's (else another module's, not marked here)."""
         if len(values) != 1 or not isinstance(values[0], cst.SimpleString):
             return None
         text = values[0].evaluated_value
@@ -225,15 +282,16 @@ class Paths:
         if match is None or match.lastgroup is None:
             return None
         endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
-        statement = self.context.statement(values[0])
-        assert statement is not None
+        statement = self.context.statement(values[0]) if here else None
+        assert statement is not None or not here
         name = (
             use.value
             if isinstance(use, cst.Name)
             else self.context.code(use).split(".")[-1].strip()
         )
         new = _string(text.replace(endpoint.path, _spec.SEND.path, 1), values[0].quote[0])
-        return Path(endpoint, use, {use: new}, (name, statement), rest=text[match.end() :])
+        constant = (name, statement) if statement is not None else None
+        return Path(endpoint, use, {use: new}, constant, rest=text[match.end() :])
 
     def _class(self, owner: str, near: cst.CSTNode) -> Optional[cst.ClassDef]:
         """The class ``owner.attr`` reads ``attr`` of: the class around ``near`` for
@@ -251,6 +309,49 @@ class Paths:
             c for c in context.module.body if isinstance(c, cst.ClassDef) and c.name.value == owner
         ]
         return found[0] if len(found) == 1 else None
+
+
+def _sole_return(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    """What ``function`` returns when its body is one ``return`` (after a docstring)."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        statements: list[cst.CSTNode] = [body]
+    else:
+        statements = list(body.body)
+        if statements and _docstring(statements[0]):
+            statements = statements[1:]
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+        return None
+    small = statements[0].body
+    if len(small) != 1 or not isinstance(small[0], cst.Return):
+        return None
+    return small[0].value
+
+
+def _docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _last_piece(value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The last piece a URL is joined from: the right of ``a + b``, or the last ``{...}``
+    of an f-string, as it is (not converted or formatted); None for anything else."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return value.right
+    if isinstance(value, cst.FormattedString) and value.parts:
+        last = value.parts[-1]
+        if (
+            isinstance(last, cst.FormattedStringExpression)
+            and last.format_spec is None
+            and last.conversion is None
+            and last.equal is None
+        ):
+            return last.expression
+    return None
 
 
 def _class_values(owner: cst.ClassDef, attr: str) -> list[cst.BaseExpression]:

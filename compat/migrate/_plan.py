@@ -702,7 +702,7 @@ class Context:
         if isinstance(node, cst.Attribute):
             if node.attr.value == "hex" and isinstance(node.value, cst.Call):  # uuid4().hex
                 return True
-            return self._typed_str_field(node, near)
+            return self._typed_str_field(node, near) or self._imported_literal(node)
         if not isinstance(node, cst.Name):
             return False
         comprehension, looped = self._looped(node, near)
@@ -727,8 +727,18 @@ class Context:
                 )
             # a parameter annotated str, bound nowhere else
             return not binders.others[node.value] and self._typed_str(node, near)
+        if node.value not in self.module_values:
+            return self._imported_literal(node)
         value = self.module_value(node.value)
         return value is not None and self.never_none(value, near, depth + 1)
+
+    def _imported_literal(self, use: Union[cst.Name, cst.Attribute]) -> bool:
+        """Whether ``use`` reads a constant another module of the project binds once to a
+        literal, an f-string or a concatenation (``settings.APP_ID``, ``APP_ID`` imported
+        from it): never None."""
+        from ._project import imported_constant
+
+        return isinstance(imported_constant(self, use), _NEVER_NONE)
 
     def _looped(
         self, name: cst.Name, near: cst.CSTNode

@@ -19,7 +19,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
-from .._source import DEFAULT_MAX_BYTES, python_text, read_bytes
+from .._source import DEFAULT_MAX_BYTES, PATHS, python_text, read_bytes
 from ._plan import Context
 
 if TYPE_CHECKING:
@@ -397,6 +397,52 @@ def _imported_object(context: Context, local: str) -> Optional[tuple[Context, st
         return None
     imported = _imported_module(context, source[0], source[1], local)
     return None if imported is None else (imported, source[2])
+
+
+def imported_constant(context: Context, use: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The value a module of the project binds, once and at its top level, to the name
+    ``use`` reads: ``NAME`` imported from it, or ``module.NAME``; None for anything else
+    (a module compat migrate cannot read included)."""
+    try:
+        if isinstance(use, cst.Name):
+            found = _imported_object(context, use.value)
+            if found is None:
+                return None
+            imported, name = found
+        elif isinstance(use, cst.Attribute) and isinstance(use.value, cst.Name):
+            source = _as_module(context, use.value.value)
+            if source is None:
+                return None
+            module = _imported_module(context, source[0], source[1], use.value.value)
+            if module is None:
+                return None
+            imported, name = module, use.attr.value
+        else:
+            return None
+    except Unread:
+        return None
+    return imported.module_value(name)
+
+
+def imports_legacy_path(context: Context) -> bool:
+    """Whether the module imports from a module of the project a constant holding a
+    legacy path (``from .settings import INBOX_PATH``), or imports such a module whole
+    (``from . import settings``, for ``settings.INBOX_PATH``)."""
+    for local in context.import_sources:
+        try:
+            source = _as_module(context, local)
+            if source is not None:
+                imported = _imported_module(context, source[0], source[1], local)
+                values = imported.module_values if imported is not None else {}
+                held = [v for found in values.values() for v in found]
+            else:
+                value = imported_constant(context, cst.Name(local))
+                held = [value] if value is not None else []
+        except Unread:
+            continue
+        if any(isinstance(v, cst.SimpleString) and PATHS.search(v.value) for v in held):
+            return True
+    return False
 
 
 def _annotations(value: cst.BaseExpression) -> list[str]:

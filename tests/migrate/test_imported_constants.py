@@ -1,0 +1,235 @@
+"""A legacy path (or a value of the payload) held by a constant of another module of the
+project, and a URL built by a helper from the path it is given: read as Python runs
+them, and followed only where the source fixes the value."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+import warnings
+from typing import TYPE_CHECKING, Any, Callable
+
+import pytest
+import urllib3
+
+import compat
+from compat.migrate import Options, migrate_source
+
+from .helpers import check_transformed, options
+from .test_helpers import NEW
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+TOKEN = "2019112719074101000700000077771xxxx"
+
+SETTINGS = """\
+APP_ID = "2021004125637654"
+INBOX_PATH = "/v2/messages/sendInbox"
+PUSH_PATH = "/v2/customers/message/sendByAccessToken"
+"""
+
+NOTIFY = """\
+import urllib3
+
+{imports}
+
+http = urllib3.PoolManager()
+
+
+def _url(base, path):
+    \"\"\"The wallet's URL of ``path``.\"\"\"
+    return base.rstrip("/") + path
+
+
+def inbox(base, token, order):
+    return http.request(
+        "POST",
+        _url(base, {inbox}),
+        json={{
+            "accessToken": token,
+            "authClientId": {app_id},
+            "requestId": f"order-{{order}}",
+            "templateCode": "TP_SHIPPED",
+            "templates": [{{"templateParameters": {{"order": order, "pushContentUrl": "/o"}}}}],
+        }},
+    )
+
+
+def push(base, token):
+    return http.request(
+        "POST",
+        f"{{base}}{{{push}}}",
+        json={{
+            "appId": {app_id},
+            "accessToken": token,
+            "requestId": "sale-1",
+            "templateCode": "TP_SALE",
+            "templates": [{{"templateParameters": {{"pushContentUrl": "/sale"}}}}],
+        }},
+    )
+"""
+
+
+def package(root: Path, name: str, imports: str, inbox: str, push: str, app_id: str) -> Path:
+    folder = root / name / "svc"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "settings.py").write_text(SETTINGS)
+    source = NOTIFY.format(imports=imports, inbox=inbox, push=push, app_id=app_id)
+    (folder / "notify.py").write_text(source)
+    return folder / "notify.py"
+
+
+@pytest.mark.parametrize(
+    ("imports", "inbox", "push", "app_id"),
+    [
+        (
+            "from svc import settings",
+            "settings.INBOX_PATH",
+            "settings.PUSH_PATH",
+            "settings.APP_ID",
+        ),
+        ("from . import settings", "settings.INBOX_PATH", "settings.PUSH_PATH", "settings.APP_ID"),
+        (
+            "from .settings import APP_ID, INBOX_PATH, PUSH_PATH",
+            "INBOX_PATH",
+            "PUSH_PATH",
+            "APP_ID",
+        ),
+        ("import svc.settings as conf", "conf.INBOX_PATH", "conf.PUSH_PATH", "conf.APP_ID"),
+    ],
+)
+def test_a_constant_of_the_project_is_read_and_the_migration_sends_what_the_shim_sent(
+    tmp_path: Path,
+    compat_sandbox_factory: Any,
+    fixed_uuids: Callable[[], None],
+    imports: str,
+    inbox: str,
+    push: str,
+    app_id: str,
+) -> None:
+    legacy = package(tmp_path, "legacy", imports, inbox, push, app_id)
+    policy = compat.Policy(app_id="2021004125637654")
+    result = migrate_source(legacy.read_text(), Options(policy=policy), path=str(legacy))
+    assert result.rewrites == {"raw_http": 2}, result.manual
+    assert result.manual == ()
+    assert f'_url(base, "{NEW}")' in result.source  # the value written out at the use
+    assert f'f"{{base}}{NEW}"' in result.source
+    assert (legacy.parent / "settings.py").read_text() == SETTINGS  # the constants stay
+    migrated = package(tmp_path, "migrated", imports, inbox, push, app_id)
+    migrated.write_text(result.source)
+
+    def sent(root: Path, http: Any) -> list[dict[str, Any]]:
+        sandbox = compat_sandbox_factory()
+        sys.path.insert(0, str(root))
+        try:
+            for name in [m for m in sys.modules if m == "svc" or m.startswith("svc.")]:
+                del sys.modules[name]
+            module = importlib.import_module("svc.notify")
+            module.http = http
+            fixed_uuids()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the shim's deprecation warnings
+                assert module.inbox(sandbox.url, TOKEN, "42").status == 200
+                assert module.push(sandbox.url, TOKEN).status == 200
+        finally:
+            sys.path.remove(str(root))
+            for name in [m for m in sys.modules if m == "svc" or m.startswith("svc.")]:
+                del sys.modules[name]
+        assert [r["path"] for r in sandbox.requests()] == [NEW, NEW]
+        return [m["body"] for m in sandbox.messages()]
+
+    before = sent(tmp_path / "legacy", compat.TranslatingPoolManager(policy=policy))
+    after = sent(tmp_path / "migrated", urllib3.PoolManager())
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        SETTINGS + "from .local import *  # noqa: F403\n",  # may replace any of them
+        SETTINGS + "if __debug__:\n    INBOX_PATH = '/dana/v2/messages/sendInbox'\n",
+        SETTINGS + "try:\n    from .local import INBOX_PATH\nexcept ImportError:\n    pass\n",
+        SETTINGS + "INBOX_PATH += '/'\n",
+    ],
+)
+def test_a_constant_the_project_may_bind_again_is_not_taken_for_its_value(
+    tmp_path: Path, settings: str
+) -> None:
+    notify = package(
+        tmp_path, "p", "from svc import settings", "settings.INBOX_PATH", "'/x'", "'A'"
+    )
+    (notify.parent / "settings.py").write_text(settings)
+    result = migrate_source(notify.read_text(), options(app_id="A"), path=str(notify))
+    assert NEW not in result.source.split("def push")[0]
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "def _url(path):\n    return BASE + path + '?v=1'\n",  # the URL goes on after the path
+        "def _url(path):\n    return BASE + path.lower()\n",
+        "def _url(path):\n    log(path)\n    return BASE + path\n",  # more than a return
+        "def _url(path):\n    return BASE + path if path else BASE\n",
+        "def _url(*parts):\n    return BASE + parts[-1]\n",
+    ],
+)
+def test_a_url_helper_that_does_more_than_end_the_url_with_the_path_is_not_followed(
+    helper: str,
+) -> None:
+    source = textwrap.dedent(
+        """\
+        import requests
+
+        BASE = "https://w"
+
+
+        {helper}
+
+        def send(token):
+            requests.post(_url("/v2/messages/sendInbox"), json={{"accessToken": token,
+                "authClientId": "A", "requestId": "r", "templateCode": "T",
+                "templates": [{{"templateParameters": {{"pushContentUrl": "/p"}}}}]}})
+        """
+    ).format(helper=helper)
+    result = migrate_source(source, options(app_id="A"))
+    assert not result.rewrites
+    assert NEW not in result.source
+
+
+def test_a_url_helper_is_followed_by_keyword_and_as_a_method() -> None:
+    check_transformed(
+        """\
+        import requests
+
+
+        class Wallet:
+            base = "https://w"
+
+            def url(self, path):
+                return f"{self.base}{path}"
+
+            def send(self, token):
+                return requests.post(self.url(path="/v2/customers/message/sendByAccessToken"), json={
+                    "appId": "A", "accessToken": token, "requestId": "r", "templateCode": "T",
+                    "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        """,
+        """\
+        import requests
+
+
+        class Wallet:
+            base = "https://w"
+
+            def url(self, path):
+                return f"{self.base}{path}"
+
+            def send(self, token):
+                return requests.post(self.url(path="/v2/miniprogram/message/send"), json={
+                    "appId": "A", "accessToken": token, "requestId": "r", "templateCode": "T",
+                    "redirectUrl": "/p",
+                    "templates": [{"templateParameters": {}}]})
+        """,
+    )
