@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Optional
 
 import attrs
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from .. import _spec
 from .._source import PATHS, RELATIVE_PATHS
@@ -20,6 +21,8 @@ from ._payload import _string
 from ._plan import walk
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ._plan import Context
 
 __all__ = ["Path", "Paths"]
@@ -165,7 +168,8 @@ class Paths:
     def _url_end(self, call: cst.Call) -> Optional[cst.BaseExpression]:
         """The argument a URL-building helper of the project's ends its URL with, as it
         is given: ``_url("/v2/messages/sendInbox")`` with ``def _url(path): return
-        BASE.rstrip("/") + path`` (or ``f"{BASE}{path}"``), the helper's body that one
+        BASE.rstrip("/") + path`` (or ``f"{BASE}{path}"``, ``urljoin(BASE, path)``:
+        the same join of the legacy path or the new one), the helper's body that one
         ``return`` and the parameter used nowhere else. The URL is then what comes before
         it and the path: a new path there is the URL the shim posts to."""
         from ._project import Unread, called
@@ -312,17 +316,18 @@ class Paths:
 
 
 def _sole_return(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
-    """What ``function`` returns when its body is one ``return`` (after a docstring)."""
+    """What ``function`` returns when its body is one ``return`` (after a docstring;
+    ``def f(path): return BASE + path`` on one line too)."""
     body = function.body
-    if not isinstance(body, cst.IndentedBlock):
-        statements: list[cst.CSTNode] = [body]
+    if isinstance(body, cst.SimpleStatementSuite):
+        small: Sequence[cst.BaseSmallStatement] = body.body
     else:
         statements = list(body.body)
         if statements and _docstring(statements[0]):
             statements = statements[1:]
-    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
-        return None
-    small = statements[0].body
+        if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+            return None
+        small = statements[0].body
     if len(small) != 1 or not isinstance(small[0], cst.Return):
         return None
     return small[0].value
@@ -338,10 +343,18 @@ def _docstring(statement: cst.CSTNode) -> bool:
 
 
 def _last_piece(value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-    """The last piece a URL is joined from: the right of ``a + b``, or the last ``{...}``
-    of an f-string, as it is (not converted or formatted); None for anything else."""
+    """The last piece a URL is joined from: the right of ``a + b``, the last ``{...}``
+    of an f-string, as it is (not converted or formatted), or the second argument of
+    ``urljoin(base, path)``; None for anything else."""
     if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
         return value.right
+    if (
+        isinstance(value, cst.Call)
+        and get_full_name_for_node(value.func) in _URL_JOINS
+        and len(value.args) == 2
+        and not any(arg.keyword or arg.star for arg in value.args)
+    ):
+        return value.args[1].value
     if isinstance(value, cst.FormattedString) and value.parts:
         last = value.parts[-1]
         if (

@@ -121,6 +121,36 @@ CASES = [
     ),
     (
         """\
+        from urllib.parse import urljoin
+        import urllib3
+        http = urllib3.PoolManager()
+        def _endpoint(base, path):
+            return urljoin(base, path)
+        def send(url):
+            return http.request("POST", _endpoint(url + "/ignored", path="/v2/messages/sendInbox"),
+                                json={"accessToken": "%s", "authClientId": "APP", "requestId": "u",
+                                      "templateCode": "TP",
+                                      "templates": [{"templateParameters": {"pushContentUrl": "/u"}}]})
+        """,
+        {},
+    ),
+    (
+        """\
+        import urllib3
+        http = urllib3.PoolManager()
+        BASE = ""
+        def _url(base, path):
+            \"\"\"The wallet's URL of a path.\"\"\"
+            return f"{base.rstrip('/')}{path}"
+        def send(url):
+            return http.request("POST", _url(url, "/v2/customers/message/sendByAccessToken"), json={
+                "appId": "APP", "accessToken": "%s", "templateCode": "OLD",
+                "templates": [{"templateParameters": {"pushContentUrl": "/p"}, "language": "en-US"}]})
+        """,
+        {},
+    ),
+    (
+        """\
         from typing import Any
         import urllib3
         http = urllib3.PoolManager()

@@ -174,6 +174,12 @@ def test_a_constant_the_project_may_bind_again_is_not_taken_for_its_value(
         "def _url(path):\n    log(path)\n    return BASE + path\n",  # more than a return
         "def _url(path):\n    return BASE + path if path else BASE\n",
         "def _url(*parts):\n    return BASE + parts[-1]\n",
+        "def _url(path):\n    return path[:0] + BASE + path\n",  # the path read twice
+        'def _url(path):\n    """Doc."""\n    return BASE.rstrip("/") + path.strip()\n',
+        "def _url(path, query):\n    return BASE + path + query\n",
+        "def _url(path):\n    return f'{BASE}{path!s}'\n",  # converted
+        "from .wallet_urls import _url\n",  # a module compat migrate cannot find
+        "_url = str\n",
     ],
 )
 def test_a_url_helper_that_does_more_than_end_the_url_with_the_path_is_not_followed(
@@ -197,6 +203,71 @@ def test_a_url_helper_that_does_more_than_end_the_url_with_the_path_is_not_follo
     result = migrate_source(source, options(app_id="A"))
     assert not result.rewrites
     assert NEW not in result.source
+    assert [site.reason for site in result.manual][-1].startswith(
+        "the URL is built by _url() from the legacy path, and compat migrate reads only a "
+        "helper whose body is one return ending the URL with the path it is given"
+    )
+
+
+@pytest.mark.parametrize(
+    ("helper", "call"),
+    [
+        ("def _url(path): return BASE + path", '_url("/v2/messages/sendInbox")'),
+        (
+            "def _url(base, path):\n    return urljoin(base, path)",
+            '_url(BASE, path="/v2/messages/sendInbox")',
+        ),
+    ],
+)
+def test_a_url_helper_on_one_line_or_by_urljoin_is_followed(helper: str, call: str) -> None:
+    source = (
+        "from urllib.parse import urljoin\nimport requests\n\nBASE = 'https://w'\n\n\n"
+        f"{helper}\n\n\ndef send(token):\n    requests.post({call}, json={{'accessToken': token, "
+        "'authClientId': 'A', 'requestId': 'r', 'templateCode': 'T', "
+        "'templates': [{'templateParameters': {'pushContentUrl': '/p'}}]})\n"
+    )
+    result = migrate_source(source, options(app_id="A"))
+    assert result.rewrites == {"raw_http": 1}, result.manual
+    assert NEW in result.source
+
+
+def test_a_url_helper_given_no_path_or_unpacked_arguments_is_not_followed() -> None:
+    for call in ("_url(*PARTS)", "_url()"):
+        source = (
+            "import requests\n\nBASE = 'https://w'\nPARTS = ['/v2/messages/sendInbox']\n\n\n"
+            "def _url(path='/v2/messages/sendInbox'):\n    return BASE + path\n\n\n"
+            f"def send(token):\n    requests.post({call}, json={{'accessToken': token}})\n"
+        )
+        assert not migrate_source(source, options(app_id="A")).rewrites
+
+
+def test_a_constant_of_the_project_that_holds_no_legacy_path_is_not_followed(
+    tmp_path: Path,
+) -> None:
+    for inbox in ("settings.APP_ID", "settings.APP_ID.strip"):
+        notify = package(tmp_path / inbox, "p", "from svc import settings", inbox, "'/x'", "'A'")
+        result = migrate_source(notify.read_text(), options(app_id="A"), path=str(notify))
+        assert NEW not in result.source
+
+
+def test_a_module_that_imports_from_a_module_it_cannot_read_is_read_for_the_rest(
+    tmp_path: Path,
+) -> None:
+    imports = "from .missing import helper\nfrom . import broken\nfrom . import settings"
+    notify = package(tmp_path, "p", imports, "settings.INBOX_PATH", "settings.PUSH_PATH", "'A'")
+    (notify.parent / "broken.py").write_text("def (:\n")
+    result = migrate_source(notify.read_text(), options(app_id="A"), path=str(notify))
+    assert result.rewrites == {"raw_http": 2}, result.manual
+    # without its file, no relative import can be read: nothing is taken from them
+    assert not migrate_source(notify.read_text(), options(app_id="A")).rewrites
+
+
+def test_a_payload_value_of_an_attribute_of_an_attribute_may_be_none(tmp_path: Path) -> None:
+    notify = package(
+        tmp_path, "p", "from svc import settings", "settings.INBOX_PATH", "'/x'", "settings.a.b"
+    )
+    result = migrate_source(notify.read_text(), options(app_id="A"), path=str(notify))
+    assert "whether settings.a.b is None" in result.manual[0].reason
 
 
 def test_a_url_helper_is_followed_by_keyword_and_as_a_method() -> None:

@@ -269,6 +269,10 @@ def test_a_module_constant_bound_again_in_a_block_leaves_the_call_with_why() -> 
         'if os.environ.get("WALLET") == "dana":\n    PATH = "/dana/v2/messages/sendInbox"\n',
         "from local_settings import *  # noqa: F403\n",
         "for PATH in ():\n    pass\n",
+        "with open(os.devnull) as PATH:\n    pass\n",
+        "try:\n    pass\nexcept OSError as PATH:\n    pass\n",
+        "OTHER, PATH = 1, os.sep\n",
+        "*_, PATH = [os.sep]\n",
     ):
         check_manual(
             f"""\

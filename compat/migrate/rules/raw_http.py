@@ -439,6 +439,18 @@ class Rule:
         text = "".join(_walk_string(value, self.context))
         return value if PATHS.search(text) is not None else None
 
+    def _in_a_post(self, node: cst.Call) -> bool:
+        """Whether ``node`` is the URL argument of a call that posts a payload with it."""
+        parents = self.context.parents
+        arg = parents.get(node)
+        outer = parents.get(arg) if isinstance(arg, cst.Arg) else None
+        return (
+            isinstance(outer, cst.Call)
+            and isinstance(arg, cst.Arg)
+            and arg.value is node
+            and self._payload_argument(outer, node) is not None
+        )
+
     # -- the module as a whole ---------------------------------------------------------
 
     def finish(self) -> None:
@@ -451,12 +463,19 @@ class Rule:
                 self._constant_use(path, None)
                 continue
             self._constant_use(path, node)
-            context.manual(
-                NAME,
-                node,
-                f"the legacy path is passed to {context.code(node.func).strip()}(), which posts "
-                "no payload here: migrate it with the call that posts the payload",
+            callee = context.code(node.func).strip()
+            reason = (
+                f"the legacy path is passed to {callee}(), which posts no payload here: "
+                "migrate it with the call that posts the payload"
             )
+            if self._in_a_post(node):
+                reason = (
+                    f"the URL is built by {callee}() from the legacy path, and compat migrate "
+                    "reads only a helper whose body is one return ending the URL with the path "
+                    'it is given (BASE + path, f"{BASE}{path}", urljoin(BASE, path)): write the '
+                    "URL out in the call, or migrate it by hand"
+                )
+            context.manual(NAME, node, reason)
         for statement, (name, places) in self.constants.items():
             if places:
                 where = ", ".join(sorted(set(places)))
