@@ -226,16 +226,20 @@ class Context:
             return None, f"the client's policy ({seen}) raises when it is built: {why}"
 
     def _literal_arguments(self, call: cst.Call) -> Optional[tuple[list[Any], dict[str, Any]]]:
-        """The values of a call's arguments, when each is a literal, or ``**NAME`` with
-        ``NAME`` a module-level dict of literals used nowhere else (``Policy(**SETTINGS)``);
-        else None."""
+        """The values of a call's arguments, when each is a literal, a constant bound to one
+        (of the module, or of another module of the project: ``settings.APP_ID``), or
+        ``**NAME`` with ``NAME`` a module-level dict of literals used nowhere else
+        (``Policy(**SETTINGS)``); else None."""
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         try:
             for a in call.args:
                 if a.star == "*":
                     return None
-                value = self._spread_constant(a.value) if a.star == "**" else a.value
+                if a.star == "**":
+                    value = self._spread_constant(a.value)
+                else:
+                    value = self._constant_value(a.value, call)
                 if value is None:
                     return None
                 literal = ast.literal_eval(self.code(value).strip())
@@ -250,6 +254,21 @@ class Context:
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
         return args, kwargs
+
+    def _constant_value(
+        self, value: cst.BaseExpression, near: cst.CSTNode
+    ) -> cst.BaseExpression:
+        """What a constant ``value`` names is bound to, when the source fixes it: a name
+        the module binds once (and nothing binds again), or a constant of another module
+        of the project (``settings.APP_ID``); else ``value`` itself."""
+        if isinstance(value, cst.Name) and not self.local(value, near):
+            if value.value in self.module_values:
+                return self.module_value(value.value) or value
+        elif not isinstance(value, cst.Attribute):
+            return value
+        from ._project import imported_constant
+
+        return imported_constant(self, value) or value
 
     def _spread_constant(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
         """The dict a module-level name spread by ``**NAME`` is bound to, when the module

@@ -304,3 +304,21 @@ def test_a_url_helper_is_followed_by_keyword_and_as_a_method() -> None:
                     "templates": [{"templateParameters": {}}]})
         """,
     )
+
+
+def test_a_shim_policy_of_a_constant_of_the_project_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "svc"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    (folder / "settings.py").write_text(SETTINGS)
+    notify = folder / "notify.py"
+    notify.write_text(
+        "from compat import LegacyClient, Policy\n\nfrom svc import settings\n\n"
+        'client = LegacyClient("https://w", "c", policy=Policy(app_id=settings.APP_ID))\n\n\n'
+        "def shipped(token):\n    return client.send_inbox({\n"
+        '        "accessToken": token, "requestId": "r", "templateCode": "T",\n'
+        '        "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]}).message_id\n'
+    )
+    result = migrate_source(notify.read_text(), options(), path=str(notify))
+    assert result.rewrites == {"legacy_client": 1}, result.manual
+    assert '"appId": "2021004125637654"' in result.source

@@ -770,3 +770,47 @@ def test_what_a_policy_call_spreads_is_read_only_from_a_dict_of_the_module(
     )
     result = migrate_source(source, Options())
     assert bool(result.rewrites) is fixed, result.manual
+
+
+SHIM_CALL = """\
+from compat import LegacyClient, Policy
+{setup}
+client = LegacyClient("https://h", "c", policy=Policy(app_id={app_id}))
+client.send_inbox({{"accessToken": "t", "requestId": "r", "templateCode": "T",
+                   "templates": [{{"templateParameters": {{"pushContentUrl": "/p"}}}}]}})
+"""
+
+
+def test_a_policy_of_a_module_constant_bound_once_is_read() -> None:
+    source = SHIM_CALL.format(setup='APP_ID = "APP9"\n', app_id="APP_ID")
+    result = migrate_source(source, options())
+    assert result.rewrites == {"legacy_client": 1}, result.manual
+    assert '"appId": "APP9"' in result.source
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        'APP_ID = "APP9"\nif __debug__:\n    APP_ID = "APP8"\n',  # bound again
+        'import os\nAPP_ID = os.environ["APP_ID"]\n',  # not a literal
+    ],
+)
+def test_a_policy_of_a_constant_the_source_does_not_fix_is_manual(setup: str) -> None:
+    check_manual(
+        SHIM_CALL.format(setup=setup, app_id="APP_ID"),
+        "the client's policy (Policy(app_id=APP_ID)) is not fixed by the source",
+    )
+
+
+def test_a_policy_of_a_parameter_named_as_a_constant_is_manual() -> None:
+    check_manual(
+        """\
+        from compat import LegacyClient, Policy
+        APP_ID = "APP9"
+        def send(APP_ID):
+            client = LegacyClient("https://h", "c", policy=Policy(app_id=APP_ID))
+            client.send_inbox({"accessToken": "t", "requestId": "r", "templateCode": "T",
+                               "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})
+        """,
+        "the client's policy (Policy(app_id=APP_ID)) is not fixed by the source",
+    )
