@@ -158,12 +158,7 @@ class Paths:
         from ._project import imported_constant
 
         value = imported_constant(self.context, use)
-        if value is None:
-            return None
-        found = self._constant(use, [value], here=False)
-        if found is not None:
-            found.constant = None
-        return found
+        return None if value is None else self._constant(use, [value], here=False)
 
     def _url_end(self, call: cst.Call) -> Optional[cst.BaseExpression]:
         """The argument a URL-building helper of the project's ends its URL with, as it

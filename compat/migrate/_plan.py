@@ -255,9 +255,7 @@ class Context:
             return None
         return args, kwargs
 
-    def _constant_value(
-        self, value: cst.BaseExpression, near: cst.CSTNode
-    ) -> cst.BaseExpression:
+    def _constant_value(self, value: cst.BaseExpression, near: cst.CSTNode) -> cst.BaseExpression:
         """What a constant ``value`` names is bound to, when the source fixes it: a name
         the module binds once (and nothing binds again), or a constant of another module
         of the project (``settings.APP_ID``); else ``value`` itself."""
