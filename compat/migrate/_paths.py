@@ -19,6 +19,7 @@ from .. import _spec
 from .._source import PATHS, RELATIVE_PATHS
 from ._payload import _string
 from ._plan import walk
+from ._project import Unread, called, imported_constant, imports_legacy_path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,8 +58,6 @@ class Paths:
         """Whether any string literal of the module holds a legacy path, or a constant it
         imports from another module of the project does (else no call can post to one)."""
         if self._any is None:
-            from ._project import imports_legacy_path
-
             self._any = any(
                 (PATHS.search(n.value) or RELATIVE_PATHS.search(n.value.strip("\"'")))
                 for n in self.context.nodes(self.context.module)
@@ -155,8 +154,6 @@ class Paths:
         """A constant of another module of the project (``settings.INBOX_PATH``, or
         ``INBOX_PATH`` imported from it) holding a legacy path: the use gets the new value
         written out, and the constant stays where it is, for its module's run to mark."""
-        from ._project import imported_constant
-
         value = imported_constant(self.context, use)
         return None if value is None else self._constant(use, [value], here=False)
 
@@ -167,8 +164,6 @@ class Paths:
         the same join of the legacy path or the new one), the helper's body that one
         ``return`` and the parameter used nowhere else. The URL is then what comes before
         it and the path: a new path there is the URL the shim posts to."""
-        from ._project import Unread, called
-
         if any(arg.star for arg in call.args):
             return None
         try:

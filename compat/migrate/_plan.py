@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 from libcst.metadata import PositionProvider
 
 from .. import _spec
@@ -96,10 +95,6 @@ class Context:
         self._nodes[id(self.module)] = walk(self.module, self.parents)
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
         self._binder_names: dict[int, _Binders] = {}
-        self._globals: Optional[set[str]] = None
-        #: how many times the module's own code binds each name; where its ``import *`` are
-        self._module_bindings: Counter[str] = Counter()
-        self._stars: list[int] = []
         self.plan = Plan()
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
@@ -343,29 +338,40 @@ class Context:
         top-level assignment: a function declares it ``global``; the module binds it
         again anywhere in its own code (in an ``if`` or ``try`` block, a loop, an import,
         a ``def``, ``+=``, ...); or a ``from ... import *`` comes after it."""
-        if self._globals is None:  # one pass over the module, remembered
-            self._globals = {
-                n.name.value
-                for node in self.nodes(self.module)
-                if isinstance(node, cst.Global)
-                for n in node.names
-            }
-            self._module_bindings = Counter()
-            self._stars = []
-            for index, statement in enumerate(self.module.body):
-                for node in walk(statement, enter=_in_module_scope):
-                    self._module_bindings.update(_bound_names(node))
-                    if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
-                        self._stars.append(index)
-        if name in self._globals or self._module_bindings[name] != 1:
+        declared, bindings, last_star = self._module_bindings
+        if name in declared or bindings[name] != 1:
             return True
-        if not self._stars:
-            return False
         values = self.module_values.get(name, [])
         bound = self.statement(values[0]) if values else None
         body = list(self.module.body)
-        first = body.index(bound) if bound is not None and bound in body else -1
-        return max(self._stars) > first
+        return last_star > (body.index(bound) if bound in body else -1)
+
+    @functools.cached_property
+    def _module_bindings(self) -> tuple[set[str], Counter[str], int]:
+        """What binds the module's names (one pass, remembered): the names its functions
+        declare ``global``; how many times the module's own code (outside its functions
+        and classes) binds each name, as :meth:`_bindings` and :meth:`_binders` tell a
+        binding, ``del`` too; and the index of the last top-level statement holding an
+        ``import *`` (-1: none)."""
+        declared = {
+            n.name.value
+            for node in self.nodes(self.module)
+            if isinstance(node, cst.Global)
+            for n in node.names
+        }
+        bindings: Counter[str] = Counter()
+        last_star = -1
+        for index, statement in enumerate(self.module.body):
+            for node in walk(statement, enter=_in_module_scope):
+                assigned, changed = _plainly_bound(node)
+                bindings.update(assigned)
+                bindings.update(changed)
+                bindings.update(_bound_otherwise(node, self.code))
+                if isinstance(node, cst.Del):
+                    bindings.update(_names_in(node.target))
+                if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+                    last_star = index
+        return declared, bindings, last_star
 
     @property
     def uses_compat(self) -> bool:
@@ -478,19 +484,12 @@ class Context:
                 if isinstance(node, cst.Param):
                     known.params.add(node.name.value)
                     known.local.add(node.name.value)
-                elif isinstance(node, (cst.For, cst.NamedExpr)):
-                    others.update(names(node.target))
+                elif node is not scope:
+                    bound = _bound_otherwise(node, self.code)
+                    others.update(bound)
                     if isinstance(node, cst.For):
-                        for bound in names(node.target):
-                            known.loops.setdefault(bound, []).append(node)
-                elif isinstance(node, cst.AsName):
-                    others.update(names(node.name))
-                elif isinstance(node, cst.ImportAlias):
-                    others[self.code(node.asname.name if node.asname else node.name)] += 1
-                elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
-                    others[node.name.value] += 1
-                elif isinstance(node, (cst.Global, cst.Nonlocal)):
-                    others.update(n.name.value for n in node.names)
+                        for name in bound:
+                            known.loops.setdefault(name, []).append(node)
         return known
 
     def _bindings(self, scope: cst.CSTNode) -> tuple[dict[str, list[Binding]], set[str]]:
@@ -503,25 +502,11 @@ class Context:
         assigns: dict[str, list[Binding]] = {}
         changed: set[str] = set()
         for node in self.nodes(scope):
-            if isinstance(node, cst.Assign):
-                for assigned in node.targets:
-                    if isinstance(assigned.target, cst.Name):
-                        assigns.setdefault(assigned.target.value, []).append(node)
-                    else:
-                        changed.update(_names_in(assigned.target))
-            elif isinstance(node, cst.AnnAssign) and node.value is not None:
-                if isinstance(node.target, cst.Name):
-                    assigns.setdefault(node.target.value, []).append(node)
-                else:
-                    changed.update(_names_in(node.target))
-            elif isinstance(node, cst.AugAssign):
-                changed.update(_names_in(node.target))
-            elif (
-                isinstance(node, cst.Attribute)
-                and isinstance(node.value, cst.Name)
-                and node.attr.value in _MUTATORS
-            ):
-                changed.add(node.value.value)
+            assigned, changes = _plainly_bound(node)
+            if isinstance(node, (cst.Assign, cst.AnnAssign)):  # what binds ``assigned``
+                for name in assigned:
+                    assigns.setdefault(name, []).append(node)
+            changed |= changes
         known = self._scope_bindings[id(scope)] = (assigns, changed)
         return known
 
@@ -988,45 +973,44 @@ def _in_module_scope(node: cst.CSTNode) -> bool:
     return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.CompFor))
 
 
-def _bound_names(node: cst.CSTNode) -> list[str]:
-    """The names ``node`` binds in the scope it is in."""
-    targets: list[cst.CSTNode] = []
+def _plainly_bound(node: cst.CSTNode) -> tuple[list[str], set[str]]:
+    """The names ``node`` binds by a plain assignment (``name = value``, ``name: type =
+    value``; an annotation alone binds nothing), and those it changes otherwise (another
+    target of an assignment, ``+=``, a mutating method: ``name.update(...)``)."""
     if isinstance(node, cst.Assign):
         targets = [t.target for t in node.targets]
-    elif isinstance(node, (cst.AugAssign, cst.For, cst.NamedExpr, cst.Del)) or (
-        isinstance(node, cst.AnnAssign) and node.value is not None
-    ):
+    elif isinstance(node, cst.AnnAssign) and node.value is not None:
         targets = [node.target]
-    elif isinstance(node, cst.WithItem) and node.asname is not None:
-        targets = [node.asname.name]
-    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        targets = [node.name]
-    elif isinstance(node, cst.ExceptHandler) and node.name is not None:
-        targets = [node.name.name]
-    elif isinstance(node, cst.Import):
-        return [
-            alias.asname.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
-            else (get_full_name_for_node(alias.name) or "").split(".")[0]
-            for alias in node.names
-        ]
-    elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-        return [
-            alias.asname.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
-            else (get_full_name_for_node(alias.name) or "")
-            for alias in node.names
-        ]
-    names: list[str] = []
-    while targets:
-        target = targets.pop()
-        if isinstance(target, cst.Name):
-            names.append(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            targets.extend(element.value for element in target.elements)
-        elif isinstance(target, cst.StarredElement):
-            targets.append(target.value)
-    return names
+    elif isinstance(node, cst.AugAssign):
+        return [], _names_in(node.target)
+    elif (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.attr.value in _MUTATORS
+    ):
+        return [], {node.value.value}
+    else:
+        return [], set()
+    assigned = [t.value for t in targets if isinstance(t, cst.Name)]
+    changed = {n for t in targets if not isinstance(t, cst.Name) for n in _names_in(t)}
+    return assigned, changed
+
+
+def _bound_otherwise(node: cst.CSTNode, code: Callable[[cst.CSTNode], str]) -> list[str]:
+    """The names ``node`` binds otherwise than by a plain assignment: a loop's or a
+    ``:=``'s target, an ``as`` (``with``, ``except``, an import's), an import, a ``def``
+    or ``class``, ``global`` or ``nonlocal``."""
+    if isinstance(node, (cst.For, cst.NamedExpr)):
+        return sorted(names(node.target))
+    if isinstance(node, cst.AsName):
+        return sorted(names(node.name))
+    if isinstance(node, cst.ImportAlias):
+        return [code(node.asname.name if node.asname else node.name)]
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return [node.name.value]
+    if isinstance(node, (cst.Global, cst.Nonlocal)):
+        return [n.name.value for n in node.names]
+    return []
 
 
 def walk(

@@ -410,10 +410,7 @@ def imported_constant(context: Context, use: cst.BaseExpression) -> Optional[cst
                 return None
             imported, name = found
         elif isinstance(use, cst.Attribute) and isinstance(use.value, cst.Name):
-            source = _as_module(context, use.value.value)
-            if source is None:
-                return None
-            module = _imported_module(context, source[0], source[1], use.value.value)
+            module = _module_named(context, use.value.value)
             if module is None:
                 return None
             imported, name = module, use.attr.value
@@ -424,19 +421,25 @@ def imported_constant(context: Context, use: cst.BaseExpression) -> Optional[cst
     return imported.module_value(name)
 
 
+def _module_named(context: Context, local: str) -> Optional[Context]:
+    """The module of the project the module of ``context`` imports as ``local`` (``from
+    . import settings``, ``import svc.settings as conf``); None for anything else."""
+    source = _as_module(context, local)
+    return None if source is None else _imported_module(context, source[0], source[1], local)
+
+
 def imports_legacy_path(context: Context) -> bool:
     """Whether the module imports from a module of the project a constant holding a
     legacy path (``from .settings import INBOX_PATH``), or imports such a module whole
     (``from . import settings``, for ``settings.INBOX_PATH``)."""
     for local in context.import_sources:
         try:
-            source = _as_module(context, local)
-            if source is not None:
-                imported = _imported_module(context, source[0], source[1], local)
-                values = imported.module_values if imported is not None else {}
-                held = [v for found in values.values() for v in found]
-            else:
-                value = imported_constant(context, cst.Name(local))
+            module = _module_named(context, local)
+            if module is not None:
+                held = [v for values in module.module_values.values() for v in values]
+            else:  # an object imported from a module of the project, or not the project's
+                found = _imported_object(context, local)
+                value = found[0].module_value(found[1]) if found is not None else None
                 held = [value] if value is not None else []
         except Unread:
             continue
