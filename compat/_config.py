@@ -71,6 +71,7 @@ KEYS: dict[str, tuple[str, Callable[[object], bool], str, tuple[str, ...]]] = {
         "true or false",
         ("audit", "migrate"),
     ),
+    "cache": ("cache", lambda v: isinstance(v, bool), "true or false", ("audit",)),
     "max-size": (
         "max_size",
         lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,

@@ -369,18 +369,21 @@ def _audit(args: argparse.Namespace) -> int:
     from .audit import render, scan_report
 
     progress = _progress("compat audit", args)
+    policy = getattr(args, "migrate_config", None)
+    fixable = _fixable(policy)
     try:
         report = scan_report(
             args.paths,
             exclude=args.exclude,
             jobs=args.jobs,
             max_bytes=args.max_size,
-            fixable=_fixable(getattr(args, "migrate_config", None)),
+            fixable=fixable,
             select=args.select,
             ignore=args.ignore or (),
             gitignore=args.respect_gitignore,
             skip=[args.output] if args.output else (),
             progress=progress,
+            cache=_audit_cache(fixable is not None, policy) if args.cache else None,
         )
     except FileNotFoundError as err:
         print(f"compat audit: error: {err}", file=sys.stderr)
@@ -411,6 +414,24 @@ def _audit(args: argparse.Namespace) -> int:
     threshold = SEVERITIES.index(args.fail_on)
     failing = [f for f in report.findings if SEVERITIES.index(f.severity) <= threshold]
     return EXIT_REJECTED if failing and not args.exit_zero else EXIT_OK
+
+
+def _audit_cache(fixable: bool, policy: Optional[_ConfigPolicy]) -> Any:
+    """The audit's cache of the results that depend on this: compat's code, the Python
+    and codemod that run it, the legacy endpoints, and the policy ``fixable`` is told
+    under."""
+    from .audit._cache import Cache, code_fingerprint, default_directory
+
+    setting = [code_fingerprint(), sys.version, repr(sorted(_spec.LEGACY_ENDPOINTS.items()))]
+    if fixable:
+        spec = importlib.util.find_spec("libcst")
+        origin = spec.origin if spec is not None and spec.origin else ""
+        stat = os.stat(origin) if origin else None
+        setting.append(f"libcst {origin} {stat and (stat.st_size, stat.st_mtime_ns)}")
+        setting.append(repr(policy[1]) if policy else "default policy")
+    else:
+        setting.append("without the codemod")
+    return Cache.open(default_directory(), "\n".join(setting))
 
 
 def _configured(
@@ -843,6 +864,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when something is found"
+    )
+    audit.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="scan every file again: no results of earlier runs are taken or kept (kept in "
+        "COMPAT_CACHE_DIR, default the user's cache folder, e.g. ~/.cache/compat)",
     )
     _file_options(audit)
     audit.set_defaults(handler=_audit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any, Callable
 
 import pytest
@@ -13,6 +14,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _audit_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """compat audit keeps its results in a folder of each test's own (made when written),
+    not in the user's cache."""
+    folder = tmp_path_factory.getbasetemp() / "audit-cache" / uuid.uuid4().hex
+    monkeypatch.setenv("COMPAT_CACHE_DIR", str(folder))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ of compat's drop-in shim, and dict literals shaped like legacy payloads.
 """
 
 from .._source.rules import RULES, Finding, Rule
+from ._cache import Cache
 from ._format import FORMATS, render
 from ._scan import DEFAULT_MAX_BYTES, Fixable, Report, Skipped, scan, scan_report
 
@@ -20,6 +21,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
     "RULES",
+    "Cache",
     "Finding",
     "Fixable",
     "Report",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import re
 import time
@@ -14,6 +15,7 @@ import attrs
 from .._source import (
     DEFAULT_MAX_BYTES,
     Skipped,
+    depends,
     gate,
     gate_or_directive,
     iter_files,
@@ -24,9 +26,12 @@ from .._source import (
 from .._source.python import scan_python
 from .._source.rules import RULES, Finding
 from .._source.text import family_of, scan_text
+from ._cache import SIGNATURE
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Sequence
+
+    from ._cache import Cache, Entry
 
 
 class Fixable(Protocol):
@@ -63,12 +68,36 @@ class Report:
         return [s for s in self.skipped if s.is_error]
 
 
-#: compat's own reports (JSON, SARIF, GitHub annotations, text), told by their head.
-_OWN_REPORT = re.compile(
-    rb'"name": "compat[ -]audit"|^::(?:error|warning|notice) [^\n]*title=CPT\d{3} '
-    rb"|^  \d+:\d+ +(?:error|warning|note) +CPT\d{3} ",
-    re.MULTILINE,
-)
+#: compat's own files: its reports (JSON and SARIF, GitHub annotations, text) and its
+#: cache, told by their head: each by a word a plain search finds first (a regular
+#: expression of alternatives is tried at every position of the head), then by its
+#: pattern.
+_REPORT = "compat's own report"
+_OWN_FILES = [
+    (b'"compat', re.compile(rb'"name": "compat[ -]audit"'), _REPORT),
+    (
+        b"title=CPT",
+        re.compile(rb"^::(?:error|warning|notice) [^\n]*title=CPT\d{3} ", re.M),
+        _REPORT,
+    ),
+    (b" CPT", re.compile(rb"^  \d+:\d+ +(?:error|warning|note) +CPT\d{3} ", re.M), _REPORT),
+    (
+        b'"compat',
+        re.compile(rb'^\{"tool": "' + re.escape(SIGNATURE.encode())),
+        "compat's own cache",
+    ),
+]
+_HEAD = 4096
+
+
+def _own_file(data: bytes) -> Optional[str]:
+    """Why ``data`` is not read: one of compat's own files (by its first :data:`_HEAD`
+    bytes); else None."""
+    head = data[:_HEAD]
+    for word, pattern, reason in _OWN_FILES:
+        if word in head and pattern.search(head):
+            return reason
+    return None
 
 
 @attrs.frozen
@@ -83,11 +112,11 @@ def scan_file(
     path: str, max_bytes: int = DEFAULT_MAX_BYTES, fixable: Optional[Fixable] = None
 ) -> Union[FileResult, Skipped]:
     """The findings of one file (read once), or why it was skipped."""
-    return _scan_file(path, max_bytes, fixable)[0]
+    return _scan_file(path, max_bytes, fixable, None)[0]
 
 
 def _scan_file(
-    path: str, max_bytes: int, fixable: Optional[Fixable]
+    path: str, max_bytes: int, fixable: Optional[Fixable], cache: Optional[Cache]
 ) -> tuple[Union[FileResult, Skipped], int]:
     """:func:`scan_file`, and the file's size (0 for one not read: over ``max_bytes``,
     or unreadable)."""
@@ -99,7 +128,7 @@ def _scan_file(
         return Skipped(path, _too_large(max_bytes)), 0
     if _binary(data):
         return Skipped(path, "binary"), size
-    return _scan_text(path, data, fixable), size
+    return _scan_text(path, data, fixable, cache), size
 
 
 def _binary(data: bytes) -> bool:
@@ -107,7 +136,9 @@ def _binary(data: bytes) -> bool:
     return data.find(b"\0", 0, 8192) >= 0
 
 
-def _scan_text(path: str, data: bytes, fixable: Optional[Fixable]) -> Union[FileResult, Skipped]:
+def _scan_text(
+    path: str, data: bytes, fixable: Optional[Fixable], cache: Optional[Cache]
+) -> Union[FileResult, Skipped]:
     if not gate_or_directive(data):  # most files: one look
         return FileResult([])
     if not gate(data):
@@ -116,8 +147,23 @@ def _scan_text(path: str, data: bytes, fixable: Optional[Fixable]) -> Union[File
         # only directives here: each suppresses nothing
         text = data.decode("utf-8", "surrogateescape")
         return FileResult(suppress.apply(path, (), suppress.directives(text))[2])
-    if _OWN_REPORT.search(data, 0, 4096):
-        return Skipped(path, "compat's own report")
+    own = _own_file(data)
+    if own is not None:
+        return Skipped(path, own)
+    if cache is None:
+        return _scanned(path, data, fixable)
+    key = os.path.join(_CWD or os.getcwd(), path)
+    digest = depends.digest(data)
+    kept = cache.take(key, digest, path)
+    if kept is not None:
+        return FileResult(*kept)
+    with depends.recording() as facts:  # the project modules the codemod looks at
+        result = _scanned(path, data, fixable)
+    cache.keep(key, digest, facts, result.findings, result.suppressed)
+    return result
+
+
+def _scanned(path: str, data: bytes, fixable: Optional[Fixable]) -> FileResult:
     text = _text(path, data)
     findings = _findings(path, text, fixable)
     kept, suppressed, unused = suppress.apply(path, findings, suppress.directives(text))
@@ -157,25 +203,44 @@ def _too_large(max_bytes: int) -> str:
     return f"too large (over {max_bytes} bytes)"
 
 
+#: in a worker: the working folder, and the cache it was started with (its entries of
+#: each chunk are sent back with the chunk's results)
+_CWD: Optional[str] = None
+_CACHE: Optional[Cache] = None
+
+
+def _start_worker(cwd: str, cache: Optional[Cache]) -> None:
+    global _CWD, _CACHE
+    _CWD, _CACHE = cwd, cache
+
+
 def _scan_chunk(
     paths: list[str], max_bytes: int, fixable: Optional[Fixable]
-) -> tuple[int, int, list[Union[FileResult, Skipped]]]:
+) -> tuple[int, int, list[Union[FileResult, Skipped]], Optional[tuple[dict[str, Entry], bool]]]:
     """How many files a worker took, the bytes it read, and what it has to say of them
-    (most files: nothing, and nothing is sent back for them)."""
+    (most files: nothing, and nothing is sent back for them); and the entries of the
+    cache it used or made."""
+    cache = _CACHE
+    if cache is not None:
+        cache.fresh, cache.changed = {}, False
     kept = []
     read = 0
     for path in paths:
-        result, size = _scan_file(path, max_bytes, fixable)
+        result, size = _scan_file(path, max_bytes, fixable, cache)
         read += size
         if _says(result):
             kept.append(result)
-    return len(paths), read, kept
+    return len(paths), read, kept, None if cache is None else (cache.fresh, cache.changed)
 
 
 def _says(result: Union[FileResult, Skipped]) -> bool:
     """Whether a file's result has anything for the report."""
     return isinstance(result, Skipped) or bool(result.findings or result.suppressed)
 
+
+#: The order of findings (the fields they are ordered by, as a key: attrs' ``__lt__``
+#: builds both tuples at each comparison, ten times slower on a tree of legacy code).
+_ORDER = operator.attrgetter(*(field.name for field in attrs.fields(Finding) if field.order))
 
 #: Files a worker takes at a time, at most.
 _CHUNK = 512
@@ -220,6 +285,7 @@ def scan_report(
     gitignore: bool = True,
     skip: Iterable[str] = (),
     progress: Optional[Progress] = None,
+    cache: Optional[Cache] = None,
 ) -> Report:
     """Scan files and folders; :class:`Report` of findings, files read and skipped.
 
@@ -234,6 +300,10 @@ def scan_report(
     :param gitignore: inside a git work tree, leave out what git ignores.
     :param skip: files never read (the report being written).
     :param progress: called with the files done and the files to read, as they go.
+    :param cache: the results of earlier runs, taken for files (and the project modules
+        they rest on) that did not change since, and saved with this run's; it must
+        have been opened for everything else the results depend on (``fixable`` above
+        all), as ``compat audit`` does (:class:`compat.audit.Cache`).
     :raises FileNotFoundError: a path given does not exist.
     """
     started = time.perf_counter()
@@ -272,7 +342,7 @@ def scan_report(
         # through the gate): one process, until the work done says otherwise
         began = time.perf_counter()
         for path in rest:
-            result, size = _scan_file(path, max_bytes, fixable)
+            result, size = _scan_file(path, max_bytes, fixable, cache)
             take([result] if _says(result) else [], 1, size)
             spent = time.perf_counter() - began
             if workers > 1 and spent > _SERIAL_SECONDS:
@@ -280,14 +350,17 @@ def scan_report(
                 break
     if workers > 1 and (more := next(rest, None)) is not None:
         # the walk goes on while the workers read: chunks are handed out as found
-        with ProcessPoolExecutor(workers) as pool:
+        start = (os.getcwd(), cache)
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=start) as pool:
             pending = [
                 pool.submit(_scan_chunk, chunk, max_bytes, fixable)
                 for chunk in _chunks(itertools.chain([more], rest), size)
             ]
             for future in pending:
-                count, read, kept = future.result()
+                count, read, kept, used = future.result()
                 take(kept, count, read)
+                if cache is not None and used is not None:
+                    cache.merge(*used)
     wanted = {r.id for r in RULES} if select is None else set(select)
     wanted.difference_update(ignore)
     for result in results:
@@ -297,7 +370,9 @@ def scan_report(
             report.findings.extend(f for f in result.findings if f.rule in wanted)
             report.suppressed += result.suppressed
     report.files = found - sum(1 for r in results if isinstance(r, Skipped))
-    report.findings.sort()
+    report.findings.sort(key=_ORDER)
+    if cache is not None:
+        cache.save()
     report.seconds = time.perf_counter() - started
     return report
 

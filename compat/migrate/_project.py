@@ -19,7 +19,8 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
-from .._source import DEFAULT_MAX_BYTES, PATHS, python_text, read_bytes
+from .._source import DEFAULT_MAX_BYTES, PATHS, depends, python_text, read_bytes
+from .._source.depends import module_file
 from ._plan import Context
 
 if TYPE_CHECKING:
@@ -35,53 +36,21 @@ _BASES = 10
 _REEXPORTS = 3
 #: why a module imported relatively is not read
 _NOT_LOOKED_FOR = "which compat migrate does not look for in a source given without its file"
-#: modules read, by file: (size, mtime) and their context (None: not Python compat reads)
-_READ: dict[str, tuple[tuple[int, int], Optional[Context]]] = {}
+#: modules read, by file: (size, mtime), their digest and their context (None: not
+#: Python compat reads)
+_READ: dict[str, tuple[tuple[int, int], Optional[str], Optional[Context]]] = {}
 _READ_KEPT = 8
 
 
-def module_file(importer: Optional[str], level: int, dotted: str) -> Optional[str]:
-    """The file of the module ``dotted`` (``level`` dots before it) that the module in
-    ``importer`` imports, when it is one of the project's; else None."""
-    parts = dotted.split(".") if dotted else []
-    if level:
-        if importer is None:
-            return None
-        base = os.path.dirname(os.path.abspath(importer))
-        for _ in range(level - 1):
-            base = os.path.dirname(base)
-        roots = [base]
-    else:
-        roots = _roots(importer)
-    for root in roots:
-        stem = os.path.join(root, *parts)
-        for candidate in (f"{stem}.py", os.path.join(stem, "__init__.py")):
-            if parts and os.path.isfile(candidate):
-                return candidate
-    return None
-
-
 def _module_file(context: Context, level: int, dotted: str) -> Optional[str]:
-    """:func:`module_file` for an import of the module of ``context``, looked up once."""
+    """:func:`module_file` for an import of the module of ``context``, looked up once (and
+    told each time: the audit keeps a file's result with what it rests on)."""
     key = (level, dotted)
     if key not in context.module_files:
         context.module_files[key] = module_file(context.path, level, dotted)
-    return context.module_files[key]
-
-
-def _roots(importer: Optional[str]) -> list[str]:
-    """Where an absolute import of the module in ``importer`` is looked for: the folder
-    above its top package (a script's own folder), then the working folder."""
-    roots = []
-    if importer is not None:
-        top = os.path.dirname(os.path.abspath(importer))
-        while os.path.isfile(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
-            top = os.path.dirname(top)
-        roots.append(top)
-    cwd = os.getcwd()
-    if cwd not in roots:
-        roots.append(cwd)
-    return roots
+    found = context.module_files[key]
+    depends.tell_module(context.path, level, dotted, found)
+    return found
 
 
 def module_context(path: str, options: Options) -> Optional[Context]:
@@ -90,22 +59,30 @@ def module_context(path: str, options: Options) -> Optional[Context]:
     try:
         stat = os.stat(path)
     except OSError:
+        depends.read(path, None)
         return None
     key = (stat.st_size, stat.st_mtime_ns)
     known = _READ.get(path)
     if known is not None and known[0] == key:
-        return known[1]
+        depends.read(path, known[1])
+        return known[2]
     if len(_READ) >= _READ_KEPT:
         _READ.clear()
     context: Optional[Context] = None
+    digest: Optional[str] = None
     if stat.st_size <= DEFAULT_MAX_BYTES:
         try:
-            text = python_text(read_bytes(path, DEFAULT_MAX_BYTES + 1))[0]
+            data = read_bytes(path, DEFAULT_MAX_BYTES + 1)
+            digest = depends.digest(data)
+            text = python_text(data)[0]
             module = cst.parse_module(text)
             context = Context(MetadataWrapper(module, unsafe_skip_copy=True), options, text, path)
         except (OSError, ValueError, RecursionError, cst.ParserSyntaxError):
             context = None
-    _READ[path] = (key, context)
+    else:
+        digest = depends.file_digest(path)
+    _READ[path] = (key, digest, context)
+    depends.read(path, digest)
     return context
 
 
