@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
 
     from ._http import App
-    from .audit import Fixable
+    from .audit import Cache, Fixable
     from .translate import Policy, Translation
 
 __all__ = ["main"]
@@ -416,11 +416,12 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if failing and not args.exit_zero else EXIT_OK
 
 
-def _audit_cache(fixable: bool, policy: Optional[_ConfigPolicy]) -> Any:
+def _audit_cache(fixable: bool, policy: Optional[_ConfigPolicy]) -> Cache:
     """The audit's cache of the results that depend on this: compat's code, the Python
     and codemod that run it, the legacy endpoints, and the policy ``fixable`` is told
     under."""
-    from .audit._cache import Cache, code_fingerprint, default_directory
+    from .audit import Cache
+    from .audit._cache import code_fingerprint, default_directory
 
     setting = [code_fingerprint(), sys.version, repr(sorted(_spec.LEGACY_ENDPOINTS.items()))]
     if fixable:

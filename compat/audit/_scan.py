@@ -152,7 +152,7 @@ def _scan_text(
         return Skipped(path, own)
     if cache is None:
         return _scanned(path, data, fixable)
-    key = os.path.join(_CWD or os.getcwd(), path)
+    key = os.path.join(os.getcwd(), path)
     digest = depends.digest(data)
     kept = cache.take(key, digest, path)
     if kept is not None:
@@ -203,15 +203,14 @@ def _too_large(max_bytes: int) -> str:
     return f"too large (over {max_bytes} bytes)"
 
 
-#: in a worker: the working folder, and the cache it was started with (its entries of
-#: each chunk are sent back with the chunk's results)
-_CWD: Optional[str] = None
+#: in a worker: the cache it was started with (the entries it uses or makes for a chunk
+#: are sent back with the chunk's results)
 _CACHE: Optional[Cache] = None
 
 
-def _start_worker(cwd: str, cache: Optional[Cache]) -> None:
-    global _CWD, _CACHE
-    _CWD, _CACHE = cwd, cache
+def _start_worker(cache: Optional[Cache]) -> None:
+    global _CACHE
+    _CACHE = cache
 
 
 def _scan_chunk(
@@ -350,8 +349,7 @@ def scan_report(
                 break
     if workers > 1 and (more := next(rest, None)) is not None:
         # the walk goes on while the workers read: chunks are handed out as found
-        start = (os.getcwd(), cache)
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=start) as pool:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(cache,)) as pool:
             pending = [
                 pool.submit(_scan_chunk, chunk, max_bytes, fixable)
                 for chunk in _chunks(itertools.chain([more], rest), size)
