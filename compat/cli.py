@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
 
     from ._http import App
-    from .audit import Cache, Fixable
+    from .audit import Fixable
     from .translate import Policy, Translation
 
 __all__ = ["main"]
@@ -331,12 +331,18 @@ def _sandbox(args: argparse.Namespace) -> int:
 _ConfigPolicy = tuple[str, tuple[tuple[str, Any], ...]]
 
 
-def _fixable(policy: Optional[_ConfigPolicy]) -> Optional[Fixable]:
+def _fixable(policy: Optional[_ConfigPolicy]) -> tuple[Optional[Fixable], str]:
     """The codemod, to tell which findings it rewrites (under the policy ``compat migrate``
-    takes from ``[tool.compat]``), when the extra is installed."""
-    if importlib.util.find_spec("libcst") is None:
-        return None
-    return functools.partial(_fixable_lines, policy=policy) if policy else _fixable_lines
+    takes from ``[tool.compat]``), when the extra is installed; and what its answers
+    depend on besides the files (libcst's install, the policy), for the audit's cache."""
+    spec = importlib.util.find_spec("libcst")
+    if spec is None:
+        return None, "without the codemod"
+    stat = os.stat(spec.origin) if spec.origin else None
+    setting = f"libcst {spec.origin} {stat and (stat.st_size, stat.st_mtime_ns)}; "
+    if not policy:
+        return _fixable_lines, setting + "the default policy"
+    return functools.partial(_fixable_lines, policy=policy), setting + repr(policy[1])
 
 
 def _fixable_lines(
@@ -366,11 +372,11 @@ def _config_policy(path: str, values: tuple[tuple[str, Any], ...]) -> Policy:
 def _audit(args: argparse.Namespace) -> int:
     from ._config import ConfigError
     from ._source.rules import SEVERITIES
-    from .audit import render, scan_report
+    from .audit import Cache, render, scan_report
+    from .audit._cache import default_directory
 
     progress = _progress("compat audit", args)
-    policy = getattr(args, "migrate_config", None)
-    fixable = _fixable(policy)
+    fixable, setting = _fixable(getattr(args, "migrate_config", None))
     try:
         report = scan_report(
             args.paths,
@@ -383,7 +389,7 @@ def _audit(args: argparse.Namespace) -> int:
             gitignore=args.respect_gitignore,
             skip=[args.output] if args.output else (),
             progress=progress,
-            cache=_audit_cache(fixable is not None, policy) if args.cache else None,
+            cache=Cache.open(default_directory(), setting) if args.cache else None,
         )
     except FileNotFoundError as err:
         print(f"compat audit: error: {err}", file=sys.stderr)
@@ -414,25 +420,6 @@ def _audit(args: argparse.Namespace) -> int:
     threshold = SEVERITIES.index(args.fail_on)
     failing = [f for f in report.findings if SEVERITIES.index(f.severity) <= threshold]
     return EXIT_REJECTED if failing and not args.exit_zero else EXIT_OK
-
-
-def _audit_cache(fixable: bool, policy: Optional[_ConfigPolicy]) -> Cache:
-    """The audit's cache of the results that depend on this: compat's code, the Python
-    and codemod that run it, the legacy endpoints, and the policy ``fixable`` is told
-    under."""
-    from .audit import Cache
-    from .audit._cache import code_fingerprint, default_directory
-
-    setting = [code_fingerprint(), sys.version, repr(sorted(_spec.LEGACY_ENDPOINTS.items()))]
-    if fixable:
-        spec = importlib.util.find_spec("libcst")
-        origin = spec.origin if spec is not None and spec.origin else ""
-        stat = os.stat(origin) if origin else None
-        setting.append(f"libcst {origin} {stat and (stat.st_size, stat.st_mtime_ns)}")
-        setting.append(repr(policy[1]) if policy else "default policy")
-    else:
-        setting.append("without the codemod")
-    return Cache.open(default_directory(), "\n".join(setting))
 
 
 def _configured(

@@ -22,10 +22,11 @@ from typing import Any, Optional
 
 import attrs
 
+from .. import _spec
 from .._source import depends
 from .._source.rules import RULES, Finding
 
-__all__ = ["Cache", "Entry", "code_fingerprint", "default_directory"]
+__all__ = ["Cache", "Entry", "default_directory"]
 
 #: ``[digest of the file's bytes, facts, findings as rows, suppressed]``
 Entry = list[Any]
@@ -56,7 +57,7 @@ def default_directory() -> str:
     return os.path.join(base, "compat")
 
 
-def code_fingerprint() -> str:
+def _code_fingerprint() -> str:
     """What compat's own code is: each of its files' name, size and time of change (a
     working copy changes it with every edit, a release with every upgrade)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -89,9 +90,13 @@ class Cache:
 
     @classmethod
     def open(cls, directory: str, setting: str) -> Cache:
-        """The cache of ``setting`` (everything the results depend on but the files) in
-        ``directory``: empty when it has none yet, or one that cannot be read."""
-        name = f"audit-{depends.digest(setting.encode())}.json"
+        """The cache in ``directory`` of the results made under ``setting`` (what they
+        depend on besides the files and what every result does: compat's code, the
+        Python that runs it, the legacy endpoints): empty when it has none yet, or one
+        that cannot be read."""
+        endpoints = repr(sorted(_spec.LEGACY_ENDPOINTS.items()))
+        whole = "\n".join([_code_fingerprint(), sys.version, endpoints, setting])
+        name = f"audit-{depends.digest(whole.encode())}.json"
         path = os.path.join(directory, name)
         try:
             with open(path, "rb") as file:
@@ -139,8 +144,15 @@ class Cache:
         self.fresh[key] = [digest, facts, rows, suppressed]
         self.changed = True
 
+    def handed(self) -> tuple[dict[str, Entry], bool]:
+        """The entries used or made since the last call, and whether one was made (a
+        worker's, for the :meth:`merge` of the scan's cache); none after it."""
+        handed = self.fresh, self.changed
+        self.fresh, self.changed = {}, False
+        return handed
+
     def merge(self, fresh: Mapping[str, Entry], changed: bool) -> None:
-        """Take the entries a worker's copy used (``changed``: made some)."""
+        """Take the entries a worker's copy :meth:`handed` back."""
         self.fresh.update(fresh)
         self.changed = self.changed or changed
 

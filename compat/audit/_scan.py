@@ -211,6 +211,8 @@ _CACHE: Optional[Cache] = None
 def _start_worker(cache: Optional[Cache]) -> None:
     global _CACHE
     _CACHE = cache
+    if cache is not None:
+        cache.handed()  # the entries of the scan so far stay the scan's
 
 
 def _scan_chunk(
@@ -220,8 +222,6 @@ def _scan_chunk(
     (most files: nothing, and nothing is sent back for them); and the entries of the
     cache it used or made."""
     cache = _CACHE
-    if cache is not None:
-        cache.fresh, cache.changed = {}, False
     kept = []
     read = 0
     for path in paths:
@@ -229,7 +229,7 @@ def _scan_chunk(
         read += size
         if _says(result):
             kept.append(result)
-    return len(paths), read, kept, None if cache is None else (cache.fresh, cache.changed)
+    return len(paths), read, kept, None if cache is None else cache.handed()
 
 
 def _says(result: Union[FileResult, Skipped]) -> bool:

@@ -70,17 +70,15 @@ def module_context(path: str, options: Options) -> Optional[Context]:
         _READ.clear()
     context: Optional[Context] = None
     digest: Optional[str] = None
-    if stat.st_size <= DEFAULT_MAX_BYTES:
-        try:
-            data = read_bytes(path, DEFAULT_MAX_BYTES + 1)
-            digest = depends.digest(data)
+    try:  # read as depends.file_digest reads it: one byte past the most it takes
+        data = read_bytes(path, DEFAULT_MAX_BYTES + 1)
+        digest = depends.digest(data)
+        if len(data) <= DEFAULT_MAX_BYTES:
             text = python_text(data)[0]
             module = cst.parse_module(text)
             context = Context(MetadataWrapper(module, unsafe_skip_copy=True), options, text, path)
-        except (OSError, ValueError, RecursionError, cst.ParserSyntaxError):
-            context = None
-    else:
-        digest = depends.file_digest(path)
+    except (OSError, ValueError, RecursionError, cst.ParserSyntaxError):
+        context = None
     _READ[path] = (key, digest, context)
     depends.read(path, digest)
     return context
