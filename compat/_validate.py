@@ -248,15 +248,57 @@ class Validator:
         self._child(RESULT_TABLE)(value, field + ".")
 
 
-def _string_test(var: str, required: bool, limit: Optional[int]) -> str:
-    """The condition under which the string in ``var`` breaks its rules."""
+def string_test(var: str, required: bool, limit: Optional[int], *, given: bool = False) -> str:
+    """The condition under which the string in ``var`` breaks its rules (``given``: it
+    must also be there, though it may be empty)."""
     tests = [f"{var}.__class__ is not str", f"not {var}.isascii() and lone({var})"]
     if limit is not None:
         n = f"len({var})"
         tests.append(f"({n} * 2 > {limit} and ({n} > {limit} or u16({var}) > {limit}))")
     if required:
         return " or ".join([f"{var} is None", *tests, f"not {var}"])
+    if given:
+        return " or ".join([f"{var} is None", *tests])
     return f"{var} is not None and ({' or '.join(tests)})"
+
+
+def template_checks(extra_keys: str, *, lengths: bool = True, refuse: str) -> list[str]:
+    """Generated lines (in a loop over templates, as ``template``) that run ``refuse``
+    when the template breaks a rule of :data:`CONTENT_TEMPLATE`, and leave each of its
+    fields in a local named after its attribute (``template_parameters``)."""
+    lines = ["        if template.__class__ is not dict:", f"            {refuse}"]
+    if extra_keys == "error":
+        lines += ["        if not template.keys() <= TEMPLATE_KEYS:", f"            {refuse}"]
+    for child in CONTENT_TEMPLATE:
+        item = child.attr
+        lines.append(f"        {item} = template.get({child.wire!r})")
+        if child.type == PARAMETERS:
+            lines += [
+                f"        if {item}.__class__ is not dict:",
+                f"            {refuse}",
+                f"        for key, text in {item}.items():",
+                "            if key.__class__ is not str or text.__class__ is not str:",
+                f"                {refuse}",
+                "            if not (key.isascii() and text.isascii()) and "
+                "(lone(key) or lone(text)):",
+                f"                {refuse}",
+            ]
+        else:
+            limit = child.max_length if lengths else None
+            test = string_test(item, child.required, limit)
+            lines += [f"        if {test}:", f"            {refuse}"]
+    return lines
+
+
+def check_names(table: Table) -> dict[str, Any]:
+    """What the generated checks of ``table`` read (:func:`template_checks` too)."""
+    return {
+        "u16": utf16_len,
+        "lone": _SURROGATE,
+        "KNOWN": frozenset(table.by_wire),
+        "TEMPLATE_KEYS": frozenset(CONTENT_TEMPLATE.by_wire),
+        "RESULT_KEYS": frozenset(RESULT_TABLE.by_wire),
+    }
 
 
 def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
@@ -278,7 +320,7 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
         if spec.type == STRING:
             limit = spec.max_length if lengths else None
             lines += [
-                f"    if {_string_test('value', spec.required, limit)}:",
+                f"    if {string_test('value', spec.required, limit)}:",
                 "        return False",
             ]
             continue
@@ -291,7 +333,7 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
                 limit = child.max_length if lengths else None
                 lines += [
                     f"    item = value.get({child.wire!r})",
-                    f"    if {_string_test('item', child.required, limit)}:",
+                    f"    if {string_test('item', child.required, limit)}:",
                     "        return False",
                 ]
             continue
@@ -301,39 +343,10 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
             f"<= {spec.max_length}:",
             "        return False",
             "    for template in value:",
-            "        if template.__class__ is not dict:",
-            "            return False",
+            *template_checks(extra_keys, lengths=lengths, refuse="return False"),
         ]
-        if extra_keys == "error":
-            lines += [
-                "        if not template.keys() <= TEMPLATE_KEYS:",
-                "            return False",
-            ]
-        for child in CONTENT_TEMPLATE:
-            lines.append(f"        item = template.get({child.wire!r})")
-            if child.type == PARAMETERS:
-                lines += [
-                    "        if item.__class__ is not dict:",
-                    "            return False",
-                    "        for key, text in item.items():",
-                    "            if key.__class__ is not str or text.__class__ is not str:",
-                    "                return False",
-                    "            if not (key.isascii() and text.isascii()) and "
-                    "(lone(key) or lone(text)):",
-                    "                return False",
-                ]
-            else:
-                limit = child.max_length if lengths else None
-                test = _string_test("item", child.required, limit)
-                lines += [f"        if {test}:", "            return False"]
     lines.append("    return True")
-    namespace: dict[str, Any] = {
-        "u16": utf16_len,
-        "lone": _SURROGATE,
-        "KNOWN": frozenset(table.by_wire),
-        "TEMPLATE_KEYS": frozenset(CONTENT_TEMPLATE.by_wire),
-        "RESULT_KEYS": frozenset(RESULT_TABLE.by_wire),
-    }
+    namespace = check_names(table)
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<compat validator {table.name}>", "exec"), namespace)
     return namespace["is_valid"]

@@ -11,14 +11,23 @@ import hashlib
 import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple, Optional, Union, overload
+from typing import Any, Callable, Literal, NamedTuple, Optional, Union, overload
 
 import attrs
 
 from . import _spec
-from ._validate import Validator, _over, json_type, printable, too_long
+from ._validate import (
+    Validator,
+    _over,
+    check_names,
+    json_type,
+    printable,
+    string_test,
+    template_checks,
+    too_long,
+)
 from ._warn import warn
-from ._wire import from_wire, to_wire, trusted_builder
+from ._wire import _compile, from_wire, to_wire, trusted_builder
 from .errors import MissingFieldError, TranslationError, TranslationWarning, ValidationError
 from .models import (
     LEGACY_MODELS,
@@ -279,6 +288,8 @@ class _Translator:
             legacy: (new, Change("renamed", legacy, f"{legacy} -> {new}"))
             for legacy, new in self.renames.items()
         }
+        #: the usual payload's translation, generated (None: the rules below decide)
+        self.usual = _usual_translation(self)
 
     def new_key(self, key: object) -> Optional[str]:
         """The new body's key for a legacy payload's top-level ``key`` (an alias, a wire or
@@ -362,6 +373,13 @@ class _Translator:
     # -- rules -------------------------------------------------------------
 
     def __call__(self, payload: Any, policy: Policy) -> Translation:
+        translation = self.usual(payload, policy)
+        if translation is not None:
+            return translation
+        return self.rules(payload, policy)
+
+    def rules(self, payload: Any, policy: Policy) -> Translation:
+        """The translation of any payload, by the rules one after the other."""
         changes: list[Change] = []
         # whether a change may lose or invent data (and so warn): normalizing may drop
         # fields, and a requestId may be generated or digested below
@@ -543,6 +561,129 @@ class _Translator:
         elif wire == "templateCode":
             hint += "; map it to the new code with Policy.template_codes"
         return too_long(self.name, field, length, limit, hint)
+
+
+def _usual_translation(translator: _Translator) -> Callable[[Any, Policy], Optional[Translation]]:
+    """Generate the translation of the usual payload, straight-line, as the validator's
+    ``is_valid`` is generated (one pass instead of a check and then the rules).
+
+    The usual payload: an exact dict of the endpoint's wire fields and nothing else,
+    each value within both endpoints' limits, every field the new body requires given,
+    and each moved parameter (pushContentUrl) the same in every template, with no
+    top-level field of its own. The policy changes nothing for it but whether moved
+    parameters are kept. For it the generated code builds what :meth:`_Translator.rules`
+    builds (the tests hold them to each other); for anything else it returns None, and
+    the rules take the payload: a default, a generated or digested requestId, a mapped
+    templateCode, a warning, an error naming the field.
+    """
+    if any(spec.type not in (_spec.STRING, _spec.TEMPLATES) for spec in translator.input):
+        return lambda payload, policy: None  # pragma: no cover - no legacy table has one
+    namespace = check_names(translator.input)
+    namespace.update(
+        NAME=translator.name,
+        proxy=MappingProxyType,
+        template_=_build_template,
+        request_=_build_request,
+        translation_=_build_translation,
+    )
+    bail = "return None"
+    lines = [
+        "def usual(data, policy):",
+        "    if data.__class__ is not dict or not data.keys() <= KNOWN:",
+        f"        {bail}",
+        "    get = data.get",
+    ]
+    targets = set(_spec.MOVED_PARAMETERS.values())
+    local: dict[str, str] = {}  # the new body's field -> the local holding its value
+    renamed: list[str] = []  # the lines recording renames, in the rules' order
+    for spec in translator.input:
+        wire = translator.renames.get(spec.wire, spec.wire)
+        new = _NEW[wire]
+        var = local[wire] = f"v_{new.attr}"
+        lines.append(f"    {var} = get({spec.wire!r})")
+        if spec.type == _spec.TEMPLATES:
+            continue  # read below, with the moves
+        if wire in targets:  # a top-level value for a moved parameter: the rules decide
+            lines += [f"    if {var} is not None:", f"        {bail}"]
+            continue
+        limits = [n for n in (spec.max_length, new.max_length) if n is not None]
+        # a field the new body requires and the legacy one does not: the rules fill it in
+        test = string_test(var, spec.required, min(limits) if limits else None, given=new.required)
+        lines += [f"    if {test}:", f"        {bail}"]
+        if spec.wire in translator.renamed:
+            name = f"RENAMED_{spec.attr}"
+            namespace[name] = translator.renamed[spec.wire][1]
+            # as the rules: renamed when it has a value
+            renamed += [f"    if {var} is not None:", f"        changes.append({name})"]
+    code = local["templateCode"]
+    lines += [
+        "    codes = policy.template_codes",
+        f"    if codes and {code} in codes:",
+        f"        {bail}",
+    ]
+    spec = next(spec for spec in translator.input if spec.type == _spec.TEMPLATES)
+    templates = local[spec.wire]
+    most = min(n for n in (spec.max_length, _NEW[spec.wire].max_length) if n)
+    lines += [
+        f"    if {templates}.__class__ is not list or not "
+        f"{spec.min_items or 0} <= len({templates}) <= {most}:",
+        f"        {bail}",
+        "    keep = policy.keep_moved_parameters",
+        "    built = []",
+    ]
+    for index, (_parameter, _target, moves) in enumerate(translator.moved):
+        namespace[f"MOVES_{index}"] = moves
+        lines += [f"    moved_{index} = None", f"    found_{index} = []"]
+    lines += [
+        f"    for index, template in enumerate({templates}):",
+        *template_checks("error", refuse=bail),
+        "        template_parameters = template_parameters.copy()",
+    ]
+    for index, (parameter, _target, _moves) in enumerate(translator.moved):
+        lines += [
+            f"        if {parameter!r} in template_parameters:",
+            f"            value = template_parameters[{parameter!r}]",
+            f"            if moved_{index} is None:",
+            f"                moved_{index} = value",
+            f"            elif value != moved_{index}:",
+            f"                {bail}",
+            f"            found_{index}.append(MOVES_{index}[index])",
+            "            if not keep:",
+            f"                del template_parameters[{parameter!r}]",
+        ]
+    fields = [f.name for f in attrs.fields(ContentTemplate)]
+    arguments = ", ".join(
+        "proxy(template_parameters)" if name == "template_parameters" else name for name in fields
+    )
+    lines.append(f"        built.append(template_({arguments}))")
+    lines += ["    changes = []", *renamed]
+    for index, (_parameter, target, _moves) in enumerate(translator.moved):
+        limit = _NEW[target].max_length or 0  # as the rules' limit of the target
+        value = f"moved_{index}"
+        lines += [
+            f"    if {value} is not None:",
+            f"        if len({value}) * 2 > {limit} and "
+            f"(len({value}) > {limit} or u16({value}) > {limit}):",
+            f"            {bail}",
+            f"        {local[target]} = {value}",
+            f"        changes += found_{index}",
+        ]
+    redirect = local[_NEW["redirectUrl"].wire]
+    required = translator.endpoint.redirect_required
+    when = "" if required else " and policy.default_redirect_url is not None"
+    lines += [f"    if {redirect} is None{when}:", f"        {bail}"]
+    values = []
+    for field in attrs.fields(SendRequest):
+        wire = next(s.wire for s in _NEW if s.attr == field.name)
+        if wire == spec.wire:
+            values.append("tuple(built)")
+        else:
+            values.append(local.get(wire, "None"))
+    lines.append(f"    return translation_(NAME, request_({', '.join(values)}), tuple(changes))")
+    usual: Callable[[Any, Policy], Optional[Translation]] = _compile(
+        "usual", "\n".join(lines) + "\n", namespace
+    )
+    return usual
 
 
 #: The translator of each legacy endpoint, by name: the shim, the gateway, the command

@@ -7,6 +7,7 @@ import warnings
 from collections import Counter
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,9 @@ from compat import (
 )
 from compat._spec import ENDPOINTS, SEND
 from compat._validate import Validator
+from compat.translate import TRANSLATORS
+
+from .payloads import by_token, inbox
 
 NEW_REQUEST = Validator("send", SEND.request, extra_keys="error")
 
@@ -191,6 +195,88 @@ def test_nothing_is_lost_from_the_templates(payload: dict[str, Any], policy: Pol
             moved.pop("pushContentUrl")
         assert dict(after.template_parameters) == moved
         assert after.language == before.get("language")
+
+
+#: a policy mapping the templateCode a payload may have (then the rules map it)
+mapping_policies = policies | policies.map(
+    lambda p: attrs.evolve(p, template_codes={"TP_1": "TP_2", "TP_3": "TP_3"})
+)
+#: what callers send: within every limit, one link in every template that has one
+_usual_template = st.fixed_dictionaries(
+    {
+        "templateParameters": st.dictionaries(
+            st.sampled_from(["who", "amount"]), valid_text, max_size=2
+        ).flatmap(lambda p: st.sampled_from([p, {**p, "pushContentUrl": "/pages/inbox"}]))
+    },
+    optional={"language": st.sampled_from(["en-US", "th-TH"])},
+)
+_usual = {
+    "accessToken": token.map(lambda t: t[:128]),
+    "requestId": valid_text,
+    "templateCode": valid_text,
+    "templates": st.lists(_usual_template, min_size=1, max_size=5),
+}
+usual_payloads = st.fixed_dictionaries(
+    {**_usual, "authClientId": valid_text}, optional={"extendInfo": valid_text}
+) | st.fixed_dictionaries({**_usual, "appId": valid_text}, optional={"extendInfo": valid_text})
+#: the payloads of both endpoints, sometimes with a templateCode a policy maps
+any_payload = (send_inbox | send_by_access_token | usual_payloads).flatmap(
+    lambda p: st.sampled_from([p, {**p, "templateCode": "TP_1"}, {**p, "templateCode": "TP_3"}])
+)
+
+
+@given(payload=any_payload, policy=mapping_policies)
+def test_the_usual_translation_is_what_the_rules_make(
+    payload: dict[str, Any], policy: Policy
+) -> None:
+    """The generated translation of the usual payload builds exactly what the rules build
+    (the same request, the same changes, no warning), and leaves everything else to them."""
+    # what a translation could change in place: the payload's keys, each template's
+    # parameters (values nested deeper are hostile ones, too deep to copy)
+    before = _parameters(payload)
+    for translator in TRANSLATORS.values():
+        usual = translator.usual(payload, policy)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                ruled = translator.rules(payload, policy)
+            except CompatError:
+                assert usual is None
+                continue
+        if usual is not None:
+            assert usual == ruled
+            assert caught == []
+    assert _parameters(payload) == before
+
+
+def _parameters(payload: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    templates = payload.get("templates")
+    return list(payload), [
+        dict(t["templateParameters"]) if isinstance(t.get("templateParameters"), dict) else None
+        for t in (templates if isinstance(templates, list) else [])
+        if isinstance(t, dict)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "payload"),
+    [
+        ("sendInbox", inbox()),
+        ("sendInbox", inbox(extendInfo="{}", templateCode="TP_9")),
+        ("sendByAccessToken", by_token()),
+        ("sendByAccessToken", by_token(templates=[{"templateParameters": {"a": "b"}}])),
+    ],
+)
+@pytest.mark.parametrize(
+    "policy", [Policy(), Policy(keep_moved_parameters=True), Policy(template_codes={"X": "Y"})]
+)
+def test_what_callers_send_takes_the_generated_translation(
+    endpoint: str, payload: dict[str, Any], policy: Policy
+) -> None:
+    translator = TRANSLATORS[endpoint]
+    usual = translator.usual(payload, policy)
+    assert usual is not None
+    assert usual == translator.rules(payload, policy)
 
 
 json_values = st.recursive(

@@ -274,6 +274,15 @@ def test_moved_push_content_url_over_2048_is_too_long() -> None:
     )
 
 
+@pytest.mark.parametrize("link", ["/" * 2048, "/" + "ก" * 1500])
+def test_a_moved_link_within_2048_moves_by_either_way(link: str) -> None:
+    """Within the limit, also where counting it takes a second look (over half of it in
+    characters): as the payload is, and with snake_case keys (the rules' way)."""
+    for payload in (inbox(), inbox(auth_client_id="2021004125637654", authClientId=None)):
+        payload["templates"][0]["templateParameters"]["pushContentUrl"] = link
+        assert translate_send_inbox(payload).request.redirect_url == link
+
+
 def test_extend_info_is_copied_and_limited() -> None:
     assert translate_send_inbox(inbox(extendInfo="e" * 4096)).request.extend_info == "e" * 4096
     with pytest.raises(FieldTooLongError) as info:
