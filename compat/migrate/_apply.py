@@ -30,7 +30,7 @@ def _calls(context: Context, rules: list[Any]) -> None:
     closed: set[cst.CSTNode] = set()
     for node in context.nodes(context.module):
         if parents.get(node) in closed or (
-            isinstance(node, cst.Call) and any(rule.call(node) for rule in rules)
+            type(node) is cst.Call and any(rule.call(node) for rule in rules)
         ):
             closed.add(node)
 

@@ -61,7 +61,7 @@ class Paths:
             self._any = any(
                 (PATHS.search(n.value) or RELATIVE_PATHS.search(n.value.strip("\"'")))
                 for n in self.context.nodes(self.context.module)
-                if isinstance(n, (cst.SimpleString, cst.FormattedStringText))
+                if type(n) is cst.SimpleString or type(n) is cst.FormattedStringText
             ) or imports_legacy_path(self.context)
         return self._any
 

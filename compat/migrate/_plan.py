@@ -186,9 +186,10 @@ class Context:
 
     def is_compat(self, node: cst.CSTNode, name: str) -> bool:
         """Whether ``node`` names ``compat.<name>`` (through any import alias)."""
-        if isinstance(node, cst.Name):
+        # by class, not isinstance: see _PLAIN_BINDERS
+        if type(node) is cst.Name:
             return self.compat_names.get(node.value) == name
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             if node.attr.value != name:
                 return False
             code = self.code(node.value)
@@ -367,9 +368,9 @@ class Context:
                 bindings.update(assigned)
                 bindings.update(changed)
                 bindings.update(_bound_otherwise(node, self.code))
-                if isinstance(node, cst.Del):
+                if type(node) is cst.Del:
                     bindings.update(_names_in(node.target))
-                if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+                if type(node) is cst.ImportFrom and isinstance(node.names, cst.ImportStar):
                     last_star = index
         return declared, bindings, last_star
 
@@ -394,7 +395,7 @@ class Context:
     def function(self, node: cst.CSTNode) -> cst.CSTNode:
         """The function around ``node``, or the module."""
         current: Optional[cst.CSTNode] = self.parents.get(node)
-        while current is not None and not isinstance(current, cst.FunctionDef):
+        while current is not None and type(current) is not cst.FunctionDef:
             current = self.parents.get(current)
         return current if current is not None else self.module
 
@@ -477,11 +478,11 @@ class Context:
             known = self._binder_names[id(scope)] = _Binders(set(), Counter(), {}, set())
             others = known.others
             for node in self.nodes(scope):
-                if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem)):
+                if type(node) in _TARGET_HOLDERS:
                     target = getattr(node, "target", None) or getattr(node, "asname", None)
                     if target is not None:
                         known.local.update(_mentioned(target))
-                if isinstance(node, cst.Param):
+                if type(node) is cst.Param:
                     known.params.add(node.name.value)
                     known.local.add(node.name.value)
                 elif node is not scope:
@@ -503,7 +504,7 @@ class Context:
         changed: set[str] = set()
         for node in self.nodes(scope):
             assigned, changes = _plainly_bound(node)
-            if isinstance(node, (cst.Assign, cst.AnnAssign)):  # what binds ``assigned``
+            if assigned and isinstance(node, (cst.Assign, cst.AnnAssign)):  # what binds them
                 for name in assigned:
                     assigns.setdefault(name, []).append(node)
             changed |= changes
@@ -928,6 +929,26 @@ _NOT_WALKED = frozenset(
         cst.RightCurlyBrace,
     }
 )
+#: The node classes that bind names (:func:`_plainly_bound`, :func:`_bound_otherwise`) or
+#: hold a target (:meth:`Context._binders`), told by class: ``isinstance`` goes through
+#: the ABC machinery for every class a node is not, and libcst's node classes have no
+#: subclasses (a test holds them to that).
+_PLAIN_BINDERS = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Attribute})
+_OTHER_BINDERS = frozenset(
+    {
+        cst.For,
+        cst.NamedExpr,
+        cst.AsName,
+        cst.ImportAlias,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.Global,
+        cst.Nonlocal,
+    }
+)
+_TARGET_HOLDERS = frozenset({cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem})
+
+
 #: Each node class's fields, in their order (a node's children are in them).
 _FIELDS: dict[type, tuple[str, ...]] = {}
 #: Whether values of a type are walked: nodes, less those above. A look-up here costs a
@@ -977,6 +998,8 @@ def _plainly_bound(node: cst.CSTNode) -> tuple[list[str], set[str]]:
     """The names ``node`` binds by a plain assignment (``name = value``, ``name: type =
     value``; an annotation alone binds nothing), and those it changes otherwise (another
     target of an assignment, ``+=``, a mutating method: ``name.update(...)``)."""
+    if type(node) not in _PLAIN_BINDERS:
+        return [], set()
     if isinstance(node, cst.Assign):
         targets = [t.target for t in node.targets]
     elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -1000,6 +1023,8 @@ def _bound_otherwise(node: cst.CSTNode, code: Callable[[cst.CSTNode], str]) -> l
     """The names ``node`` binds otherwise than by a plain assignment: a loop's or a
     ``:=``'s target, an ``as`` (``with``, ``except``, an import's), an import, a ``def``
     or ``class``, ``global`` or ``nonlocal``."""
+    if type(node) not in _OTHER_BINDERS:
+        return []
     if isinstance(node, (cst.For, cst.NamedExpr)):
         return sorted(names(node.target))
     if isinstance(node, cst.AsName):

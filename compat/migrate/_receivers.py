@@ -111,18 +111,19 @@ class Receivers:
         if nodes is None:
             nodes = self._scopes[id(scope)] = scope_nodes(scope)
         for node in nodes:
-            if isinstance(node, cst.Assign):
+            # by class, not isinstance (see compat.migrate._plan._PLAIN_BINDERS)
+            if type(node) is cst.Assign:
                 for target in node.targets:
                     if isinstance(target.target, cst.Name) and target.target.value == name:
                         found.append(node.value)
                     elif _binds(target.target, name):
                         return None
-            elif isinstance(node, cst.AnnAssign) and _binds(node.target, name):
+            elif type(node) is cst.AnnAssign and _binds(node.target, name):
                 found.append(node.value if node.value is not None else node.annotation)
-            elif isinstance(node, cst.WithItem) and node.asname is not None:
+            elif type(node) is cst.WithItem and node.asname is not None:
                 if _binds(node.asname.name, name):
                     found.append(node.item)
-            elif isinstance(node, cst.Param) and node.name.value == name:
+            elif type(node) is cst.Param and node.name.value == name:
                 found.append(node.annotation if node.annotation is not None else node)
             elif _rebinds(node, name):
                 return None
@@ -187,8 +188,16 @@ class Receivers:
         return self._proven(found, f"{owner}.{attr}")
 
 
+#: What :func:`_rebinds` reads (told by class: see compat.migrate._plan._PLAIN_BINDERS).
+_REBINDERS = frozenset(
+    {cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr, cst.Global, cst.Nonlocal}
+)
+
+
 def _rebinds(node: cst.CSTNode, name: str) -> bool:
     """Whether ``node`` binds ``name`` in a way that is not a plain assignment."""
+    if type(node) not in _REBINDERS:
+        return False
     if isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)):
         return _binds(node.target, name)
     if isinstance(node, (cst.Global, cst.Nonlocal)):

@@ -375,7 +375,7 @@ STILL_USED = (
 
 def _imported_name(context: Context, node: cst.CSTNode) -> bool:
     """``LegacyClient`` itself, in ``from compat import LegacyClient as LC``."""
-    if not isinstance(node, cst.Name) or node.value != _SHIM:
+    if type(node) is not cst.Name or node.value != _SHIM:
         return False
     parent = context.parents.get(node)
     return (
