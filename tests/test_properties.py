@@ -23,6 +23,7 @@ from compat import (
     translate_send_by_access_token,
     translate_send_inbox,
 )
+from compat._source import _tokenizer_text, python_text
 from compat._spec import ENDPOINTS, SEND
 from compat._validate import Validator
 from compat.translate import TRANSLATORS
@@ -379,3 +380,37 @@ def test_what_is_not_json_is_refused_with_the_standard_library_s_reason(text: st
         assert str(caught.value) == f"the body is not valid JSON ({err})"
     else:
         assert repr(_json.loads(raw)) == repr(expected)  # NaN is not equal to itself
+
+
+_source_lines = st.sampled_from(
+    [
+        b"x = 1\n",
+        b"\n",
+        b"# comment\n",
+        b"# -*- coding: latin-1 -*-\n",
+        b"# vim: set fileencoding=utf-8 :\n",
+        b"# coding=bogus\n",
+        b"# coding: utf-16\n",
+        b"s = 'coding: latin-1'\n",
+        b"\xef\xbb\xbf",
+        b"\xe0\xb8\x81\n",
+        b"\xe9\xff\n",
+        b"\r",
+        b"\r\n",
+        b"\xed\xa0\x80\n",
+    ]
+)
+
+
+@given(parts=st.lists(_source_lines | st.binary(max_size=6), max_size=6))
+def test_a_source_is_read_as_the_tokenizer_reads_it(parts: list[bytes]) -> None:
+    """python_text's look for the usual UTF-8 source says what the tokenizer's says: the
+    same text and encoding, or the same reason it does not decode."""
+    data = b"".join(parts)
+    outcomes = []
+    for read in (python_text, _tokenizer_text):
+        try:
+            outcomes.append(read(data))
+        except ValueError as err:
+            outcomes.append(str(err))
+    assert outcomes[0] == outcomes[1]

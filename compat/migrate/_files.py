@@ -122,8 +122,8 @@ def _migrate_chunk(
 ) -> tuple[int, list[FileResult]]:
     """How many files a worker took, and the results with something to say (most files
     of a tree: nothing, and nothing is sent back for them)."""
-    results = (_sent(migrate_file(path, options, max_bytes)) for path in paths)
-    return len(paths), [result for result in results if _says(result)]
+    results = (migrate_file(path, options, max_bytes) for path in paths)
+    return len(paths), [_sent(result) for result in results if _says(result)]
 
 
 def _says(result: FileResult) -> bool:
