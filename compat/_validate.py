@@ -337,14 +337,17 @@ def _compile_predicate(table: Table, *, lengths: bool, extra_keys: str) -> Any:
                     "        return False",
                 ]
             continue
-        # TEMPLATES: an array of 1..5 ContentTemplate objects
-        lines += [
+        # TEMPLATES: an array of 1..5 ContentTemplate objects (when given, if optional)
+        block = [
             f"    if value.__class__ is not list or not {spec.min_items or 0} <= len(value) "
             f"<= {spec.max_length}:",
             "        return False",
             "    for template in value:",
             *template_checks(extra_keys, lengths=lengths, refuse="return False"),
         ]
+        if not spec.required:
+            block = ["    if value is not None:", *("    " + line for line in block)]
+        lines += block
     lines.append("    return True")
     namespace = check_names(table)
     source = "\n".join(lines) + "\n"

@@ -630,3 +630,11 @@ def test_the_comment_lexer_is_linear_in_time_and_flat_in_memory() -> None:
         tracemalloc.stop()
     assert finding.rule == "CPT005"
     assert peak < 10 * len(line)
+
+
+def test_a_python_file_that_is_not_utf8_is_scanned_all_the_same(tmp_path: Path) -> None:
+    """Bytes that do not decode (no coding cookie says otherwise) are read as escapes:
+    the path in the file is found, on its line."""
+    (tmp_path / "old.py").write_bytes(b"# caf\xe9\nURL = '/v2/messages/sendInbox'\n")
+    found = [(f.rule, f.line) for f in scan_report([tmp_path]).findings]
+    assert found == [("CPT001", 2)]

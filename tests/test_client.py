@@ -385,7 +385,9 @@ def test_each_attempt_is_logged_without_secrets(
 # -- configuration ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["ftp://host", "not a url", "http://"])
+@pytest.mark.parametrize(
+    "url", ["ftp://host", "not a url", "http://", "http://[::1", "http://host:99999"]
+)
 def test_bad_base_urls(url: str) -> None:
     with pytest.raises(ValueError, match="base_url"):
         MessageClient(url, "client-1")

@@ -54,3 +54,31 @@ def test_a_compat_colon_that_is_no_directive_says_nothing(tmp_path: Path) -> Non
     report = scan_report([tmp_path])
     assert report.findings == []
     assert report.suppressed == 0
+
+
+def test_absent_optional_fields_pass_both_checks() -> None:
+    """A string and a template list that may be left out, left out (or None): the fast
+    check and the field-by-field one both let them pass (no table of the spec has an
+    optional list yet; a registered endpoint may)."""
+    table = _spec.Table(
+        "Optional",
+        (
+            _spec.FieldSpec("note", "note", _spec.STRING, False, 10),
+            _spec.FieldSpec("templates", "templates", _spec.TEMPLATES, False, 5, 1),
+        ),
+    )
+    validator = Validator("optional", table, extra_keys="error")
+    for data in ({}, {"note": None, "templates": None}):
+        assert validator.is_valid(data)
+        validator.explain(data)  # raises nothing
+
+
+def test_a_field_given_twice_with_the_same_value_is_taken_once() -> None:
+    """snake_case and camelCase keys for one field: the same value is one field (the
+    rules' way), different values an error naming both."""
+    payload = inbox()
+    payload["access_token"] = payload["accessToken"]
+    assert translate_send_inbox(payload) == translate_send_inbox(inbox())
+    payload["access_token"] = "another"
+    with pytest.raises(ValidationError, match="accessToken and access_token name the same"):
+        translate_send_inbox(payload)

@@ -1033,9 +1033,8 @@ def _bound_otherwise(node: cst.CSTNode, code: Callable[[cst.CSTNode], str]) -> l
         return [code(node.asname.name if node.asname else node.name)]
     if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
         return [node.name.value]
-    if isinstance(node, (cst.Global, cst.Nonlocal)):
-        return [n.name.value for n in node.names]
-    return []
+    assert isinstance(node, (cst.Global, cst.Nonlocal))  # the last of _OTHER_BINDERS
+    return [n.name.value for n in node.names]
 
 
 def walk(

@@ -200,9 +200,8 @@ def _rebinds(node: cst.CSTNode, name: str) -> bool:
         return False
     if isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)):
         return _binds(node.target, name)
-    if isinstance(node, (cst.Global, cst.Nonlocal)):
-        return any(n.name.value == name for n in node.names)
-    return False
+    assert isinstance(node, (cst.Global, cst.Nonlocal))  # the last of _REBINDERS
+    return any(n.name.value == name for n in node.names)
 
 
 def _binds(target: cst.CSTNode, name: str) -> bool:

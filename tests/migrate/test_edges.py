@@ -351,3 +351,22 @@ def test_the_node_classes_the_codemod_tells_by_class_have_no_subclasses() -> Non
     by_class |= _plan._PLAIN_BINDERS | _plan._OTHER_BINDERS | _plan._TARGET_HOLDERS
     assert len(named) >= 8
     assert {cls.__name__: cls.__subclasses__() for cls in by_class if cls.__subclasses__()} == {}
+
+
+def test_the_proofs_kept_are_a_cache_that_empties_when_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module migrates the same with every proof kept and with the store emptied at
+    each new payload (it holds at most one)."""
+    from compat.migrate import _payload
+
+    source = (Path(__file__).parent.parent.parent / "examples" / "legacy_app").glob("*.py")
+    text = sorted(source)[0].read_text(encoding="utf-8")
+    _payload._PROOFS.clear()
+    kept = migrate_source(text)
+    monkeypatch.setattr(_payload, "_PROOFS_KEPT", 1)
+    _payload._PROOFS.clear()
+    emptied = migrate_source(text)
+    assert kept.rewrites
+    assert (emptied.source, emptied.rewrites) == (kept.source, kept.rewrites)
+    assert len(_payload._PROOFS) == 1
