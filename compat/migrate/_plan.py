@@ -1029,8 +1029,8 @@ def _bound_otherwise(node: cst.CSTNode, code: Callable[[cst.CSTNode], str]) -> l
         return sorted(names(node.target))
     if isinstance(node, cst.AsName):
         return sorted(names(node.name))
-    if isinstance(node, cst.ImportAlias):
-        return [code(node.asname.name if node.asname else node.name)]
+    if isinstance(node, cst.ImportAlias):  # an alias is its AsName's (told once)
+        return [] if node.asname else [code(node.name)]
     if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
         return [node.name.value]
     assert isinstance(node, (cst.Global, cst.Nonlocal))  # the last of _OTHER_BINDERS

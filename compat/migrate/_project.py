@@ -374,17 +374,36 @@ def _imported_object(context: Context, local: str) -> Optional[tuple[Context, st
     return None if imported is None else (imported, source[2])
 
 
+def _shadowed(context: Context, name: cst.Name) -> bool:
+    """Whether ``name``, where it is read, may be something else than what the module's
+    import binds: a parameter or variable of the function it is in or of one around that
+    (``def notify(settings): ... settings.INBOX_PATH``), or a name the module binds again
+    (``settings = load_tenant()``, in a block too) or its functions declare ``global``."""
+    scope = context.function(name)
+    while scope is not context.module:
+        binders = context._binders(scope)
+        if name.value in binders.local or binders.others[name.value]:
+            return True
+        scope = context.function(scope)
+    declared, bindings, _ = context._module_bindings
+    return name.value in declared or bindings[name.value] > 1
+
+
 def imported_constant(context: Context, use: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """The value a module of the project binds, once and at its top level, to the name
     ``use`` reads: ``NAME`` imported from it, or ``module.NAME``; None for anything else
     (a module compat migrate cannot read included)."""
     try:
         if isinstance(use, cst.Name):
+            if _shadowed(context, use):
+                return None
             found = _imported_object(context, use.value)
             if found is None:
                 return None
             imported, name = found
         elif isinstance(use, cst.Attribute) and isinstance(use.value, cst.Name):
+            if _shadowed(context, use.value):
+                return None
             module = _module_named(context, use.value.value)
             if module is None:
                 return None

@@ -322,3 +322,78 @@ def test_a_shim_policy_of_a_constant_of_the_project_is_read(tmp_path: Path) -> N
     result = migrate_source(notify.read_text(), options(), path=str(notify))
     assert result.rewrites == {"legacy_client": 1}, result.manual
     assert '"appId": "2021004125637654"' in result.source
+
+
+SEND = """\
+import urllib3
+
+{imports}
+
+http = urllib3.PoolManager()
+{before}
+
+def send({params}token):
+{body}    return http.request("POST", "https://w" + {path}, json={{
+        "accessToken": token, "authClientId": {app_id}, "requestId": "r",
+        "templateCode": "T", "templates": [{{"templateParameters": {{"pushContentUrl": "/p"}}}}]}})
+"""
+_MODULE = "from svc import settings"
+
+
+@pytest.mark.parametrize(
+    ("imports", "before", "params", "body", "path", "app_id"),
+    [
+        # a parameter named as the module: the tenant's settings, passed in
+        (_MODULE, "", "settings, ", "", "settings.INBOX_PATH", '"A"'),
+        # a variable of the function
+        (_MODULE, "", "", "    settings = load()\n", "settings.INBOX_PATH", '"A"'),
+        (
+            _MODULE,
+            "",
+            "",
+            "    for settings in tenants():\n        pass\n",
+            "settings.INBOX_PATH",
+            '"A"',
+        ),
+        # bound again by the module, or declared global by a function
+        (_MODULE, "settings = load()\n", "", "", "settings.INBOX_PATH", '"A"'),
+        (_MODULE, "", "", "    global settings\n", "settings.INBOX_PATH", '"A"'),
+        (
+            "from svc.settings import INBOX_PATH",
+            "if __debug__:\n    INBOX_PATH = '/dana/v2/messages/sendInbox'\n",
+            "",
+            "",
+            "INBOX_PATH",
+            '"A"',
+        ),
+    ],
+)
+def test_a_name_bound_otherwise_where_it_is_read_is_not_the_imported_constant(
+    tmp_path: Path, imports: str, before: str, params: str, body: str, path: str, app_id: str
+) -> None:
+    """What ``settings.INBOX_PATH`` reads where ``settings`` is a parameter, a variable,
+    or a name the module binds again is not the module's constant: the site is left."""
+    notify = package(tmp_path, "p", _MODULE, "settings.INBOX_PATH", "'/x'", "'A'")
+    fields = {"imports": imports, "before": before, "params": params, "body": body}
+    notify.write_text(SEND.format(**fields, path=path, app_id=app_id))
+    result = migrate_source(notify.read_text(), options(), path=str(notify))
+    assert result.rewrites == {}
+    assert result.manual
+    # the same module without the other binding: migrated
+    plain = SEND.format(imports=imports, before="", params="", body="", path=path, app_id=app_id)
+    notify.write_text(plain.replace("settings, ", ""))
+    assert migrate_source(notify.read_text(), options(), path=str(notify)).rewrites
+
+
+def test_a_parameter_of_a_function_around_hides_the_imported_module(tmp_path: Path) -> None:
+    notify = package(tmp_path, "p", _MODULE, "settings.INBOX_PATH", "'/x'", "'A'")
+    source = SEND.format(
+        imports=_MODULE, before="", params="", body="", path="settings.INBOX_PATH", app_id='"A"'
+    )
+    nested = source.replace("def send(token):", "def sender(settings):\n    def send(token):")
+    nested = nested.replace("\n    return http", "\n        return http")
+    nested = nested.replace('\n        "accessToken"', '\n            "accessToken"')
+    nested = nested.replace('\n        "templateCode"', '\n            "templateCode"')
+    notify.write_text(nested + "    return send\n")
+    result = migrate_source(notify.read_text(), options(), path=str(notify))
+    assert result.rewrites == {}, result.source
