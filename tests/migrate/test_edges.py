@@ -370,3 +370,54 @@ def test_the_proofs_kept_are_a_cache_that_empties_when_full(
     assert kept.rewrites
     assert (emptied.source, emptied.rewrites) == (kept.source, kept.rewrites)
     assert len(_payload._PROOFS) == 1
+
+
+_CLASS_PATH = """\
+import requests
+
+
+class Notifier:
+    INBOX_PATH = "/v2/messages/sendInbox"
+{init}
+    def shipped(self, token):
+        return requests.post("https://w" + {read}.INBOX_PATH, json={{"accessToken": token,
+            "authClientId": "A", "requestId": "r", "templateCode": "T",
+            "templates": [{{"templateParameters": {{"pushContentUrl": "/p"}}}}]}})
+{after}"""
+
+
+@pytest.mark.parametrize(
+    ("init", "read", "after"),
+    [
+        # an instance's own value, set in __init__
+        (
+            "\n    def __init__(self, path=None):\n        if path:\n"
+            "            self.INBOX_PATH = path\n",
+            "self",
+            "",
+        ),
+        # a subclass's value, read through self (and a subclass of that)
+        ("", "self", '\n\nclass Dana(Notifier):\n    INBOX_PATH = "/dana/v2/messages/sendInbox"\n'),
+        (
+            "",
+            "self",
+            "\n\nclass Base2(Notifier):\n    pass\n\n\nclass Dana(Base2):\n"
+            '    INBOX_PATH = "/dana/v2/messages/sendInbox"\n',
+        ),
+        # set on the class from outside, or by setattr
+        ("", "Notifier", '\n\nNotifier.INBOX_PATH = "/dana/v2/messages/sendInbox"\n'),
+        ("", "self", '\n\nsetattr(Notifier, "INBOX_PATH", "/dana/v2/messages/sendInbox")\n'),
+    ],
+)
+def test_a_class_constant_that_may_read_another_value_is_not_taken_for_it(
+    init: str, read: str, after: str
+) -> None:
+    """``self.INBOX_PATH`` reads the class body's value only while nothing in the module
+    may give it another: the site is left, not rewritten to the new path."""
+    source = _CLASS_PATH.format(init=init, read=read, after=after)
+    result = migrate_source(source, options(app_id="A"))
+    assert not result.rewrites
+    assert "/v2/miniprogram/message/send" not in result.source
+    # the class alone: its constant is read, and the call rewritten
+    plain = _CLASS_PATH.format(init="", read=read, after="")
+    assert migrate_source(plain, options(app_id="A")).rewrites == {"raw_http": 1}
