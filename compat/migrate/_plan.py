@@ -668,11 +668,17 @@ class Context:
         return False
 
     def local(self, name: cst.Name, near: cst.CSTNode) -> bool:
-        """Whether ``name`` is a parameter or a variable of the function around ``near``."""
+        """Whether ``name`` is a parameter or a variable of the function around ``near``, or
+        of a function around that one (a closure reads the nearest: not the module's)."""
+        around = self.functions_around(near)
+        return any(name.value in self._binders(scope).local for scope in around)
+
+    def functions_around(self, near: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        """The functions around ``near``, nearest first."""
         scope = self.function(near)
-        if scope is self.module:
-            return False
-        return name.value in self._binders(scope).local
+        while scope is not self.module:
+            yield scope
+            scope = self.function(scope)
 
     def never_none(self, node: cst.BaseExpression, near: cst.CSTNode, depth: int = 0) -> bool:
         """Whether the source fixes that ``node`` is not None when it is sent (the shim

@@ -421,3 +421,35 @@ def test_a_class_constant_that_may_read_another_value_is_not_taken_for_it(
     # the class alone: its constant is read, and the call rewritten
     plain = _CLASS_PATH.format(init="", read=read, after="")
     assert migrate_source(plain, options(app_id="A")).rewrites == {"raw_http": 1}
+
+
+_CLOSURE = """\
+import requests
+
+BASE = "https://w"
+path = "/v2/messages/sendInbox"
+
+
+def make_sender({outer}):
+    def send(token):
+        return requests.post(BASE + path, json={{"accessToken": token,
+            "authClientId": "A", "requestId": "r", "templateCode": "T",
+            "templates": [{{"templateParameters": {{"pushContentUrl": "/p"}}}}]}})
+
+    return send
+
+
+dana = make_sender("/dana/v2/messages/sendInbox")
+"""
+
+
+def test_a_closure_reads_the_name_of_the_function_around_it_not_the_module_s() -> None:
+    """``path`` in ``send`` is ``make_sender``'s parameter (a wallet's own path), not the
+    module's constant: the call is left, for the reason a parameter's path gets."""
+    result = migrate_source(_CLOSURE.format(outer="path"), options(app_id="A"))
+    assert not result.rewrites
+    reasons = [site.reason for site in result.manual]
+    assert any("cannot pair with a legacy path here" in reason for reason in reasons), reasons
+    assert not any("built from pieces" in reason for reason in reasons)
+    # the module's constant, where no function around binds the name: migrated
+    assert migrate_source(_CLOSURE.format(outer="tenant"), options(app_id="A")).rewrites

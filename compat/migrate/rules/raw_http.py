@@ -510,10 +510,13 @@ def _rebound_in(value: cst.BaseExpression, context: Context, near: cst.CSTNode) 
 
 
 def _walk_string(value: cst.BaseExpression, context: Context) -> list[str]:
-    """The text of a string expression: literal parts, module constants, and gaps."""
+    """The text of a string expression: literal parts, module constants (a name a function
+    around it binds is not the module's), and gaps."""
     if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
         return _walk_string(value.left, context) + _walk_string(value.right, context)
     if isinstance(value, cst.Name):
+        if context.local(value, value):
+            return ["\0"]
         return [context.constants.get(value.value, "\0")]
     parts = _string_parts(value)
     if parts:
