@@ -488,6 +488,9 @@ class Context:
                 elif node is not scope:
                     bound = _bound_otherwise(node, self.code)
                     others.update(bound)
+                    # local too: an ``as`` (except, import), ``:=``, a def or class, and a
+                    # ``global`` (the module's name, which the function may bind anew)
+                    known.local.update(bound)
                     if isinstance(node, cst.For):
                         for name in bound:
                             known.loops.setdefault(name, []).append(node)
@@ -671,7 +674,20 @@ class Context:
         """Whether ``name`` is a parameter or a variable of the function around ``near``, or
         of a function around that one (a closure reads the nearest: not the module's)."""
         around = self.functions_around(near)
-        return any(name.value in self._binders(scope).local for scope in around)
+        if any(name.value in self._binders(scope).local for scope in around):
+            return True
+        # in the module's own code: a lambda's parameters, a comprehension's targets
+        current = self.parents.get(near)
+        while current is not None and type(current) is not cst.FunctionDef:
+            if type(current) is cst.Lambda and name.value in names(current.params):
+                return True
+            clause = getattr(current, "for_in", None) if type(current) in _COMPREHENSIONS else None
+            while clause is not None:
+                if name.value in names(clause.target):
+                    return True
+                clause = clause.inner_for_in
+            current = self.parents.get(current)
+        return False
 
     def functions_around(self, near: cst.CSTNode) -> Iterator[cst.CSTNode]:
         """The functions around ``near``, nearest first."""
@@ -871,7 +887,8 @@ class _Binders:
     others: Counter[str]
     loops: dict[str, list[cst.For]]
     #: what :meth:`Context.local` reads: the parameters, and every name an assignment,
-    #: a loop or a ``with`` binds (of an attribute's target, the object's)
+    #: a loop, a comprehension, an ``as``, ``:=``, a ``def`` or ``class`` or ``global``
+    #: binds (of an attribute's target, the object's)
     local: set[str]
 
 
@@ -952,7 +969,8 @@ _OTHER_BINDERS = frozenset(
         cst.Nonlocal,
     }
 )
-_TARGET_HOLDERS = frozenset({cst.AssignTarget, cst.AnnAssign, cst.For, cst.WithItem})
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
+_TARGET_HOLDERS = frozenset({cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor, cst.WithItem})
 
 
 #: Each node class's fields, in their order (a node's children are in them).

@@ -453,3 +453,58 @@ def test_a_closure_reads_the_name_of_the_function_around_it_not_the_module_s() -
     assert not any("built from pieces" in reason for reason in reasons)
     # the module's constant, where no function around binds the name: migrated
     assert migrate_source(_CLOSURE.format(outer="tenant"), options(app_id="A")).rewrites
+
+
+_MODULE_PATH = """\
+import requests
+
+BASE = "https://w"
+path = "/v2/messages/sendInbox"
+BODY = dict(accessToken="t", authClientId="A", requestId="r", templateCode="T",
+            templates=[{{"templateParameters": {{"pushContentUrl": "/p"}}}}])
+
+{code}
+"""
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a lambda's parameter, in the module's own code
+        'send = lambda path: requests.post(BASE + path, json={"accessToken": "t",\n'
+        '    "authClientId": "A", "requestId": "r", "templateCode": "T",\n'
+        '    "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+        # a comprehension's target, in a function and in the module's own code
+        "def fan_out(paths):\n"
+        '    return [requests.post(BASE + path, json={"accessToken": "t",\n'
+        '        "authClientId": "A", "requestId": "r", "templateCode": "T",\n'
+        '        "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n'
+        "        for path in paths]\n",
+        'SENT = [requests.post(BASE + path, json={"accessToken": "t",\n'
+        '    "authClientId": "A", "requestId": "r", "templateCode": "T",\n'
+        '    "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n'
+        '    for path in ("/dana/v2/messages/sendInbox",)]\n',
+        # an ``except ... as``, a nested def, ``:=``
+        "def send(token):\n    try:\n        pass\n    except Exception as path:\n"
+        "        print(path)\n"
+        '    return requests.post(BASE + path, json={"accessToken": token,\n'
+        '        "authClientId": "A", "requestId": "r", "templateCode": "T",\n'
+        '        "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+        "def send(token):\n    def path():\n        pass\n"
+        '    return requests.post(BASE + path, json={"accessToken": token,\n'
+        '        "authClientId": "A", "requestId": "r", "templateCode": "T",\n'
+        '        "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+        "def send(token, tenant):\n    if (path := tenant.path):\n        pass\n"
+        '    return requests.post(BASE + path, json={"accessToken": token,\n'
+        '        "authClientId": "A", "requestId": "r", "templateCode": "T",\n'
+        '        "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})\n',
+    ],
+)
+def test_a_name_a_lambda_comprehension_or_other_binding_makes_is_not_the_module_s(
+    code: str,
+) -> None:
+    """``path`` bound by a lambda, a comprehension, ``except ... as``, ``def`` or ``:=``
+    is not the module's constant ``path``: nothing is rewritten to the new path."""
+    result = migrate_source(_MODULE_PATH.format(code=code), options(app_id="A"))
+    assert not result.rewrites
+    assert "/v2/miniprogram/message/send" not in result.source
