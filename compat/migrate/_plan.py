@@ -676,14 +676,18 @@ class Context:
         around = self.functions_around(near)
         if any(name.value in self._binders(scope).local for scope in around):
             return True
-        # in the module's own code: a lambda's parameters, a comprehension's targets
+        return self.bound_between(name.value, near)
+
+    def bound_between(self, name: str, near: cst.CSTNode) -> bool:
+        """Whether a lambda's parameter or a comprehension's target between ``near`` and the
+        function around it (or the module) binds ``name``."""
         current = self.parents.get(near)
         while current is not None and type(current) is not cst.FunctionDef:
-            if type(current) is cst.Lambda and name.value in names(current.params):
+            if type(current) is cst.Lambda and name in names(current.params):
                 return True
             clause = getattr(current, "for_in", None) if type(current) in _COMPREHENSIONS else None
             while clause is not None:
-                if name.value in names(clause.target):
+                if name in names(clause.target):
                     return True
                 clause = clause.inner_for_in
             current = self.parents.get(current)
@@ -739,7 +743,10 @@ class Context:
         if bound is not None:
             return self.never_none(bound.value, near, depth + 1)
         if self.local(node, near):
-            binders = self._binders(self.function(near))
+            scope = self.function(near)
+            if scope is self.module or node.value not in self._binders(scope).local:
+                return False  # a lambda's or comprehension's in the module, or a closure's
+            binders = self._binders(scope)
             if self.changed(node, near):
                 return False
             loops = binders.loops.get(node.value, [])

@@ -144,12 +144,19 @@ class Receivers:
         return self._policy(calls or self.constructions(), what)
 
     def _name(self, name: str, near: cst.CSTNode) -> Optional[Shim]:
-        scope = self.context.function(near)
+        context = self.context
+        if context.bound_between(name, near):  # a lambda's parameter, a comprehension's
+            return None
+        scope = context.function(near)
         found = self.bindings(scope, name)
         if found is None:
             return None
-        if not found and scope is not self.context.module:
-            found = self.bindings(self.context.module, name)
+        if not found and scope is not context.module:
+            # a closure's name is the function's around it, not the module's
+            around = context.functions_around(scope)
+            if any(name in context._binders(outer).local for outer in around):
+                return None
+            found = self.bindings(context.module, name)
             if found is None:
                 return None
         return self._proven(found, name)

@@ -508,3 +508,48 @@ def test_a_name_a_lambda_comprehension_or_other_binding_makes_is_not_the_module_
     result = migrate_source(_MODULE_PATH.format(code=code), options(app_id="A"))
     assert not result.rewrites
     assert "/v2/miniprogram/message/send" not in result.source
+
+
+_SHIM_MODULE = """\
+from compat import LegacyClient, Policy
+
+client = LegacyClient("https://w", "2022091910020000", policy=Policy(app_id="A"))
+BODY = {{"requestId": "r", "templateCode": "T"}}
+
+{code}
+"""
+_SEND = (
+    'client.send_inbox({"accessToken": token, "requestId": "r", "templateCode": "T",\n'
+    '        "templates": [{"templateParameters": {"pushContentUrl": "/p"}}]})'
+)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f"send = lambda client, token: {_SEND}\n",
+        f"def send_all(clients, token):\n    return [{_SEND} for client in clients]\n",
+        f"def make(client):\n    def send(token):\n        return {_SEND}\n    return send\n",
+    ],
+)
+def test_a_client_a_lambda_comprehension_or_closure_binds_is_not_the_module_s(
+    code: str,
+) -> None:
+    """``client`` there is whatever the lambda, the loop or the enclosing function got:
+    not provably the module's LegacyClient (nor of its policy); the call is left."""
+    result = migrate_source(_SHIM_MODULE.format(code=code))
+    assert not result.rewrites
+    assert any("not provably a compat.LegacyClient" in site.reason for site in result.manual)
+    # the module's client, read in a function of its own: migrated
+    plain = _SHIM_MODULE.format(code=f"def send(token):\n    return {_SEND}\n")
+    assert migrate_source(plain).rewrites == {"legacy_client": 1}
+
+
+def test_a_payload_value_a_module_level_lambda_takes_is_read_as_unknown() -> None:
+    """A lambda's parameter in the payload, in the module's own code, is a value that
+    may be None (the planner crashed, looking for its annotation in a function): the
+    shim refuses a None accessToken as the new endpoint does, so the call migrates."""
+    source = _SHIM_MODULE.format(code=f"send = lambda token: {_SEND}\n")
+    result = migrate_source(source)
+    assert result.rewrites == {"legacy_client": 1}
+    assert '"accessToken": token' in result.source
