@@ -253,13 +253,19 @@ def string_test(var: str, required: bool, limit: Optional[int], *, given: bool =
     must also be there, though it may be empty)."""
     tests = [f"{var}.__class__ is not str", f"not {var}.isascii() and lone({var})"]
     if limit is not None:
-        n = f"len({var})"
-        tests.append(f"({n} * 2 > {limit} and ({n} > {limit} or u16({var}) > {limit}))")
+        tests.append(f"({length_test(var, limit)})")
     if required:
         return " or ".join([f"{var} is None", *tests, f"not {var}"])
     if given:
         return " or ".join([f"{var} is None", *tests])
     return f"{var} is not None and ({' or '.join(tests)})"
+
+
+def length_test(var: str, limit: int) -> str:
+    """The condition under which the string in ``var`` is over ``limit`` UTF-16 code units
+    (counted only when its length in characters leaves it in doubt, as :func:`_over`)."""
+    n = f"len({var})"
+    return f"{n} * 2 > {limit} and ({n} > {limit} or u16({var}) > {limit})"
 
 
 def template_checks(extra_keys: str, *, lengths: bool = True, refuse: str) -> list[str]:

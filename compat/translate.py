@@ -21,6 +21,7 @@ from ._validate import (
     _over,
     check_names,
     json_type,
+    length_test,
     printable,
     string_test,
     template_checks,
@@ -662,8 +663,7 @@ def _usual_translation(translator: _Translator) -> Callable[[Any, Policy], Optio
         value = f"moved_{index}"
         lines += [
             f"    if {value} is not None:",
-            f"        if len({value}) * 2 > {limit} and "
-            f"(len({value}) > {limit} or u16({value}) > {limit}):",
+            f"        if {length_test(value, limit)}:",
             f"            {bail}",
             f"        {local[target]} = {value}",
             f"        changes += found_{index}",

@@ -100,12 +100,16 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def payload_sites(*, fixable: bool) -> list[tuple[str, int, str, bool]]:
+    """The findings of notify.py's two legacy payloads, as :func:`fixable` lists them."""
+    return [("notify.py", 13, "CPT004", fixable), ("notify.py", 18, "CPT004", fixable)]
+
+
 def test_a_rerun_takes_the_kept_results_and_writes_nothing(project: Path) -> None:
     first = audit(project)
     assert first[0] == 1
     assert fixable(first[1]) == [
-        ("notify.py", 13, "CPT004", True),
-        ("notify.py", 18, "CPT004", True),
+        *payload_sites(fixable=True),
         ("settings.py", 2, "CPT001", False),
     ]
     [kept] = cache_files()
@@ -133,26 +137,17 @@ def test_a_change_to_a_module_a_result_rests_on_is_seen(project: Path) -> None:
         file.write(REBOUND)
     after = audit(project)
     # notify.py did not change, but the constant it posts to may now be another path
-    assert fixable(after[1])[:2] == [
-        ("notify.py", 13, "CPT004", False),
-        ("notify.py", 18, "CPT004", False),
-    ]
+    assert fixable(after[1])[:2] == payload_sites(fixable=False)
     assert after == audit(project, "--no-cache")
 
 
 def test_a_module_made_since_is_seen(project: Path) -> None:
     (project / "settings.py").unlink()
     before = audit(project)
-    assert fixable(before[1]) == [
-        ("notify.py", 13, "CPT004", False),
-        ("notify.py", 18, "CPT004", False),
-    ]
+    assert fixable(before[1]) == payload_sites(fixable=False)
     (project / "settings.py").write_text(SETTINGS)
     after = audit(project)
-    assert fixable(after[1])[:2] == [
-        ("notify.py", 13, "CPT004", True),
-        ("notify.py", 18, "CPT004", True),
-    ]
+    assert fixable(after[1])[:2] == payload_sites(fixable=True)
     assert after == audit(project, "--no-cache")
 
 

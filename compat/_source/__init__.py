@@ -220,12 +220,12 @@ def python_text(data: bytes) -> tuple[str, str]:
     # its cost); anything else takes that look
     first = data.find(b"\n")
     second = data.find(b"\n", first + 1) if first >= 0 else -1
-    if not data.startswith(_BOM) and b"coding" not in (data if second < 0 else data[:second]):
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass  # said as the tokenizer's look says it
-    return _tokenizer_text(data)
+    if data.startswith(_BOM) or b"coding" in (data if second < 0 else data[:second]):
+        return _tokenizer_text(data)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:  # why, as the tokenizer's look says it
+        return _tokenizer_text(data)
 
 
 def _tokenizer_text(data: bytes) -> tuple[str, str]:

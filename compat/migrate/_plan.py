@@ -673,10 +673,15 @@ class Context:
     def local(self, name: cst.Name, near: cst.CSTNode) -> bool:
         """Whether ``name`` is a parameter or a variable of the function around ``near``, or
         of a function around that one (a closure reads the nearest: not the module's)."""
+        return self.is_local(name.value, near)
+
+    def is_local(self, name: str, near: cst.CSTNode) -> bool:
+        """:meth:`local`, for the name ``name``: bound by a function around ``near``, or by
+        a lambda or comprehension between them."""
         around = self.functions_around(near)
-        if any(name.value in self._binders(scope).local for scope in around):
+        if any(name in self._binders(scope).local for scope in around):
             return True
-        return self.bound_between(name.value, near)
+        return self.bound_between(name, near)
 
     def bound_between(self, name: str, near: cst.CSTNode) -> bool:
         """Whether a lambda's parameter or a comprehension's target between ``near`` and the

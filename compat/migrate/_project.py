@@ -379,9 +379,7 @@ def _shadowed(context: Context, name: cst.Name) -> bool:
     import binds: a parameter or variable of the function it is in or of one around that
     (``def notify(settings): ... settings.INBOX_PATH``), or a name the module binds again
     (``settings = load_tenant()``, in a block too) or its functions declare ``global``."""
-    if context.local(name, name) or any(
-        context._binders(scope).others[name.value] for scope in context.functions_around(name)
-    ):
+    if context.local(name, name):
         return True
     declared, bindings, _ = context._module_bindings
     return name.value in declared or bindings[name.value] > 1

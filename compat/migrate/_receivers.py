@@ -152,9 +152,7 @@ class Receivers:
         if found is None:
             return None
         if not found and scope is not context.module:
-            # a closure's name is the function's around it, not the module's
-            around = context.functions_around(scope)
-            if any(name in context._binders(outer).local for outer in around):
+            if context.is_local(name, scope):  # a closure's: a function's around this one
                 return None
             found = self.bindings(context.module, name)
             if found is None:
