@@ -365,3 +365,22 @@ def test_a_module_that_can_no_longer_be_read(
     _project._READ.clear()  # as in a new run (one run reads a module once)
     assert [f.fixable for f in scan(cache=True)] == [False, False]
     assert scan(cache=True) == scan(cache=False)
+
+
+def test_a_module_that_sets_the_constant_since_is_seen(project: Path) -> None:
+    (project / "notify2.py").write_text(NOTIFY)  # the project is looked at once for both
+    before = audit(project)
+    assert fixable(before[1])[:4] == [
+        *payload_sites(fixable=True),
+        *[("notify2.py", line, rule, True) for _, line, rule, _ in payload_sites(fixable=True)],
+    ]
+    # a module notify.py does not import, that the results rested on all the same
+    (project / "config.py").write_text(
+        "import os\n\nimport settings\n\n"
+        "settings.INBOX_PATH = os.environ.get('INBOX_PATH', settings.INBOX_PATH)\n"
+    )
+    after = audit(project)
+    assert [site[3] for site in fixable(after[1])[:4]] == [False] * 4
+    assert after == audit(project, "--no-cache")
+    (project / "config.py").unlink()
+    assert audit(project) == before

@@ -26,14 +26,20 @@ __all__ = [
     "digest",
     "file_digest",
     "module_file",
+    "project_root",
     "read",
     "recording",
+    "tell_again",
+    "tell_holding",
     "tell_module",
 ]
 
 #: ``["module", folder, level, dotted, file]``: where the import of ``dotted`` (after
 #: ``level`` dots) by a module in ``folder`` was found (None: not in the project);
-#: ``["read", path, digest]``: the digest of a module read (None: it could not be).
+#: ``["read", path, digest]``: the digest of a module read (None: it could not be);
+#: ``["holding", root, word, digest]``: which Python files of the project in ``root``
+#: hold ``word``, and their bytes, as a digest (where the codemod looked for what sets
+#: a constant: :mod:`compat._source.elsewhere`).
 Fact = list[Union[str, int, None]]
 
 _RECORDS: list[list[Fact]] = []
@@ -53,6 +59,12 @@ def recording() -> Iterator[list[Fact]]:
 def _tell(fact: Fact) -> None:
     if _RECORDS and fact not in _RECORDS[-1]:
         _RECORDS[-1].append(fact)
+
+
+def tell_again(facts: Sequence[Fact]) -> None:
+    """Tell facts recorded before (an answer kept for the run, and what it rests on)."""
+    for fact in facts:
+        _tell(fact)
 
 
 def digest(data: bytes) -> str:
@@ -90,6 +102,20 @@ def tell_module(importer: Optional[str], level: int, dotted: str, found: Optiona
     importer's folder: the modules of a folder share it)."""
     if _RECORDS:
         _tell(["module", _folder(importer), level, dotted, found])
+
+
+def tell_holding(root: str, word: str, digest: str) -> None:
+    """Tell which Python files of the project in ``root`` hold ``word``, as a digest of
+    their paths and bytes (:func:`compat._source.elsewhere.holding_digest`)."""
+    if _RECORDS:
+        _tell(["holding", root, word, digest])
+
+
+def project_root(path: str) -> str:
+    """The folder of the project of the module in ``path``: the folder above its top
+    package (a script's own folder), where Python finds the project's absolute
+    imports."""
+    return _roots(os.path.dirname(os.path.abspath(path)))[0]
 
 
 def _folder(importer: Optional[str]) -> Optional[str]:
@@ -141,7 +167,7 @@ class Facts:
         return all(self._holds(fact) for fact in facts)
 
     def _holds(self, fact: object) -> bool:
-        if not (isinstance(fact, list) and fact and fact[0] in ("module", "read")):
+        if not (isinstance(fact, list) and fact and fact[0] in ("module", "read", "holding")):
             return False
         key = tuple(fact)
         known = self._seen.get(key)  # TypeError: not a fact this version tells
@@ -158,4 +184,10 @@ def _holds(fact: tuple[object, ...]) -> bool:
     elif fact[0] == "read" and len(fact) == 3:
         _, path, known = fact
         return isinstance(path, str) and file_digest(path) == known
+    elif fact[0] == "holding" and len(fact) == 4:
+        _, root, word, known = fact
+        if isinstance(root, str) and isinstance(word, str):
+            from .elsewhere import holding_digest
+
+            return holding_digest(root, word) == known
     return False

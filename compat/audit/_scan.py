@@ -16,6 +16,7 @@ from .._source import (
     DEFAULT_MAX_BYTES,
     Skipped,
     depends,
+    elsewhere,
     gate,
     gate_or_directive,
     iter_files,
@@ -211,6 +212,7 @@ _CACHE: Optional[Cache] = None
 def _start_worker(cache: Optional[Cache]) -> None:
     global _CACHE
     _CACHE = cache
+    elsewhere.start_worker()
     if cache is not None:
         cache.handed()  # the entries of the scan so far stay the scan's
 
@@ -272,6 +274,7 @@ def _shareable(fixable: Optional[Fixable]) -> bool:
 Progress = Callable[[int, int], None]
 
 
+@elsewhere.run()  # the project's files looked at once for the run
 def scan_report(
     paths: Iterable[Union[str, os.PathLike[str]]],
     *,

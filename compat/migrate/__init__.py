@@ -22,6 +22,7 @@ from typing import Optional
 
 import attrs
 
+from .._source import elsewhere
 from ._options import MANUAL_MARK, ManualSite, Options
 
 __all__ = [
@@ -60,6 +61,7 @@ def rule_names() -> list[str]:
     return list(RULES)
 
 
+@elsewhere.run()  # the project's files looked at once for the call
 def migrate_source(
     text: str, options: Optional[Options] = None, *, lines: bool = False, path: Optional[str] = None
 ) -> Result:
@@ -86,6 +88,7 @@ def _may_have_work(text: str) -> bool:
     return any(needle.decode() in text for needle in GATE)
 
 
+@elsewhere.run()  # (within the audit's run, the audit's)
 def fixable_lines(
     text: str, options: Optional[Options] = None, *, path: Optional[str] = None
 ) -> frozenset[int]:

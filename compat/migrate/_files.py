@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import attrs
 
-from .._source import DEFAULT_MAX_BYTES, Skipped, gate, iter_files, python_text, read_capped
+from .._source import (
+    DEFAULT_MAX_BYTES,
+    Skipped,
+    elsewhere,
+    gate,
+    iter_files,
+    python_text,
+    read_capped,
+)
 from . import MigrateError, Options, Result, migrate_source
 from ._options import ManualSite
 
@@ -160,6 +168,7 @@ def python_files(
 Progress = Callable[[int, int], None]
 
 
+@elsewhere.run()  # the project's files looked at once for the run
 def migrate_paths(
     paths: list[str],
     options: Options,
@@ -189,7 +198,7 @@ def migrate_paths(
     if workers > 1 and total >= _PARALLEL_FROM:
         size = max(16, min(256, total // (workers * 8)))
         chunks = [files[i : i + size] for i in range(0, total, size)]
-        pool = ProcessPoolExecutor(workers)
+        pool = ProcessPoolExecutor(workers, initializer=elsewhere.start_worker)
         results: Iterable[tuple[int, list[FileResult]]] = pool.map(
             _migrate_chunk, chunks, [options] * len(chunks), [max_bytes] * len(chunks)
         )

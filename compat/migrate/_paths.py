@@ -45,6 +45,9 @@ class Path:
     #: what the URL goes on with after the path in the same literal or constant ("/",
     #: "?lang=th", ...): the shim posts to the new path alone
     rest: str = ""
+    #: the constant it comes from as the call reads it, and where the project may set it
+    #: to another value (see :meth:`Context.elsewhere`): the call is left for manual work
+    elsewhere: Optional[tuple[str, str]] = None
 
 
 class Paths:
@@ -149,7 +152,9 @@ class Paths:
                 return self._imported_constant(value)
             if self._set_elsewhere(owner, value):
                 return None
-            return self._constant(value, _class_values(owner, value.attr.value))
+            return self._constant(
+                value, _class_values(owner, value.attr.value), owner=owner.name.value
+            )
         return None
 
     def _set_elsewhere(self, owner: cst.ClassDef, use: cst.Attribute) -> bool:
@@ -301,10 +306,15 @@ class Paths:
         )
 
     def _constant(
-        self, use: cst.BaseExpression, values: list[cst.BaseExpression], here: bool = True
+        self,
+        use: cst.BaseExpression,
+        values: list[cst.BaseExpression],
+        here: bool = True,
+        owner: Optional[str] = None,
     ) -> Optional[Path]:
         """A constant holding a legacy path: the use gets the new value written out.
-        ``here``: the constant is the module's (else another module's, not marked here)."""
+        ``here``: the constant is the module's (else another module's, not marked here);
+        ``owner``: the class whose body binds it (None: a module's)."""
         if len(values) != 1 or not isinstance(values[0], cst.SimpleString):
             return None
         text = values[0].evaluated_value
@@ -323,7 +333,9 @@ class Paths:
         )
         new = _string(text.replace(endpoint.path, _spec.SEND.path, 1), values[0].quote[0])
         constant = (name, statement) if statement is not None else None
-        return Path(endpoint, use, {use: new}, constant, rest=text[match.end() :])
+        place = self.context.elsewhere(name, owner)
+        elsewhere = None if place is None else (self.context.code(use).strip(), place)
+        return Path(endpoint, use, {use: new}, constant, text[match.end() :], elsewhere)
 
     def _class(self, owner: str, near: cst.CSTNode) -> Optional[cst.ClassDef]:
         """The class ``owner.attr`` reads ``attr`` of: the class around ``near`` for

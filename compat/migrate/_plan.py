@@ -207,13 +207,18 @@ class Context:
         if value is None or (isinstance(value, cst.Name) and value.value == "None"):
             return Policy(), ""
         seen = self.code(value).strip()
-        if isinstance(value, cst.Name):
+        if isinstance(value, cst.Name) and self.elsewhere(value.value) is None:
             value = self.module_value(value.value) or value
         literal = None
         if isinstance(value, cst.Call) and self.is_compat(value.func, "Policy"):
             literal = self._literal_arguments(value)
         if literal is None:
-            return None, f"the client's policy ({seen}) is not fixed by the source"
+            unfixed = f"the client's policy ({seen}) is not fixed by the source"
+            name = value.value if isinstance(value, cst.Name) else None
+            if isinstance(value, cst.Call):  # a constant it takes, set elsewhere
+                name = next((n for n in map(self._constant_name, value.args) if n), None)
+            place = self.elsewhere(name) if name is not None else None
+            return None, unfixed if place is None else f"{unfixed}: {name} is set again at {place}"
         args, kwargs = literal
         try:
             return Policy(*args, **kwargs), ""
@@ -256,18 +261,32 @@ class Context:
         the module binds once (and nothing binds again), or a constant of another module
         of the project (``settings.APP_ID``); else ``value`` itself."""
         if isinstance(value, cst.Name) and not self.local(value, near):
-            if value.value in self.module_values:
-                return self.module_value(value.value) or value
-        elif not isinstance(value, cst.Attribute):
+            name = value.value
+            if name in self.module_values:
+                bound = self.module_value(name)
+                return bound if bound is not None and self.elsewhere(name) is None else value
+        elif isinstance(value, cst.Attribute):
+            name = value.attr.value
+        else:
             return value
         from ._project import imported_constant
 
-        return imported_constant(self, value) or value
+        bound = imported_constant(self, value)
+        return bound if bound is not None and self.elsewhere(name) is None else value
+
+    def _constant_name(self, arg: cst.Arg) -> Optional[str]:
+        """The name of the constant an argument reads, when it is one that is set
+        elsewhere (:meth:`elsewhere`)."""
+        value = arg.value
+        name = value.value if isinstance(value, cst.Name) else None
+        if isinstance(value, cst.Attribute):
+            name = value.attr.value
+        return name if name is not None and self.elsewhere(name) is not None else None
 
     def _spread_constant(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
         """The dict a module-level name spread by ``**NAME`` is bound to, when the module
         binds it once and uses it nowhere but in ``**NAME`` (nothing changes it)."""
-        if not isinstance(value, cst.Name):
+        if not isinstance(value, cst.Name) or self.elsewhere(value.value) is not None:
             return None
         bound = self.module_value(value.value)
         binding = self.parents.get(bound) if isinstance(bound, cst.Dict) else None
@@ -327,6 +346,18 @@ class Context:
         while owner is not None and not isinstance(owner, cst.ClassDef):
             owner = self.parents.get(owner)
         return owner
+
+    def elsewhere(self, name: str, owner: Optional[str] = None) -> Optional[str]:
+        """Where another module of the project (or this one, from outside the constant's
+        binding) may set the constant ``name`` (of the class ``owner``, or of a module) to
+        another value than the one bound to it: what the source binds it to is then not
+        what it holds when read (``settings.INBOX_PATH = os.environ[...]``, a test's
+        ``monkeypatch.setattr``, a subclass elsewhere). None when nothing does (or the
+        module's file is not known). Ask it wherever a constant's value is taken for
+        what a call sends."""
+        from .._source.elsewhere import set_elsewhere
+
+        return set_elsewhere(self.path, name, owner)  # kept for the run, and told each time
 
     def module_value(self, name: str) -> Optional[cst.BaseExpression]:
         """The value of a module-level ``name``, when the module binds it once and no
@@ -767,7 +798,9 @@ class Context:
         if node.value not in self.module_values:
             return self._imported_literal(node)
         value = self.module_value(node.value)
-        return value is not None and self.never_none(value, near, depth + 1)
+        if value is None or self.elsewhere(node.value) is not None:
+            return False
+        return self.never_none(value, near, depth + 1)
 
     def _imported_literal(self, use: Union[cst.Name, cst.Attribute]) -> bool:
         """Whether ``use`` reads a constant another module of the project binds once to a
@@ -775,7 +808,10 @@ class Context:
         from it): never None."""
         from ._project import imported_constant
 
-        return isinstance(imported_constant(self, use), _NEVER_NONE)
+        name = use.value if isinstance(use, cst.Name) else use.attr.value
+        return (
+            isinstance(imported_constant(self, use), _NEVER_NONE) and self.elsewhere(name) is None
+        )
 
     def _looped(
         self, name: cst.Name, near: cst.CSTNode

@@ -161,6 +161,14 @@ class Rule:
         helper = why_not_as_given(self.context, node, path.argument, payload)
         if helper is not None:
             raise Manual(helper)
+        if path.elsewhere is not None:
+            name, place = path.elsewhere
+            msg = (
+                f"{name} is set again at {place}: compat migrate would write the new path "
+                "out here, and this call would no longer post where that sets it; migrate "
+                "it by hand"
+            )
+            raise Manual(msg)
         rest = self.paths.goes_on(path)
         if rest is not None:
             msg = (
