@@ -775,6 +775,8 @@ class Context:
             return looped is not None and all(
                 self.never_none(value, near, depth + 1) for value in looped
             )
+        if self.bound_between(node.value, near):  # a lambda's parameter: given anything
+            return False
         bound = self.sole_binding(node, near)
         if bound is not None:
             return self.never_none(bound.value, near, depth + 1)

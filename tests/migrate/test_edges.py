@@ -553,3 +553,32 @@ def test_a_payload_value_a_module_level_lambda_takes_is_read_as_unknown() -> Non
     result = migrate_source(source)
     assert result.rewrites == {"legacy_client": 1}
     assert '"accessToken": token' in result.source
+
+
+@pytest.mark.parametrize(
+    "outer",
+    [
+        "def notify(token: str, lang: str):\n",  # a parameter annotated str
+        'def notify(token: str):\n    lang = "en-US"\n',  # a variable bound to a literal
+    ],
+)
+def test_a_lambda_s_parameter_is_not_the_function_s_name_of_the_same_name(outer: str) -> None:
+    """``lang`` in the lambda is what the lambda is given (None here), not the function's
+    ``lang`` that is never None: the shim leaves a None language out, a rewrite would
+    send null. The call is left."""
+    source = (
+        "import requests\n\n"
+        + outer
+        + '    send = lambda lang: requests.post("https://w/v2/messages/sendInbox", json={\n'
+        '        "accessToken": token, "authClientId": "A", "requestId": "r",\n'
+        '        "templateCode": "T", "templates": [\n'
+        '            {"templateParameters": {"pushContentUrl": "/p"}, "language": lang}]})\n'
+        "    return send(None)\n"
+    )
+    result = migrate_source(source, options(app_id="A"))
+    assert not result.rewrites
+    [site] = result.manual
+    assert site.reason.startswith("what the shim sends depends on whether lang is None")
+    # the function's own lang, outside a lambda: never None, migrated
+    plain = source.replace("send = lambda lang: ", "send = ").replace("send(None)", "send")
+    assert migrate_source(plain, options(app_id="A")).rewrites == {"raw_http": 1}
