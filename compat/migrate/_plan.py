@@ -200,31 +200,47 @@ class Context:
         """The :class:`compat.Policy` an expression is, when the source fixes it; else the reason.
 
         ``None`` (or no value) is ``Policy()``; a ``Policy(...)`` call of literals, or a
-        module-level name bound once to one, is that policy.
+        module-level name bound once to one (of the module, or of another module of the
+        project: ``config.POLICY``) and set nowhere else, is that policy.
         """
         from ..translate import Policy
 
         if value is None or (isinstance(value, cst.Name) and value.value == "None"):
             return Policy(), ""
         seen = self.code(value).strip()
-        if isinstance(value, cst.Name) and self.elsewhere(value.value) is None:
-            value = self.module_value(value.value) or value
+        unfixed = f"the client's policy ({seen}) is not fixed by the source"
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            # a constant of the module, or of another module of the project (read there)
+            from ._project import imported_binding
+
+            name = value.value if isinstance(value, cst.Name) else value.attr.value
+            own = isinstance(value, cst.Name) and name in self.module_values
+            found = None if own else imported_binding(self, value)
+            place = self.elsewhere(name) if own or found is not None else None
+            if place is not None:
+                return None, f"{unfixed}: {name} is set again at {place}"
+            if own:
+                value = self.module_value(name) or value
+            elif found is not None:
+                where, bound = found
+                if isinstance(bound, cst.Call) and where.is_compat(bound.func, "Policy"):
+                    policy, why = where.policy_of(bound)
+                    return policy, why.replace(where.code(bound).strip(), seen, 1)
         literal = None
         if isinstance(value, cst.Call) and self.is_compat(value.func, "Policy"):
             literal = self._literal_arguments(value)
         if literal is None:
-            unfixed = f"the client's policy ({seen}) is not fixed by the source"
-            name = value.value if isinstance(value, cst.Name) else None
-            if isinstance(value, cst.Call):  # a constant it takes, set elsewhere
-                name = next((n for n in map(self._constant_name, value.args) if n), None)
-            place = self.elsewhere(name) if name is not None else None
-            return None, unfixed if place is None else f"{unfixed}: {name} is set again at {place}"
+            taken = None  # a constant it takes, set elsewhere
+            if isinstance(value, cst.Call):
+                taken = next((n for n in map(self._constant_name, value.args) if n), None)
+            place = self.elsewhere(taken) if taken is not None else None
+            return None, unfixed if place is None else f"{unfixed}: {taken} is set again at {place}"
         args, kwargs = literal
         try:
             return Policy(*args, **kwargs), ""
         except (ValueError, TypeError) as err:
-            why = err.args[0] if err.args and isinstance(err.args[0], str) else err
-            return None, f"the client's policy ({seen}) raises when it is built: {why}"
+            raised = err.args[0] if err.args and isinstance(err.args[0], str) else err
+            return None, f"the client's policy ({seen}) raises when it is built: {raised}"
 
     def _literal_arguments(self, call: cst.Call) -> Optional[tuple[list[Any], dict[str, Any]]]:
         """The values of a call's arguments, when each is a literal, a constant bound to one

@@ -389,6 +389,14 @@ def imported_constant(context: Context, use: cst.BaseExpression) -> Optional[cst
     """The value a module of the project binds, once and at its top level, to the name
     ``use`` reads: ``NAME`` imported from it, or ``module.NAME``; None for anything else
     (a module compat migrate cannot read included)."""
+    found = imported_binding(context, use)
+    return None if found is None else found[1]
+
+
+def imported_binding(
+    context: Context, use: cst.BaseExpression
+) -> Optional[tuple[Context, cst.BaseExpression]]:
+    """:func:`imported_constant`, and the context of the module that binds it."""
     try:
         if isinstance(use, cst.Name):
             if _shadowed(context, use):
@@ -408,7 +416,8 @@ def imported_constant(context: Context, use: cst.BaseExpression) -> Optional[cst
             return None
     except Unread:
         return None
-    return imported.module_value(name)
+    value = imported.module_value(name)
+    return None if value is None else (imported, value)
 
 
 def _module_named(context: Context, local: str) -> Optional[Context]:

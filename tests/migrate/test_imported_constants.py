@@ -397,3 +397,100 @@ def test_a_parameter_of_a_function_around_hides_the_imported_module(tmp_path: Pa
     notify.write_text(nested + "    return send\n")
     result = migrate_source(notify.read_text(), options(), path=str(notify))
     assert result.rewrites == {}, result.source
+
+
+CONFIG = """\
+from compat import Policy
+
+APP_ID = "2021004125637654"
+POLICY = Policy(app_id=APP_ID, default_redirect_url="/pages/home")
+"""
+
+INBOX = """\
+from compat import LegacyClient
+
+{imports}
+
+client = LegacyClient("{url}", "2022091910020000", policy={policy})
+
+
+def kyc_done(token, level):
+    return client.send_inbox({{
+        "accessToken": token, "requestId": f"kyc-{{level}}", "templateCode": "KYC_DONE",
+        "templates": [{{"templateParameters": {{"level": level}}}}]}}).message_id
+"""
+
+
+def _inbox(root: Path, imports: str, policy: str, url: str = "https://w") -> Path:
+    folder = root / "svc"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "config.py").write_text(CONFIG)
+    inbox = folder / "inbox.py"
+    inbox.write_text(INBOX.format(imports=imports, policy=policy, url=url))
+    return inbox
+
+
+@pytest.mark.parametrize(
+    ("imports", "policy"),
+    [("from svc import config", "config.POLICY"), ("from .config import POLICY", "POLICY")],
+)
+def test_a_shim_policy_that_is_a_constant_of_another_module_is_read_there(
+    tmp_path: Path, compat_sandbox_factory: Any, imports: str, policy: str
+) -> None:
+    """``policy=config.POLICY``, bound in config.py to a Policy of literals (and of that
+    module's constants): the calls migrate under it, and send what the shim sent."""
+    sandboxes = [compat_sandbox_factory(), compat_sandbox_factory()]  # one requestId
+    legacy = _inbox(tmp_path / "legacy", imports, policy, sandboxes[0].url)
+    result = migrate_source(legacy.read_text(), Options(), path=str(legacy))
+    assert result.rewrites == {"legacy_client": 1}, result.manual
+    assert '"appId": "2021004125637654"' in result.source
+    assert '"redirectUrl": "/pages/home"' in result.source
+    migrated = _inbox(tmp_path / "migrated", imports, policy)
+    migrated.write_text(result.source.replace(sandboxes[0].url, sandboxes[1].url))
+    for root in (tmp_path / "legacy", tmp_path / "migrated"):
+        sys.path.insert(0, str(root))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the shim's deprecation warnings
+                importlib.import_module("svc.inbox").kyc_done(TOKEN, "L2")
+        finally:
+            sys.path.remove(str(root))
+            for name in [m for m in sys.modules if m == "svc" or m.startswith("svc.")]:
+                del sys.modules[name]
+    [legacy_body], [migrated_body] = ([m["body"] for m in s.messages()] for s in sandboxes)
+    assert migrated_body == legacy_body
+    assert [r["path"] for s in sandboxes for r in s.requests()] == [NEW, NEW]
+
+
+@pytest.mark.parametrize(
+    ("config", "also", "reason"),
+    [
+        (  # not a Policy of literals
+            CONFIG.replace('"/pages/home"', 'os.environ["LINK"]'),
+            {},
+            "the client's policy (config.POLICY) is not fixed by the source",
+        ),
+        (  # set again by another module
+            CONFIG,
+            {"boot.py": "from svc import config\nconfig.POLICY = config.Policy()\n"},
+            "the client's policy (config.POLICY) is not fixed by the source: POLICY is set "
+            "again at svc/boot.py:2 (config.POLICY = config.Policy())",
+        ),
+        (  # bound twice in its module
+            CONFIG + "if __debug__:\n    POLICY = None\n",
+            {},
+            "the client's policy (config.POLICY) is not fixed by the source",
+        ),
+    ],
+)
+def test_a_shim_policy_constant_another_module_does_not_fix_is_not_read(
+    tmp_path: Path, config: str, also: dict[str, str], reason: str
+) -> None:
+    inbox = _inbox(tmp_path, "from svc import config", "config.POLICY")
+    (inbox.parent / "config.py").write_text(config)
+    for name, text in also.items():
+        (inbox.parent / name).write_text(text)
+    result = migrate_source(inbox.read_text(), Options(), path=str(inbox))
+    assert result.rewrites == {}
+    assert reason in [site.reason for site in result.manual]
