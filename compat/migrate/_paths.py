@@ -9,7 +9,7 @@ written out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import attrs
 import libcst as cst
@@ -145,6 +145,8 @@ class Paths:
             if value.value not in context.module_values:
                 return self._imported_constant(value)
             bound = context.module_value(value.value)  # bound once, and nothing else binds it
+            if isinstance(bound, (cst.BinaryOperation, cst.FormattedString)):
+                return self._built(value, bound, near)
             return self._constant(value, [bound] if bound is not None else [])
         if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
             owner = self._class(value.value.value, near)
@@ -191,6 +193,74 @@ class Paths:
         return any(
             cls is not owner and cls.name.value in below and _class_values(cls, attr)
             for cls in classes
+        )
+
+    def _built(
+        self,
+        use: cst.Name,
+        built: Union[cst.BinaryOperation, cst.FormattedString],
+        near: cst.CSTNode,
+    ) -> Optional[Path]:
+        """A module constant that joins a legacy path to other values when the module is
+        imported (``INBOX = WALLET + "/v2/messages/sendInbox"``, ``f"{WALLET}/v2/..."``):
+        the join is written out at the use, with the new path, when it gives there what it
+        gave at import. That is, the use is a call's argument; the path ends the join; and
+        each other piece is a literal, or a name (``WALLET``, ``settings.WALLET_URL``) that
+        the module binds once (its constant or its import), that is not bound where the
+        use is, and that nothing else in the project sets (:meth:`Context.elsewhere`)."""
+        context = self.context
+        found = context.legacy_path_in(built)
+        if type(context.parents.get(use)) is not cst.Arg or found is None:
+            return None
+        endpoint, literal = found
+        last = built.parts[-1] if isinstance(built, cst.FormattedString) else built.right
+        text = literal.value if isinstance(literal, cst.FormattedStringText) else None
+        if isinstance(literal, cst.SimpleString) and isinstance(literal.evaluated_value, str):
+            text = literal.evaluated_value
+        if last is not literal or text is None or _after(text) or not self._fixed(built, near):
+            return None
+        new = literal.with_changes(value=literal.value.replace(endpoint.path, _spec.SEND.path, 1))
+        statement = context.statement(built)
+        assert statement is not None
+        place = context.elsewhere(use.value)
+        elsewhere = None if place is None else (use.value, place)
+        written = built.deep_replace(literal, new)
+        return Path(endpoint, use, {use: written}, (use.value, statement), "", elsewhere)
+
+    def _fixed(self, piece: cst.BaseExpression, near: cst.CSTNode) -> bool:
+        """Whether ``piece`` of a joined constant gives at ``near`` what it gave when the
+        module was imported (see :meth:`_built`)."""
+        context = self.context
+        if isinstance(piece, cst.BinaryOperation):
+            return (
+                isinstance(piece.operator, cst.Add)
+                and self._fixed(piece.left, near)
+                and self._fixed(piece.right, near)
+            )
+        if isinstance(piece, cst.FormattedString):
+            return all(
+                isinstance(part, cst.FormattedStringText)
+                or (
+                    isinstance(part, cst.FormattedStringExpression)
+                    and part.format_spec is None
+                    and part.conversion is None
+                    and part.equal is None
+                    and self._fixed(part.expression, near)
+                )
+                for part in piece.parts
+            )
+        if isinstance(piece, cst.SimpleString):
+            return True
+        name = piece.value if isinstance(piece, cst.Name) else None
+        if isinstance(piece, cst.Attribute) and isinstance(piece.value, cst.Name):
+            name = piece.value.value
+            if context.elsewhere(piece.attr.value) is not None:
+                return False
+        return (
+            name is not None
+            and not context.is_local(name, near)
+            and not context.rebound(name)
+            and context.elsewhere(name) is None
         )
 
     def _imported_constant(self, use: cst.BaseExpression) -> Optional[Path]:

@@ -379,9 +379,9 @@ class Context:
         """The value of a module-level ``name``, when the module binds it once and no
         function declares it ``global`` (and so may assign it)."""
         values = self.module_values.get(name, [])
-        return values[0] if len(values) == 1 and not self._rebound(name) else None
+        return values[0] if len(values) == 1 and not self.rebound(name) else None
 
-    def _rebound(self, name: str) -> bool:
+    def rebound(self, name: str) -> bool:
         """Whether the module-level ``name`` may be bound to another value than its one
         top-level assignment: a function declares it ``global``; the module binds it
         again anywhere in its own code (in an ``if`` or ``try`` block, a loop, an import,
