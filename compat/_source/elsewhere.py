@@ -84,45 +84,80 @@ def _memo(key: tuple[object, ...], make: Callable[[], T]) -> T:
 
 def set_elsewhere(path: Optional[str], name: str, owner: Optional[str]) -> Optional[Place]:
     """The first place of the project of the module in ``path`` (None: a source given
-    without its file, no project) that may give ``name`` another value than the one a
-    rewrite writes out; None when there is none.
+    without its file, no project), that module aside, that may give the constant
+    ``name`` another value than the one its module binds (what a rewrite would write
+    out); None when there is none. The module's own source: :func:`own_place`.
 
     ``owner``: the class whose body binds the constant (read through ``self``, ``cls``
-    or the class); None for a module's constant. Counted: an attribute of that name
-    set, or deleted, on anything (on ``self``/``cls`` only in a subclass of ``owner``),
-    a call setting it by its name (``setattr``, ``monkeypatch.setattr``, ``mock.patch``)
-    and, for a class's constant, a subclass of ``owner`` (by the names of the bases)
-    binding it in its body."""
+    or the class); None for a module's constant. Counted: an attribute of that name set
+    or deleted on anything (on ``self``/``cls`` only in ``owner`` or a subclass of it);
+    a call setting it by its name (``setattr``, ``monkeypatch.setattr``, ``mock.patch``,
+    ``mock.patch.object``, ``mock.patch.multiple``), or by a name not written out on a
+    module or class the file imports or defines (``setattr(settings, key, value)``);
+    and, for a class's constant, a subclass of ``owner`` (by the names of the bases,
+    followed through the project) binding it in its body."""
     if path is None:
         return None
-    return places(depends.project_root(path), name, owner)
-
-
-def places(root: str, name: str, owner: Optional[str]) -> Optional[Place]:
-    """:func:`set_elsewhere` for the project in the folder ``root``."""
-    key = ("places", root, name, owner)
-    place, facts = _memo(key, lambda: _recorded(root, name, owner))
-    depends.tell_again(facts)  # for each file that asks (the audit keeps them by file)
-    return place
-
-
-def _recorded(root: str, name: str, owner: Optional[str]) -> tuple[Optional[Place], list[Fact]]:
-    """:func:`_first_place`, and the facts it rests on."""
-    with depends.recording() as facts:
-        place = _first_place(root, name, owner)
-    return place, facts
-
-
-def _first_place(root: str, name: str, owner: Optional[str]) -> Optional[Place]:
-    found: list[tuple[str, int]] = []
-    for file in _holding(root, name):
-        tree = _tree(file)
-        if tree is not None:
-            found.extend((file, line) for line in _Setters(root, name, owner).lines(tree))
+    root = depends.project_root(path)
+    own = os.path.relpath(os.path.abspath(path), root)
+    found = [place for place in places(root, name, owner) if place[0] != own]
     if not found:
         return None
-    file, line = min(found)
-    return f"{os.path.relpath(file, root)}:{line} ({_code(file, line)})"
+    file, line = found[0]
+    return f"{file}:{line} ({_code(os.path.join(root, file), line)})"
+
+
+def own_place(source: str, name: str, owner: Optional[str], path: Optional[str]) -> Optional[Place]:
+    """:func:`set_elsewhere` in the module's own ``source`` (a place told by its line;
+    bases followed through the project of ``path`` too)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    root = None if path is None else depends.project_root(path)
+
+    def named(base: str) -> list[ast.ClassDef]:
+        here = [c for c in classes if c.name == base]
+        return here + (_classes_named(root, base) if root is not None else [])
+
+    lines = _Setters(name, owner, named).lines(tree)
+    if not lines:
+        return None
+    return f"line {min(lines)} ({_shortened(source.splitlines()[min(lines) - 1])})"
+
+
+#: places: a file (relative to the project's folder) and a line, in order
+Places = list[tuple[str, int]]
+
+
+def places(root: str, name: str, owner: Optional[str]) -> Places:
+    """Where the Python files of the project in ``root`` may set ``name`` (see
+    :func:`set_elsewhere`): each file relative to ``root``, and the line, in order."""
+    key = ("places", root, name, owner)
+    found, facts = _memo(key, lambda: _recorded(root, name, owner))
+    depends.tell_again(facts)  # for each file that asks (the audit keeps them by file)
+    return found
+
+
+def _recorded(
+    root: str, name: str, owner: Optional[str]
+) -> tuple[list[tuple[str, int]], list[Fact]]:
+    """:func:`_places`, and the facts it rests on."""
+    with depends.recording() as facts:
+        found = _places(root, name, owner)
+    return found, facts
+
+
+def _places(root: str, name: str, owner: Optional[str]) -> Places:
+    found: Places = []
+    setters = _Setters(name, owner, lambda base: _classes_named(root, base))
+    # the files naming it, and those that may set any name (setattr(obj, key, value))
+    for file in sorted({*_holding(root, name), *_holding(root, "setattr")}):
+        tree = _tree(file)
+        if tree is not None:
+            found.extend((os.path.relpath(file, root), line) for line in setters.lines(tree))
+    return sorted(found)
 
 
 def _files(root: str) -> list[str]:
@@ -184,7 +219,11 @@ def _code(file: str, line: int) -> str:
         text = python_text(read_bytes(file, DEFAULT_MAX_BYTES))[0]
     except (OSError, ValueError):  # pragma: no cover - it was just parsed
         return ""
-    code = text.splitlines()[line - 1].strip()
+    return _shortened(text.splitlines()[line - 1])
+
+
+def _shortened(line: str) -> str:
+    code = line.strip()
     return code if len(code) <= _CODE else code[: _CODE - 3] + "..."
 
 
@@ -203,12 +242,24 @@ def _base_names(cls: ast.ClassDef) -> list[str]:
 class _Setters:
     """The lines of one module that may set ``name``."""
 
-    def __init__(self, root: str, name: str, owner: Optional[str]) -> None:
-        self.root = root
+    def __init__(
+        self, name: str, owner: Optional[str], classes: Callable[[str], list[ast.ClassDef]]
+    ) -> None:
         self.name = name
         self.owner = owner
+        #: the classes of a name (where bases are followed)
+        self.classes = classes
+        self.modules: set[str] = set()
 
     def lines(self, tree: ast.Module) -> list[int]:
+        # what setattr(obj, key, value) may set a constant on: a module or class the
+        # module imports or defines (not a variable: setattr(user, field, value))
+        self.modules = {
+            (alias.asname or alias.name).split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        } | {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
         found: list[int] = []
         self._visit(tree, None, found)
         return found
@@ -223,21 +274,29 @@ class _Setters:
                 self._visit(child, child, found)
                 continue
             if isinstance(child, ast.Attribute) and child.attr == self.name:
-                if not isinstance(child.ctx, ast.Load) and self._receiver_counts(child, cls):
+                if not isinstance(child.ctx, ast.Load) and self._receiver_counts(child.value, cls):
                     found.append(child.lineno)
-            elif isinstance(child, ast.Call) and self._sets_by_name(child):
+            elif isinstance(child, ast.Call) and self._sets_by_name(child, cls):
                 found.append(child.lineno)
             self._visit(child, cls, found)
 
-    def _receiver_counts(self, target: ast.Attribute, cls: Optional[ast.ClassDef]) -> bool:
-        """``x.NAME = ...`` sets it; ``self.NAME``/``cls.NAME`` only in a subclass of the
-        constant's class (an instance's own attribute otherwise)."""
-        receiver = target.value
-        if not (isinstance(receiver, ast.Name) and receiver.id in ("self", "cls")):
+    def _receiver_counts(self, receiver: ast.expr, cls: Optional[ast.ClassDef]) -> bool:
+        """Whether ``receiver.NAME = ...`` may set the constant: for a class's, on anything
+        (an instance's own attribute is what ``self.NAME`` reads) but ``self``/``cls``
+        outside the class and its subclasses; for a module's, on a module or class the
+        file imports or defines (``settings.NAME``, not ``user.NAME``)."""
+        while isinstance(receiver, ast.Attribute):  # app.settings.NAME
+            receiver = receiver.value
+        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+            return self.owner is not None and cls is not None and self._below_or_is(cls)
+        if self.owner is not None:
             return True
-        return self.owner is not None and cls is not None and self._below(cls)
+        return isinstance(receiver, ast.Name) and receiver.id in self.modules
 
-    def _sets_by_name(self, call: ast.Call) -> bool:
+    def _below_or_is(self, cls: ast.ClassDef) -> bool:
+        return cls.name == self.owner or self._below(cls)
+
+    def _sets_by_name(self, call: ast.Call, cls: Optional[ast.ClassDef]) -> bool:
         func = call.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         if called == "multiple":  # mock.patch.multiple(obj, NAME=...)
@@ -248,8 +307,22 @@ class _Setters:
         # ("pkg.mod.NAME", ...), as mock.patch and monkeypatch.setattr take it
         if args and isinstance(args[0], str) and args[0].endswith("." + self.name):
             return True
-        # (obj, "NAME", ...), as setattr, monkeypatch.setattr and mock.patch.object take it
-        return called != "patch" and len(args) == 2 and args[1] == self.name
+        if called == "patch" or len(call.args) < 2:
+            return False
+        # (obj, "NAME", ...), as setattr, monkeypatch.setattr and mock.patch.object take
+        # it; setattr(obj, key, ...) may set any name
+        receiver = call.args[0]
+        if args[1] == self.name:
+            return self._receiver_counts(receiver, cls)
+        if called != "setattr" or isinstance(call.args[1], ast.Constant):
+            return False
+        # a name not written out: on a module or class the file imports or defines (or
+        # self/cls of the class), not on any object (setattr(user, field, value))
+        while isinstance(receiver, ast.Attribute):
+            receiver = receiver.value
+        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+            return self._receiver_counts(receiver, cls)
+        return isinstance(receiver, ast.Name) and receiver.id in self.modules
 
     def _binds(self, cls: ast.ClassDef) -> Optional[int]:
         """The line where the body of ``cls`` binds ``name``; None when it does not."""
@@ -284,7 +357,7 @@ class _Setters:
                 if base in seen:
                     continue
                 seen.add(base)
-                above.extend(b for c in _classes_named(self.root, base) for b in _base_names(c))
+                above.extend(b for c in self.classes(base) for b in _base_names(c))
             if not above:
                 return False
             bases = above

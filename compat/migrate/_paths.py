@@ -152,48 +152,10 @@ class Paths:
             owner = self._class(value.value.value, near)
             if owner is None:
                 return self._imported_constant(value)
-            if self._set_elsewhere(owner, value):
-                return None
             return self._constant(
                 value, _class_values(owner, value.attr.value), owner=owner.name.value
             )
         return None
-
-    def _set_elsewhere(self, owner: cst.ClassDef, use: cst.Attribute) -> bool:
-        """Whether what ``use`` reads of the class ``owner`` may be another value than the
-        one its body binds: the module sets an attribute of that name on something (on
-        an instance in ``__init__``: ``self.INBOX_PATH = path``), or calls ``setattr``;
-        or, read through ``self`` or ``cls``, a subclass in the module binds it again
-        (``class Dana(Notifier): INBOX_PATH = "/dana/..."``)."""
-        attr = use.attr.value
-        context = self.context
-        if context.attribute_assignments(attr):
-            return True
-        classes: list[cst.ClassDef] = []
-        for node in context.nodes(context.module):
-            if isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-                target = node.target
-                if isinstance(target, cst.Attribute) and target.attr.value == attr:
-                    return True
-            elif isinstance(node, cst.Call) and context.code(node.func) == "setattr":
-                return True
-            elif isinstance(node, cst.ClassDef):
-                classes.append(node)
-        if not (isinstance(use.value, cst.Name) and use.value.value in ("self", "cls")):
-            return False
-        below = {owner.name.value}  # the class and its subclasses in the module, by name
-        grown = True
-        while grown:
-            grown = False
-            for cls in classes:
-                bases = {context.code(base.value) for base in cls.bases}
-                if cls.name.value not in below and bases & below:
-                    below.add(cls.name.value)
-                    grown = True
-        return any(
-            cls is not owner and cls.name.value in below and _class_values(cls, attr)
-            for cls in classes
-        )
 
     def _built(
         self,

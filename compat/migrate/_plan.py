@@ -96,6 +96,7 @@ class Context:
         self._scope_bindings: dict[int, tuple[dict[str, list[Binding]], set[str]]] = {}
         self._binder_names: dict[int, _Binders] = {}
         self.plan = Plan()
+        self._own_places: dict[tuple[str, Optional[str]], Optional[str]] = {}
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
         #: the local names of the compat package, and of its members (local -> compat name)
@@ -364,16 +365,20 @@ class Context:
         return owner
 
     def elsewhere(self, name: str, owner: Optional[str] = None) -> Optional[str]:
-        """Where another module of the project (or this one, from outside the constant's
-        binding) may set the constant ``name`` (of the class ``owner``, or of a module) to
-        another value than the one bound to it: what the source binds it to is then not
-        what it holds when read (``settings.INBOX_PATH = os.environ[...]``, a test's
-        ``monkeypatch.setattr``, a subclass elsewhere). None when nothing does (or the
-        module's file is not known). Ask it wherever a constant's value is taken for
-        what a call sends."""
-        from .._source.elsewhere import set_elsewhere
+        """Where this module or another of the project may set the constant ``name`` (of
+        the class ``owner``, or of a module) to another value than the one bound to it:
+        what the source binds it to is then not what it holds when read
+        (``settings.INBOX_PATH = os.environ[...]``, ``self.INBOX_PATH = path`` in
+        ``__init__``, a test's ``monkeypatch.setattr``, a subclass). None when nothing
+        does. Ask it wherever a constant's value is taken for what a call sends."""
+        from .._source.elsewhere import own_place, set_elsewhere
 
-        return set_elsewhere(self.path, name, owner)  # kept for the run, and told each time
+        key = (name, owner)
+        if key not in self._own_places:  # the module's own source
+            self._own_places[key] = own_place(self.source, name, owner, self.path)
+        # the project's other modules: looked at once a run, and told to the audit's cache
+        # for each module that asks
+        return self._own_places[key] or set_elsewhere(self.path, name, owner)
 
     def module_value(self, name: str) -> Optional[cst.BaseExpression]:
         """The value of a module-level ``name``, when the module binds it once and no
