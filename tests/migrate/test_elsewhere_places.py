@@ -136,3 +136,23 @@ def test_a_base_named_only_in_a_module_that_does_not_parse_is_not_followed(
         },
     )
     assert elsewhere.set_elsewhere(str(notifier), "INBOX_PATH", "Notifier") is None
+
+
+def test_a_module_s_own_source_that_does_not_parse_sets_nothing() -> None:
+    assert elsewhere.own_place("def broken(:\n", "INBOX_PATH", None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("import app.settings\nfor k, v in ENV:\n    setattr(app.settings, k, v)\n", True),
+        ("from svc import settings\nsetattr(settings)\n", False),  # not a setattr(obj, name)
+        ("from unittest import mock\nmock.patch('svc.settings.OTHER', 1)\n", False),
+        ("from svc import settings\nsetattr(settings.sub, 'INBOX_PATH', 1)\n", True),
+    ],
+)
+def test_calls_that_may_set_a_module_s_constant(tmp_path: Path, text: str, counts: bool) -> None:
+    settings = _tree(tmp_path, {"svc/__init__.py": "", "svc/settings.py": "INBOX_PATH = '/x'\n"})
+    (tmp_path / "svc" / "boot.py").write_text(text)
+    found = elsewhere.set_elsewhere(str(settings.parent / "settings.py"), "INBOX_PATH", None)
+    assert (found is not None) is counts

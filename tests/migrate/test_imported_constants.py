@@ -477,6 +477,11 @@ def test_a_shim_policy_that_is_a_constant_of_another_module_is_read_there(
             "the client's policy (config.POLICY) is not fixed by the source: POLICY is set "
             "again at svc/boot.py:2 (config.POLICY = config.Policy())",
         ),
+        (  # not a Policy(...)
+            CONFIG.replace("POLICY = Policy(", "POLICY = dict("),
+            {},
+            "the client's policy (config.POLICY) is not fixed by the source",
+        ),
         (  # bound twice in its module
             CONFIG + "if __debug__:\n    POLICY = None\n",
             {},
