@@ -22,7 +22,7 @@ import ast
 import contextlib
 import hashlib
 import os
-from typing import TYPE_CHECKING, Callable, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, TypeVar, cast
 
 from . import DEFAULT_MAX_BYTES, depends, iter_files, python_text, read_bytes
 
@@ -33,7 +33,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["Place", "run", "set_elsewhere"]
+__all__ = [
+    "Index",
+    "Place",
+    "index_of",
+    "own_index",
+    "own_place",
+    "places",
+    "run",
+    "set_elsewhere",
+]
 
 #: A place that may set the constant: its file relative to the project's folder, its
 #: line and the line's code, shortened (``svc/notify.py:7 (settings.INBOX_PATH = ...)``).
@@ -107,24 +116,23 @@ def set_elsewhere(path: Optional[str], name: str, owner: Optional[str]) -> Optio
     return f"{file}:{line} ({_code(os.path.join(root, file), line)})"
 
 
-def own_place(source: str, name: str, owner: Optional[str], path: Optional[str]) -> Optional[Place]:
-    """:func:`set_elsewhere` in the module's own ``source`` (a place told by its line;
-    bases followed through the project of ``path`` too)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+def own_place(
+    index: Optional[Index], source: str, name: str, owner: Optional[str], path: Optional[str]
+) -> Optional[Place]:
+    """:func:`set_elsewhere` in the module's own ``source`` (its :func:`index_of`; a place
+    told by its line; bases followed through the project of ``path`` too)."""
+    if index is None:
         return None
-    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
     root = None if path is None else depends.project_root(path)
 
-    def named(base: str) -> list[ast.ClassDef]:
-        here = [c for c in classes if c.name == base]
+    def named(base: str) -> list[_Class]:
+        here = [c for c in index.classes if c.name == base]
         return here + (_classes_named(root, base) if root is not None else [])
 
-    lines = _Setters(name, owner, named).lines(tree)
+    lines = _lines(index, name, owner, named)
     if not lines:
         return None
-    return f"line {min(lines)} ({_shortened(source.splitlines()[min(lines) - 1])})"
+    return f"line {lines[0]} ({_shortened(source.splitlines()[lines[0] - 1])})"
 
 
 #: places: a file (relative to the project's folder) and a line, in order
@@ -151,12 +159,12 @@ def _recorded(
 
 def _places(root: str, name: str, owner: Optional[str]) -> Places:
     found: Places = []
-    setters = _Setters(name, owner, lambda base: _classes_named(root, base))
     # the files naming it, and those that may set any name (setattr(obj, key, value))
     for file in sorted({*_holding(root, name), *_holding(root, "setattr")}):
-        tree = _tree(file)
-        if tree is not None:
-            found.extend((os.path.relpath(file, root), line) for line in setters.lines(tree))
+        index = _file_index(file)
+        if index is not None:
+            lines = _lines(index, name, owner, lambda base: _classes_named(root, base))
+            found.extend((os.path.relpath(file, root), line) for line in lines)
     return sorted(found)
 
 
@@ -204,14 +212,14 @@ def _search(root: str, word: str) -> tuple[list[str], str]:
     return held, digest.hexdigest()
 
 
-def _tree(file: str) -> Optional[ast.Module]:
-    def parse() -> Optional[ast.Module]:
+def _file_index(file: str) -> Optional[Index]:
+    def make() -> Optional[Index]:
         try:
-            return ast.parse(python_text(read_bytes(file, DEFAULT_MAX_BYTES))[0])
-        except (OSError, ValueError, SyntaxError, RecursionError):
+            return index_of(python_text(read_bytes(file, DEFAULT_MAX_BYTES))[0])
+        except (OSError, ValueError):
             return None
 
-    return _memo(("tree", file), parse)
+    return _memo(("index", file), make)
 
 
 def _code(file: str, line: int) -> str:
@@ -227,7 +235,113 @@ def _shortened(line: str) -> str:
     return code if len(code) <= _CODE else code[: _CODE - 3] + "..."
 
 
-def _base_names(cls: ast.ClassDef) -> list[str]:
+class _Class(NamedTuple):
+    """A class of a module: its name, the names of its bases, and the line where its
+    body binds each name."""
+
+    name: str
+    bases: tuple[str, ...]
+    binds: dict[str, int]
+
+
+class _Setter(NamedTuple):
+    """What may set an attribute: its line; the attribute's name (None: any, as
+    ``setattr(obj, key, value)`` may); what it is set on (the name the receiver starts
+    with, or None); the class around it; and whether it names it in a string that says
+    on what (``mock.patch("svc.settings.NAME")``, ``patch.multiple(obj, NAME=...)``)."""
+
+    line: int
+    name: Optional[str]
+    receiver: Optional[str]
+    cls: Optional[str]
+    by_string: bool = False
+
+
+class Index(NamedTuple):
+    """What one module may set, and its classes (one parse; kept for a run, not the
+    tree)."""
+
+    setters: list[_Setter]
+    classes: list[_Class]
+    #: the modules and classes it imports or defines: what ``setattr(obj, key, value)``
+    #: may set a constant on (not a variable: ``setattr(user, field, value)``)
+    modules: frozenset[str]
+
+
+def own_index(source: str, path: Optional[str]) -> Optional[Index]:
+    """The :class:`Index` of a module's ``source``: its file's, made once for the run,
+    when the file in ``path`` holds that very text (as it does but for a source given
+    on stdin or changed in memory)."""
+    if path is not None:
+        try:
+            same = python_text(read_bytes(path, DEFAULT_MAX_BYTES + 1))[0] == source
+        except (OSError, ValueError):
+            same = False
+        if same:
+            return _file_index(os.path.abspath(path))
+    return index_of(source)
+
+
+def index_of(source: str) -> Optional[Index]:
+    """The :class:`Index` of a Python source; None when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    index = Index([], [], frozenset())
+    modules: set[str] = set()
+    _index(tree, None, index, modules)
+    return index._replace(modules=frozenset(modules))
+
+
+def _index(node: ast.AST, cls: Optional[str], index: Index, modules: set[str]) -> None:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            modules.add(child.name)
+            index.classes.append(_Class(child.name, _base_names(child), _binds(child)))
+            _index(child, child.name, index, modules)
+            continue
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            modules.update((a.asname or a.name).split(".")[0] for a in child.names)
+        elif isinstance(child, ast.Attribute) and not isinstance(child.ctx, ast.Load):
+            index.setters.append(_Setter(child.lineno, child.attr, _root(child.value), cls))
+        elif isinstance(child, ast.Call):
+            index.setters.extend(_call_setters(child, cls))
+        _index(child, cls, index, modules)
+
+
+def _root(receiver: ast.expr) -> Optional[str]:
+    """The name an attribute's receiver starts with (``app`` of ``app.settings``)."""
+    while isinstance(receiver, ast.Attribute):
+        receiver = receiver.value
+    return receiver.id if isinstance(receiver, ast.Name) else None
+
+
+def _call_setters(call: ast.Call, cls: Optional[str]) -> list[_Setter]:
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    line = call.lineno
+    if called == "multiple":  # mock.patch.multiple(obj, NAME=...)
+        return [_Setter(line, k.arg, None, cls, True) for k in call.keywords if k.arg]
+    if called not in _SETTERS:
+        return []
+    args = [a.value if isinstance(a, ast.Constant) else None for a in call.args[:2]]
+    found = []
+    # ("pkg.mod.NAME", ...), as mock.patch and monkeypatch.setattr take it
+    if args and isinstance(args[0], str) and "." in args[0]:
+        found.append(_Setter(line, args[0].rsplit(".", 1)[1], None, cls, True))
+    if called != "patch" and len(call.args) >= 2:
+        # (obj, "NAME", ...), as setattr, monkeypatch.setattr and mock.patch.object take
+        # it; setattr(obj, key, ...) may set any name
+        receiver = _root(call.args[0])
+        if isinstance(args[1], str):
+            found.append(_Setter(line, args[1], receiver, cls))
+        elif called == "setattr" and not isinstance(call.args[1], ast.Constant):
+            found.append(_Setter(line, None, receiver, cls))
+    return found
+
+
+def _base_names(cls: ast.ClassDef) -> tuple[str, ...]:
     names = []
     for base in cls.bases:
         while isinstance(base, ast.Subscript):  # Generic[T], Base[int]
@@ -236,119 +350,75 @@ def _base_names(cls: ast.ClassDef) -> list[str]:
             names.append(base.id)
         elif isinstance(base, ast.Attribute):
             names.append(base.attr)
-    return names
+    return tuple(names)
 
 
-class _Setters:
-    """The lines of one module that may set ``name``."""
+def _binds(cls: ast.ClassDef) -> dict[str, int]:
+    """The names the body of ``cls`` binds, each at its first line."""
+    bound: dict[str, int] = {}
+    for statement in cls.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.setdefault(statement.name, statement.lineno)
+            continue
+        targets: list[ast.AST] = []
+        if isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and not (
+            isinstance(statement, ast.AnnAssign) and statement.value is None
+        ):
+            targets = [statement.target]
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    bound.setdefault(node.id, statement.lineno)
+    return bound
 
-    def __init__(
-        self, name: str, owner: Optional[str], classes: Callable[[str], list[ast.ClassDef]]
-    ) -> None:
-        self.name = name
+
+def _lines(
+    index: Index, name: str, owner: Optional[str], classes: Callable[[str], list[_Class]]
+) -> list[int]:
+    """The lines of a module (its ``index``) that may set the constant ``name`` (of the
+    class ``owner``, or None: of a module); ``classes``: the classes of a name, where
+    bases are followed."""
+    below = _Below(owner, classes)
+    found = []
+    for setter in index.setters:
+        if setter.name not in (name, None):
+            continue
+        receiver = setter.receiver
+        if setter.by_string:
+            counts = True
+        elif receiver in ("self", "cls"):  # in the constant's class or a subclass
+            around = [c for c in index.classes if c.name == setter.cls]
+            counts = owner is not None and any(below(c, itself=True) for c in around)
+        elif setter.name is None or owner is None:
+            # a module's constant, or any name: on a module or class the file imports or
+            # defines (for a class's, an instance's own attribute is what self.NAME reads)
+            counts = receiver in index.modules
+        else:
+            counts = True
+        if counts:
+            found.append(setter.line)
+    if owner is not None:  # a subclass binding it in its body
+        found.extend(c.binds[name] for c in index.classes if name in c.binds and below(c))
+    return sorted(found)
+
+
+class _Below:
+    """Whether a class is a subclass of the constant's class, by the names of its bases,
+    followed through the classes of those names."""
+
+    def __init__(self, owner: Optional[str], classes: Callable[[str], list[_Class]]) -> None:
         self.owner = owner
-        #: the classes of a name (where bases are followed)
         self.classes = classes
-        self.modules: set[str] = set()
 
-    def lines(self, tree: ast.Module) -> list[int]:
-        # what setattr(obj, key, value) may set a constant on: a module or class the
-        # module imports or defines (not a variable: setattr(user, field, value))
-        self.modules = {
-            (alias.asname or alias.name).split(".")[0]
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Import, ast.ImportFrom))
-            for alias in node.names
-        } | {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
-        found: list[int] = []
-        self._visit(tree, None, found)
-        return found
-
-    def _visit(self, node: ast.AST, cls: Optional[ast.ClassDef], found: list[int]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                if self.owner is not None:
-                    line = self._binds(child)
-                    if line is not None and self._below(child):
-                        found.append(line)
-                self._visit(child, child, found)
-                continue
-            if isinstance(child, ast.Attribute) and child.attr == self.name:
-                if not isinstance(child.ctx, ast.Load) and self._receiver_counts(child.value, cls):
-                    found.append(child.lineno)
-            elif isinstance(child, ast.Call) and self._sets_by_name(child, cls):
-                found.append(child.lineno)
-            self._visit(child, cls, found)
-
-    def _receiver_counts(self, receiver: ast.expr, cls: Optional[ast.ClassDef]) -> bool:
-        """Whether ``receiver.NAME = ...`` may set the constant: for a class's, on anything
-        (an instance's own attribute is what ``self.NAME`` reads) but ``self``/``cls``
-        outside the class and its subclasses; for a module's, on a module or class the
-        file imports or defines (``settings.NAME``, not ``user.NAME``)."""
-        while isinstance(receiver, ast.Attribute):  # app.settings.NAME
-            receiver = receiver.value
-        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
-            return self.owner is not None and cls is not None and self._below_or_is(cls)
-        if self.owner is not None:
+    def __call__(self, cls: _Class, itself: bool = False) -> bool:
+        if self.owner is None:
+            return False
+        if itself and cls.name == self.owner:
             return True
-        return isinstance(receiver, ast.Name) and receiver.id in self.modules
-
-    def _below_or_is(self, cls: ast.ClassDef) -> bool:
-        return cls.name == self.owner or self._below(cls)
-
-    def _sets_by_name(self, call: ast.Call, cls: Optional[ast.ClassDef]) -> bool:
-        func = call.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if called == "multiple":  # mock.patch.multiple(obj, NAME=...)
-            return any(keyword.arg == self.name for keyword in call.keywords)
-        if called not in _SETTERS:
-            return False
-        args = [a.value if isinstance(a, ast.Constant) else None for a in call.args[:2]]
-        # ("pkg.mod.NAME", ...), as mock.patch and monkeypatch.setattr take it
-        if args and isinstance(args[0], str) and args[0].endswith("." + self.name):
-            return True
-        if called == "patch" or len(call.args) < 2:
-            return False
-        # (obj, "NAME", ...), as setattr, monkeypatch.setattr and mock.patch.object take
-        # it; setattr(obj, key, ...) may set any name
-        receiver = call.args[0]
-        if args[1] == self.name:
-            return self._receiver_counts(receiver, cls)
-        if called != "setattr" or isinstance(call.args[1], ast.Constant):
-            return False
-        # a name not written out: on a module or class the file imports or defines (or
-        # self/cls of the class), not on any object (setattr(user, field, value))
-        while isinstance(receiver, ast.Attribute):
-            receiver = receiver.value
-        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
-            return self._receiver_counts(receiver, cls)
-        return isinstance(receiver, ast.Name) and receiver.id in self.modules
-
-    def _binds(self, cls: ast.ClassDef) -> Optional[int]:
-        """The line where the body of ``cls`` binds ``name``; None when it does not."""
-        for statement in cls.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if statement.name == self.name:
-                    return statement.lineno
-                continue
-            targets: list[ast.AST] = []
-            if isinstance(statement, ast.Assign):
-                targets = list(statement.targets)
-            elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and not (
-                isinstance(statement, ast.AnnAssign) and statement.value is None
-            ):
-                targets = [statement.target]
-            for target in targets:
-                for node in ast.walk(target):
-                    if isinstance(node, ast.Name) and node.id == self.name:
-                        return statement.lineno
-        return None
-
-    def _below(self, cls: ast.ClassDef) -> bool:
-        """Whether ``cls`` is a subclass of the constant's class, by the names of its
-        bases, followed through the project's classes of those names."""
         seen = {cls.name}
-        bases = _base_names(cls)
+        bases = list(cls.bases)
         for _ in range(_BASES):
             if self.owner in bases:
                 return True
@@ -357,24 +427,22 @@ class _Setters:
                 if base in seen:
                     continue
                 seen.add(base)
-                above.extend(b for c in self.classes(base) for b in _base_names(c))
+                above.extend(b for c in self.classes(base) for b in c.bases)
             if not above:
                 return False
             bases = above
         return True  # deeper than followed: it may be
 
 
-def _classes_named(root: str, name: str) -> list[ast.ClassDef]:
+def _classes_named(root: str, name: str) -> list[_Class]:
     """The classes of the project named ``name``."""
 
-    def find() -> list[ast.ClassDef]:
-        found: list[ast.ClassDef] = []
+    def find() -> list[_Class]:
+        found: list[_Class] = []
         for file in _holding(root, name):
-            tree = _tree(file)
-            if tree is not None:
-                found.extend(
-                    n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == name
-                )
+            index = _file_index(file)
+            if index is not None:
+                found.extend(c for c in index.classes if c.name == name)
         return found
 
     return _memo(("classes", root, name), find)

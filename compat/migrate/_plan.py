@@ -26,6 +26,7 @@ from ._options import MANUAL_MARK, ManualSite
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from .._source.elsewhere import Index
     from ..translate import Policy
     from ._options import Options
 
@@ -97,6 +98,7 @@ class Context:
         self._binder_names: dict[int, _Binders] = {}
         self.plan = Plan()
         self._own_places: dict[tuple[str, Optional[str]], Optional[str]] = {}
+        self._own_index: Optional[Index] = None
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
         #: the local names of the compat package, and of its members (local -> compat name)
@@ -371,11 +373,14 @@ class Context:
         (``settings.INBOX_PATH = os.environ[...]``, ``self.INBOX_PATH = path`` in
         ``__init__``, a test's ``monkeypatch.setattr``, a subclass). None when nothing
         does. Ask it wherever a constant's value is taken for what a call sends."""
-        from .._source.elsewhere import own_place, set_elsewhere
+        from .._source.elsewhere import own_index, own_place, set_elsewhere
 
         key = (name, owner)
         if key not in self._own_places:  # the module's own source
-            self._own_places[key] = own_place(self.source, name, owner, self.path)
+            if not self._own_places:
+                self._own_index = own_index(self.source, self.path)
+            index = self._own_index
+            self._own_places[key] = own_place(index, self.source, name, owner, self.path)
         # the project's other modules: looked at once a run, and told to the audit's cache
         # for each module that asks
         return self._own_places[key] or set_elsewhere(self.path, name, owner)

@@ -139,7 +139,10 @@ def test_a_base_named_only_in_a_module_that_does_not_parse_is_not_followed(
 
 
 def test_a_module_s_own_source_that_does_not_parse_sets_nothing() -> None:
-    assert elsewhere.own_place("def broken(:\n", "INBOX_PATH", None, None) is None
+    source = "def broken(:\n"
+    index = elsewhere.index_of(source)
+    assert index is None
+    assert elsewhere.own_place(index, source, "INBOX_PATH", None, None) is None
 
 
 @pytest.mark.parametrize(

@@ -327,3 +327,18 @@ def test_the_module_itself_setting_a_class_constant_is_seen_without_its_file(
     assert NEW not in result.source
     [reason] = [s.reason for s in result.manual if "set again" in s.reason]
     assert reason.startswith(f"self.INBOX_PATH is set again at line {line} (")
+
+
+def test_the_source_given_is_looked_at_not_its_file_on_disk(tmp_path: Path) -> None:
+    """A source changed in memory (or given on stdin for a file): what it sets counts,
+    whatever the file on disk holds, and the file is not counted twice."""
+    notifier = tmp_path / "notifier.py"
+    notifier.write_text(NOTIFIER)
+    code = "    def __init__(self, path=None):\n        self.INBOX_PATH = path or '/x'\n"
+    changed = NOTIFIER.replace("    def shipped", code + "\n    def shipped")
+    result = migrate_source(changed, OPTIONS, path=str(notifier))
+    [reason] = [s.reason for s in result.manual if "set again" in s.reason]
+    assert reason.startswith("self.INBOX_PATH is set again at line 9 (")
+    # the other way round: the file on disk sets it, the source given does not
+    notifier.write_text(changed)
+    assert NEW in migrate_source(NOTIFIER, OPTIONS, path=str(notifier)).source
