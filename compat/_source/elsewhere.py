@@ -192,6 +192,12 @@ def _holding(root: str, word: str) -> list[str]:
     return held
 
 
+def holding(path: str, word: str) -> list[str]:
+    """The Python files of the project of the module in ``path`` whose bytes hold
+    ``word`` (told to the audit's cache)."""
+    return _holding(depends.project_root(path), word)
+
+
 def holding_digest(root: str, word: str) -> str:
     """A digest of which Python files of the project hold ``word``, and of their bytes."""
     return _memo(("holding", root, word), lambda: _search(root, word))[1]

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from .._spec import SHIM_METHODS
+from ._plan import walk
 from ._project import (
     Helper,
     Unread,
@@ -32,6 +34,7 @@ from ._project import (
     mounted,
     receiver_classes,
 )
+from ._receivers import URLLIB3_METHODS, Receivers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,6 +86,11 @@ _PIPELINE = (
     "request_encode_body",
     "_request",
 )
+
+
+#: the methods a shim sends through: a TranslatingPoolManager's (urllib3's), a
+#: LegacyClient's legacy methods and its ``post``
+_SHIM_SENDS = frozenset((*URLLIB3_METHODS, "post", *SHIM_METHODS))
 
 
 #: the methods of a transport adapter (``requests.adapters.HTTPAdapter``) a call goes
@@ -145,6 +153,9 @@ def _through(
     name = helper.name
     if depth >= _DEPTH:
         return _too_deep(name)
+    shim = _shim_inside(helper)
+    if shim is not None:
+        return shim
     function = helper.function
     given = _parameter(function, call, payload, helper.skipped)
     keyword = _keyword(call, payload)
@@ -160,6 +171,32 @@ def _through(
     if why is not None or path is None:
         return why
     return _path_through(helper, _parameter(function, call, path, helper.skipped), depth)
+
+
+def _shim_inside(helper: Helper) -> Optional[str]:
+    """Why a call of ``helper`` may go through one of compat's shims that its module
+    builds (``POOL.request(...)`` with ``POOL = TranslatingPoolManager(policy=...)``):
+    the shim translates the payload under its own policy, not the one the call to the
+    helper would be rewritten under."""
+    from .._source import SHIM_CLASSES
+
+    context = helper.context
+    for kind in SHIM_CLASSES:
+        receivers = Receivers(context, kind)
+        for node in walk(helper.function):
+            if (
+                type(node) is cst.Call
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in _SHIM_SENDS
+            ):
+                receiver = node.func.value
+                if receivers.may_be(receiver, node.func.attr.value, node):
+                    return (
+                        f"{helper.name} sends with {context.code(receiver).strip()}, which may "
+                        f"be compat's {kind}: what it sends is its translation under its own "
+                        f"policy; migrate {helper.name} with the calls to it by hand"
+                    )
+    return None
 
 
 def _too_deep(name: str) -> str:

@@ -348,7 +348,7 @@ def bindings_of(
             and n.asname.name.value == value.value
         )
         found = [(v, context) for v in bound if isinstance(v, cst.BaseExpression)]
-        imported = _imported_object(context, value.value)
+        imported = imported_object(context, value.value)
         if imported is not None:
             where, name = imported
             found.extend((v, where) for v in where.module_values.get(name, []))
@@ -364,7 +364,7 @@ def bindings_of(
     return []
 
 
-def _imported_object(context: Context, local: str) -> Optional[tuple[Context, str]]:
+def imported_object(context: Context, local: str) -> Optional[tuple[Context, str]]:
     """The module of the project that ``local`` is imported from as an object (``from
     .wallet import session``: not a module), and its name there."""
     source = context.import_sources.get(local)
@@ -401,14 +401,14 @@ def imported_binding(
         if isinstance(use, cst.Name):
             if _shadowed(context, use):
                 return None
-            found = _imported_object(context, use.value)
+            found = imported_object(context, use.value)
             if found is None:
                 return None
             imported, name = found
         elif isinstance(use, cst.Attribute) and isinstance(use.value, cst.Name):
             if _shadowed(context, use.value):
                 return None
-            module = _module_named(context, use.value.value)
+            module = module_named(context, use.value.value)
             if module is None:
                 return None
             imported, name = module, use.attr.value
@@ -420,7 +420,7 @@ def imported_binding(
     return None if value is None else (imported, value)
 
 
-def _module_named(context: Context, local: str) -> Optional[Context]:
+def module_named(context: Context, local: str) -> Optional[Context]:
     """The module of the project the module of ``context`` imports as ``local`` (``from
     . import settings``, ``import svc.settings as conf``); None for anything else."""
     source = _as_module(context, local)
@@ -433,11 +433,11 @@ def imports_legacy_path(context: Context) -> bool:
     (``from . import settings``, for ``settings.INBOX_PATH``)."""
     for local in context.import_sources:
         try:
-            module = _module_named(context, local)
+            module = module_named(context, local)
             if module is not None:
                 held = [v for values in module.module_values.values() for v in values]
             else:  # an object imported from a module of the project, or not the project's
-                found = _imported_object(context, local)
+                found = imported_object(context, local)
                 value = found[0].module_value(found[1]) if found is not None else None
                 held = [value] if value is not None else []
         except Unread:
@@ -537,7 +537,7 @@ def mounted(context: Context, call: cst.Call) -> list[tuple[str, cst.ClassDef, C
     assert isinstance(func, cst.Attribute)
     label = context.code(func.value).strip()
     places = [(context, label)]
-    imported = _imported_object(context, label)
+    imported = imported_object(context, label)
     if imported is not None:
         places.append(imported)
     found: list[tuple[str, cst.ClassDef, Context]] = []

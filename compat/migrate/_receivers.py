@@ -18,6 +18,9 @@ import libcst as cst
 from ..translate import Policy
 from ._plan import walk
 
+#: the methods of a urllib3 pool that send a request (a TranslatingPoolManager's)
+URLLIB3_METHODS = frozenset(("request", "request_encode_body", "request_encode_url", "urlopen"))
+
 if TYPE_CHECKING:
     from ._plan import Context
 
@@ -104,6 +107,98 @@ class Receivers:
             return Shim(None, f"{what} may be built with different policies", calls)
         return Shim(policies[0], "", calls)
 
+    def may_be(self, receiver: cst.BaseExpression, method: str, near: cst.CSTNode) -> bool:
+        """Whether ``receiver``, whose ``method`` is called at ``near``, may be the shim:
+        it provably is; or it is imported from a module of the project that binds it to
+        one; or the module builds one (for a TranslatingPoolManager, which takes the calls
+        of any urllib3 pool: the project anywhere, for a method of urllib3's) and
+        ``receiver`` is not provably something else (a module, a library's object, a name
+        or attribute bound to another kind of object, ``self`` of a class not derived
+        from the shim)."""
+        if self.shim(receiver, near) is not None:
+            return True
+        root = receiver
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value in self.context.import_sources:
+            return self._imported(receiver)
+        local = bool(self.constructions())
+        if not local and (method not in URLLIB3_METHODS or not self._in_project()):
+            return False
+        other = self._other
+        if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            # self.http, which the class only assigns from other calls
+            owner, attr = receiver.value.value, receiver.attr.value
+            return not other(self._attribute_values(owner, attr, near))
+        if isinstance(receiver, cst.Call):  # urllib3.PoolManager().request(...)
+            return not other([receiver])
+        if not isinstance(receiver, cst.Name):
+            return True
+        if receiver.value == "self":
+            around = self.context.enclosing_class(near)
+            return around is None or any(self.is_shim(base.value) for base in around.bases)
+        for scope in (self.context.function(near), self.context.module):
+            found = self.bindings(scope, receiver.value)
+            if found:
+                return not other(found)
+        return True
+
+    def _imported(self, receiver: cst.BaseExpression) -> bool:
+        """Whether a ``receiver`` imported (``POOL``, ``conf.POOL``) may be the shim: what
+        a module of the project binds it to is one, or is not a call compat migrate can
+        read (a library's object or module is not one)."""
+        from ._project import Unread, imported_binding, imported_object
+
+        try:
+            if isinstance(receiver, cst.Name):
+                found = imported_object(self.context, receiver.value)
+                if found is None:
+                    return False  # a module, or a library's object
+                where, name = found
+                bound = where.module_value(name)
+            else:
+                binding = imported_binding(self.context, receiver)
+                if binding is None:  # a library's module (urllib.request), or not bound once
+                    return self._of_the_project(receiver)
+                where, bound = binding
+        except Unread:
+            return self._in_project()
+        if isinstance(bound, cst.Call):  # the shim, or another object it builds
+            return where.is_compat(bound.func, self.name)
+        return self._in_project()
+
+    def _of_the_project(self, receiver: cst.BaseExpression) -> bool:
+        """Whether an attribute ``receiver`` of an imported module may be the shim: the
+        module is the project's (what it binds there is not read), and the project builds
+        one."""
+        from ._project import Unread, module_named
+
+        root = receiver
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        assert isinstance(root, cst.Name)
+        try:
+            module = module_named(self.context, root.value)
+        except Unread:
+            module = None
+        return module is not None and self._in_project()
+
+    def _in_project(self) -> bool:
+        """Whether the project of the module builds a TranslatingPoolManager anywhere
+        (a file names it), which any urllib3 pool passed around may be."""
+        from .._source import POOL_MANAGER
+        from .._source.elsewhere import holding
+
+        path = self.context.path
+        return self.name == POOL_MANAGER and path is not None and bool(holding(path, self.name))
+
+    def _other(self, values: Optional[list[cst.CSTNode]]) -> bool:
+        """Whether ``values`` (what a receiver is bound to) are all calls that build
+        something else than the shim."""
+        return bool(values) and all(
+            isinstance(v, cst.Call) and not self.is_construction(v) for v in values or ()
+        )
+
     def bindings(self, scope: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
         """What ``name`` is bound to in ``scope`` (values, or annotations); None: unknown."""
         found: list[cst.CSTNode] = []
@@ -160,6 +255,15 @@ class Receivers:
         return self._proven(found, name)
 
     def _attribute(self, owner: str, attr: str, near: cst.CSTNode) -> Optional[Shim]:
+        found = self._attribute_values(owner, attr, near)
+        return None if found is None else self._proven(found, f"{owner}.{attr}")
+
+    def _attribute_values(
+        self, owner: str, attr: str, near: cst.CSTNode
+    ) -> Optional[list[cst.CSTNode]]:
+        """What the class around ``near`` assigns to ``owner.attr`` (``self.http = ...``),
+        or annotates it as at its top; None: not known (assigned otherwise, or through
+        another name)."""
         context = self.context
         current: Optional[cst.CSTNode] = context.parents.get(near)
         while current is not None and not isinstance(current, cst.ClassDef):
@@ -190,7 +294,7 @@ class Receivers:
                     and context.function(node) is context.module
                 ):
                     found.append(node.annotation)  # a class-level `attr: Shim`
-        return self._proven(found, f"{owner}.{attr}")
+        return found
 
 
 #: What :func:`_rebinds` reads (told by class: see compat.migrate._plan._PLAIN_BINDERS).

@@ -260,8 +260,8 @@ class Rule:
         """The policy the call is translated under, and whether it is the command line's."""
         context = self.context
         func = node.func
-        receiver = func.value if isinstance(func, cst.Attribute) else None
-        if receiver is not None:
+        if isinstance(func, cst.Attribute):
+            receiver = func.value
             pool = self.pools.shim(receiver, node)
             if pool is not None:
                 if pool.policy is None:
@@ -271,28 +271,13 @@ class Rule:
                     if any(g is not None and context.code(g).strip() != "None" for g in given):
                         raise Manual(f"the TranslatingPoolManager {why}, then migrate it")
                 return pool.policy, False
-            if self.pools.constructions() and not self._not_a_pool(receiver, node):
+            if self.pools.may_be(receiver, func.attr.value, node):
                 msg = (
                     f"{context.code(receiver).strip()} may be a TranslatingPoolManager, whose "
                     "policy is not fixed here"
                 )
                 raise Manual(msg)
         return context.options.policy, True
-
-    def _not_a_pool(self, receiver: cst.BaseExpression, near: cst.CSTNode) -> bool:
-        """Whether ``receiver`` is provably something else: a module, or a name bound to
-        another kind of object."""
-        if not isinstance(receiver, cst.Name):
-            return False
-        if receiver.value in self.context.imported:
-            return True
-        for scope in (self.context.function(near), self.context.module):
-            found = self.pools.bindings(scope, receiver.value)
-            if found:
-                return all(
-                    isinstance(v, cst.Call) and not self.pools.is_construction(v) for v in found
-                )
-        return False
 
     # -- the payload -------------------------------------------------------------------
 
