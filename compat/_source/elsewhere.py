@@ -1,19 +1,22 @@
-"""Where another module of the project sets a constant a rewrite writes out.
+"""What may set a constant that a rewrite writes out, in the module or elsewhere.
 
 ``compat migrate`` rewrites a call that posts to a constant (``settings.INBOX_PATH``,
 ``self.INBOX_PATH``, a module's own ``INBOX_PATH``) by writing the new path out in the
 call, and leaves the constant as it is. That sends what the shim sent only while the
-constant holds the value its module binds. Another module of the project may set it to
-something else (``settings.INBOX_PATH = os.environ[...]``, ``setattr``, a test's
+constant holds the value its module binds. The module itself or another module of the
+project may set it to something else (``settings.INBOX_PATH = os.environ[...]``,
+``self.INBOX_PATH = path`` in ``__init__``, ``setattr``, a test's
 ``monkeypatch.setattr`` or ``mock.patch``), or bind it again in a subclass
 (``class Dana(Notifier): INBOX_PATH = "/dana/..."``): then the call is left for manual
 work, with the place named.
 
 The project: the Python files under the folder above the module's top package (where
 Python finds the project's absolute imports), as compat walks a tree (virtual
-environments and the like left out), each looked at only when its bytes hold the name.
-Within one run of ``compat migrate`` or ``compat audit`` (:func:`run`) the project is
-walked and each file read at most once for a name; outside one, every look is fresh.
+environments and the like left out), each looked at only when its bytes hold the name
+(or ``setattr``). A file looked at is parsed once into a small :class:`Index` (what it
+may set, its classes). Within one run of ``compat migrate`` or ``compat audit``
+(:func:`run`) the project is walked, and each file read and indexed, once; outside
+one, every look is fresh.
 """
 
 from __future__ import annotations
