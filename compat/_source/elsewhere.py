@@ -422,8 +422,6 @@ class _Below:
         self.classes = classes
 
     def __call__(self, cls: _Class, itself: bool = False) -> bool:
-        if self.owner is None:
-            return False
         if itself and cls.name == self.owner:
             return True
         seen = {cls.name}

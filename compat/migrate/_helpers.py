@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from .._source import LEGACY_CLIENT, POOL_MANAGER
 from .._spec import SHIM_METHODS
 from ._plan import walk
 from ._project import (
@@ -88,9 +89,12 @@ _PIPELINE = (
 )
 
 
-#: the methods a shim sends through: a TranslatingPoolManager's (urllib3's), a
+#: the methods each shim sends through: a TranslatingPoolManager's (urllib3's), a
 #: LegacyClient's legacy methods and its ``post``
-_SHIM_SENDS = frozenset((*URLLIB3_METHODS, "post", *SHIM_METHODS))
+_SHIM_SENDS = {
+    POOL_MANAGER: URLLIB3_METHODS,
+    LEGACY_CLIENT: frozenset(("post", *SHIM_METHODS)),
+}
 
 
 #: the methods of a transport adapter (``requests.adapters.HTTPAdapter``) a call goes
@@ -178,16 +182,14 @@ def _shim_inside(helper: Helper) -> Optional[str]:
     builds (``POOL.request(...)`` with ``POOL = TranslatingPoolManager(policy=...)``):
     the shim translates the payload under its own policy, not the one the call to the
     helper would be rewritten under."""
-    from .._source import SHIM_CLASSES
-
     context = helper.context
-    for kind in SHIM_CLASSES:
+    for kind, sends in _SHIM_SENDS.items():
         receivers = Receivers(context, kind)
         for node in walk(helper.function):
             if (
                 type(node) is cst.Call
                 and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in _SHIM_SENDS
+                and node.func.attr.value in sends
             ):
                 receiver = node.func.value
                 if receivers.may_be(receiver, node.func.attr.value, node):

@@ -146,7 +146,7 @@ class Receivers:
     def _imported(self, receiver: cst.BaseExpression) -> bool:
         """Whether a ``receiver`` imported (``POOL``, ``conf.POOL``) may be the shim: what
         a module of the project binds it to is one, or is not a call compat migrate can
-        read (a library's object or module is not one)."""
+        read, or from a module it cannot read (a library's object or module is not one)."""
         from ._project import Unread, imported_binding, imported_object
 
         try:
@@ -161,8 +161,8 @@ class Receivers:
                 if binding is None:  # a library's module (urllib.request), or not bound once
                     return self._of_the_project(receiver)
                 where, bound = binding
-        except Unread:
-            return self._in_project()
+        except Unread:  # from a module compat migrate cannot read: it may be
+            return True
         if isinstance(bound, cst.Call):  # the shim, or another object it builds
             return where.is_compat(bound.func, self.name)
         return self._in_project()
@@ -171,17 +171,13 @@ class Receivers:
         """Whether an attribute ``receiver`` of an imported module may be the shim: the
         module is the project's (what it binds there is not read), and the project builds
         one."""
-        from ._project import Unread, module_named
+        from ._project import module_named
 
         root = receiver
         while isinstance(root, cst.Attribute):
             root = root.value
         assert isinstance(root, cst.Name)
-        try:
-            module = module_named(self.context, root.value)
-        except Unread:
-            module = None
-        return module is not None and self._in_project()
+        return module_named(self.context, root.value) is not None and self._in_project()
 
     def _in_project(self) -> bool:
         """Whether the project of the module builds a TranslatingPoolManager anywhere

@@ -159,3 +159,17 @@ def test_calls_that_may_set_a_module_s_constant(tmp_path: Path, text: str, count
     (tmp_path / "svc" / "boot.py").write_text(text)
     found = elsewhere.set_elsewhere(str(settings.parent / "settings.py"), "INBOX_PATH", None)
     assert (found is not None) is counts
+
+
+def test_a_file_that_does_not_decode_sets_nothing(tmp_path: Path) -> None:
+    notifier = _tree(tmp_path, {"svc/__init__.py": "", "svc/notifier.py": NOTIFIER})
+    (tmp_path / "svc" / "latin.py").write_bytes(b"# \xff\nNotifier.INBOX_PATH = 1\n")
+    assert elsewhere.set_elsewhere(str(notifier), "INBOX_PATH", "Notifier") is None
+
+
+def test_a_source_whose_file_cannot_be_read_is_indexed_itself(tmp_path: Path) -> None:
+    source = NOTIFIER + "Notifier.INBOX_PATH = '/x'\n"
+    index = elsewhere.own_index(source, str(tmp_path / "gone.py"))
+    assert elsewhere.own_place(index, source, "INBOX_PATH", "Notifier", None) == (
+        "line 3 (Notifier.INBOX_PATH = '/x')"
+    )

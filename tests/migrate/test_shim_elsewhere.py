@@ -133,3 +133,93 @@ def test_a_pool_passed_in_where_the_project_builds_none_is_an_http_client(
     conf = conf.replace('    policy=compat.Policy(template_codes={"TP": "TP_V2"})\n', "")
     source, reasons = _migrated(_project(tmp_path, wallet, conf))
     assert NEW in source, reasons
+
+
+SEND = """\
+import json
+import urllib.request
+
+import compat
+import urllib3
+
+from pay import conf
+
+BASE = "https://w"
+{before}
+
+def paid(token):
+    payload = PAYLOAD
+    return {pool}.request("POST", BASE + "/v2/messages/sendInbox", body=json.dumps(payload))
+"""
+
+
+@pytest.mark.parametrize(
+    ("before", "pool", "left"),
+    [
+        ("", "get_pools()[0]", True),  # not a name: may be one
+        ("", "UNDEFINED", True),  # bound nowhere here
+        ("", "conf.ALIAS", True),  # bound to what is not a call there
+        ("", "conf.MISSING", True),  # a module of the project, not bound there once
+        ("", "urllib3.PoolManager()", False),
+        ("", "conf.PLAIN", False),
+    ],
+)
+def test_what_a_receiver_may_be(tmp_path: Path, before: str, pool: str, left: bool) -> None:
+    wallet = SEND.format(before=before, pool=pool)
+    source, reasons = _migrated(_project(tmp_path, wallet, CONF + "ALIAS = POOL\n"))
+    assert (NEW not in source) is left, reasons
+
+
+@pytest.mark.parametrize(
+    ("base", "left"),
+    [("compat.TranslatingPoolManager", True), ("urllib3.PoolManager", False)],
+)
+def test_self_of_a_pool_class(tmp_path: Path, base: str, left: bool) -> None:
+    wallet = SEND.format(before="", pool="self").replace(
+        "def paid(token):", f"class Pool({base}):\n    def paid(self, token):"
+    )
+    wallet = wallet.replace("\n    payload =", "\n        payload =").replace(
+        "\n    return self", "\n        return self"
+    )
+    source, reasons = _migrated(_project(tmp_path, wallet))
+    assert (NEW not in source) is left, reasons
+
+
+def test_a_pool_imported_relatively_by_a_source_without_its_file_is_left() -> None:
+    source = SEND.format(before="", pool="POOL").replace(
+        "from pay import conf", "from .conf import POOL"
+    )
+    result = migrate_source(source.replace("PAYLOAD", PAYLOAD), Options())
+    assert NEW not in result.source
+    assert any("comes from .conf" in site.reason for site in result.manual)
+
+
+LOCAL_HELPER = """\
+import json
+
+{imports}
+
+
+def _post(path, payload):
+    return POOL.request("POST", "https://w" + path, body=json.dumps(payload).encode())
+
+
+def paid(token):
+    return _post("/v2/messages/sendInbox", PAYLOAD)
+"""
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "import compat\n\nPOOL = compat.TranslatingPoolManager()",  # the module's own
+        "from .conf import POOL",  # a module a source given without its file cannot read
+    ],
+)
+def test_a_helper_sending_with_a_pool_it_cannot_rule_out_is_left(imports: str) -> None:
+    source = LOCAL_HELPER.format(imports=imports).replace("PAYLOAD", PAYLOAD)
+    result = migrate_source(source, Options())
+    assert NEW not in result.source
+    assert [s.reason for s in result.manual if s.rule == "raw_http"][-1].startswith(
+        "_post() sends with POOL, which may be compat's TranslatingPoolManager"
+    )
