@@ -135,8 +135,8 @@ def test_a_pool_passed_in_where_the_project_builds_none_is_an_http_client(
     assert NEW in source, reasons
 
 
-SEND = """\
-import json
+#: what the receivers below may be: a library's modules, compat, a module of the project
+IMPORTS = """\
 import urllib.request
 
 import compat
@@ -145,27 +145,22 @@ import urllib3
 from pay import conf
 
 BASE = "https://w"
-{before}
-
-def paid(token):
-    payload = PAYLOAD
-    return {pool}.request("POST", BASE + "/v2/messages/sendInbox", body=json.dumps(payload))
 """
 
 
 @pytest.mark.parametrize(
-    ("before", "pool", "left"),
+    ("pool", "left"),
     [
-        ("", "get_pools()[0]", True),  # not a name: may be one
-        ("", "UNDEFINED", True),  # bound nowhere here
-        ("", "conf.ALIAS", True),  # bound to what is not a call there
-        ("", "conf.MISSING", True),  # a module of the project, not bound there once
-        ("", "urllib3.PoolManager()", False),
-        ("", "conf.PLAIN", False),
+        ("get_pools()[0]", True),  # not a name: may be one
+        ("UNDEFINED", True),  # bound nowhere here
+        ("conf.ALIAS", True),  # bound to what is not a call there
+        ("conf.MISSING", True),  # a module of the project, not bound there once
+        ("urllib3.PoolManager()", False),
+        ("conf.PLAIN", False),
     ],
 )
-def test_what_a_receiver_may_be(tmp_path: Path, before: str, pool: str, left: bool) -> None:
-    wallet = SEND.format(before=before, pool=pool)
+def test_what_a_receiver_may_be(tmp_path: Path, pool: str, left: bool) -> None:
+    wallet = DIRECT.format(imports=IMPORTS, pool=pool)
     source, reasons = _migrated(_project(tmp_path, wallet, CONF + "ALIAS = POOL\n"))
     assert (NEW not in source) is left, reasons
 
@@ -175,7 +170,7 @@ def test_what_a_receiver_may_be(tmp_path: Path, before: str, pool: str, left: bo
     [("compat.TranslatingPoolManager", True), ("urllib3.PoolManager", False)],
 )
 def test_self_of_a_pool_class(tmp_path: Path, base: str, left: bool) -> None:
-    wallet = SEND.format(before="", pool="self").replace(
+    wallet = DIRECT.format(imports=IMPORTS, pool="self").replace(
         "def paid(token):", f"class Pool({base}):\n    def paid(self, token):"
     )
     wallet = wallet.replace("\n    payload =", "\n        payload =").replace(
@@ -186,7 +181,7 @@ def test_self_of_a_pool_class(tmp_path: Path, base: str, left: bool) -> None:
 
 
 def test_a_pool_imported_relatively_by_a_source_without_its_file_is_left() -> None:
-    source = SEND.format(before="", pool="POOL").replace(
+    source = DIRECT.format(imports=IMPORTS, pool="POOL").replace(
         "from pay import conf", "from .conf import POOL"
     )
     result = migrate_source(source.replace("PAYLOAD", PAYLOAD), Options())
