@@ -582,3 +582,24 @@ def test_a_lambda_s_parameter_is_not_the_function_s_name_of_the_same_name(outer:
     # the function's own lang, outside a lambda: never None, migrated
     plain = source.replace("send = lambda lang: ", "send = ").replace("send(None)", "send")
     assert migrate_source(plain, options(app_id="A")).rewrites == {"raw_http": 1}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a closure's variable: the function around may bind it anew (nonlocal)
+        "def make(lang: str):\n    def send(token):\n        return SEND\n    return send\n",
+        # a module constant the module binds twice
+        'lang = "en-US"\nif __debug__:\n    lang = None\n\n\ndef send(token):\n    return SEND\n',
+    ],
+)
+def test_a_value_the_source_does_not_fix_as_not_none_is_read_as_maybe_none(code: str) -> None:
+    send = (
+        'requests.post("https://w/v2/messages/sendInbox", json={\n'
+        '            "accessToken": token, "authClientId": "A", "requestId": "r",\n'
+        '            "templateCode": "T", "templates": [\n'
+        '                {"templateParameters": {"pushContentUrl": "/p"}, "language": lang}]})'
+    )
+    result = migrate_source("import requests\n\n" + code.replace("SEND", send), options())
+    assert not result.rewrites
+    assert any("whether lang is None" in site.reason for site in result.manual)
