@@ -110,7 +110,7 @@ def set_elsewhere(path: Optional[str], name: str, owner: Optional[str]) -> Optio
     followed through the project) binding it in its body."""
     if path is None:
         return None
-    root = depends.project_root(path)
+    root = _root_of(path)
     own = os.path.relpath(os.path.abspath(path), root)
     found = [place for place in places(root, name, owner) if place[0] != own]
     if not found:
@@ -126,7 +126,7 @@ def own_place(
     told by its line; bases followed through the project of ``path`` too)."""
     if index is None:
         return None
-    root = None if path is None else depends.project_root(path)
+    root = None if path is None else _root_of(path)
 
     def named(base: str) -> list[_Class]:
         here = [c for c in index.classes if c.name == base]
@@ -136,6 +136,11 @@ def own_place(
     if not lines:
         return None
     return f"line {lines[0]} ({_shortened(source.splitlines()[lines[0] - 1])})"
+
+
+def _root_of(path: str) -> str:
+    """The project's folder of the module in ``path`` (looked up once a run)."""
+    return _memo(("root", path), lambda: depends.project_root(path))
 
 
 #: places: a file (relative to the project's folder) and a line, in order
@@ -198,7 +203,7 @@ def _holding(root: str, word: str) -> list[str]:
 def holding(path: str, word: str) -> list[str]:
     """The Python files of the project of the module in ``path`` whose bytes hold
     ``word`` (told to the audit's cache)."""
-    return _holding(depends.project_root(path), word)
+    return _holding(_root_of(path), word)
 
 
 def holding_digest(root: str, word: str) -> str:

@@ -183,16 +183,17 @@ def _shim_inside(helper: Helper) -> Optional[str]:
     the shim translates the payload under its own policy, not the one the call to the
     helper would be rewritten under."""
     context = helper.context
+    calls = [
+        (node, node.func)
+        for node in walk(helper.function)
+        if type(node) is cst.Call and isinstance(node.func, cst.Attribute)
+    ]
     for kind, sends in _SHIM_SENDS.items():
         receivers = Receivers(context, kind)
-        for node in walk(helper.function):
-            if (
-                type(node) is cst.Call
-                and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in sends
-            ):
-                receiver = node.func.value
-                if receivers.may_be(receiver, node.func.attr.value, node):
+        for node, func in calls:
+            if func.attr.value in sends:
+                receiver = func.value
+                if receivers.may_be(receiver, func.attr.value, node):
                     return (
                         f"{helper.name} sends with {context.code(receiver).strip()}, which may "
                         f"be compat's {kind}: what it sends is its translation under its own "

@@ -18,7 +18,7 @@ from libcst.helpers import get_full_name_for_node
 from .. import _spec
 from .._source import PATHS, RELATIVE_PATHS
 from ._payload import _string
-from ._plan import walk
+from ._plan import last_name, walk
 from ._project import Unread, called, imported_constant, imports_legacy_path
 
 if TYPE_CHECKING:
@@ -184,8 +184,7 @@ class Paths:
         new = literal.with_changes(value=literal.value.replace(endpoint.path, _spec.SEND.path, 1))
         statement = context.statement(built)
         assert statement is not None
-        place = context.elsewhere(use.value)
-        elsewhere = None if place is None else (use.value, place)
+        elsewhere = self._set_elsewhere(use, use.value)
         written = built.deep_replace(literal, new)
         return Path(endpoint, use, {use: written}, (use.value, statement), "", elsewhere)
 
@@ -358,16 +357,20 @@ class Paths:
         endpoint = _spec.LEGACY_ENDPOINTS[match.lastgroup]
         statement = self.context.statement(values[0]) if here else None
         assert statement is not None or not here
-        name = (
-            use.value
-            if isinstance(use, cst.Name)
-            else self.context.code(use).split(".")[-1].strip()
-        )
+        name = last_name(use)
+        assert name is not None  # a Name or an Attribute (see resolve)
         new = _string(text.replace(endpoint.path, _spec.SEND.path, 1), values[0].quote[0])
         constant = (name, statement) if statement is not None else None
-        place = self.context.elsewhere(name, owner)
-        elsewhere = None if place is None else (self.context.code(use).strip(), place)
+        elsewhere = self._set_elsewhere(use, name, owner)
         return Path(endpoint, use, {use: new}, constant, text[match.end() :], elsewhere)
+
+    def _set_elsewhere(
+        self, use: cst.BaseExpression, name: str, owner: Optional[str] = None
+    ) -> Optional[tuple[str, str]]:
+        """:attr:`Path.elsewhere` of a constant ``use`` reads: how the call reads it, and
+        where it may be set to another value; None when nothing sets it."""
+        place = self.context.elsewhere(name, owner)
+        return None if place is None else (self.context.code(use).strip(), place)
 
     def _class(self, owner: str, near: cst.CSTNode) -> Optional[cst.ClassDef]:
         """The class ``owner.attr`` reads ``attr`` of: the class around ``near`` for

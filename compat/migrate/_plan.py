@@ -98,7 +98,6 @@ class Context:
         self._binder_names: dict[int, _Binders] = {}
         self.plan = Plan()
         self._own_places: dict[tuple[str, Optional[str]], Optional[str]] = {}
-        self._own_index: Optional[Index] = None
         #: what the module's top-level imports bind of compat
         self.imports = CompatImports()
         #: the local names of the compat package, and of its members (local -> compat name)
@@ -280,34 +279,24 @@ class Context:
         the module binds once (and nothing binds again), or a constant of another module
         of the project (``settings.APP_ID``); else ``value`` itself."""
         if isinstance(value, cst.Name) and not self.local(value, near):
-            name = value.value
-            if name in self.module_values:
-                bound = self.module_value(name)
-                return bound if bound is not None and self.elsewhere(name) is None else value
-        elif isinstance(value, cst.Attribute):
-            name = value.attr.value
-        else:
+            if value.value in self.module_values:
+                return self.fixed_value(value.value) or value
+        elif not isinstance(value, cst.Attribute):
             return value
-        from ._project import imported_constant
-
-        bound = imported_constant(self, value)
-        return bound if bound is not None and self.elsewhere(name) is None else value
+        return self.fixed_imported(value) or value
 
     def _constant_name(self, arg: cst.Arg) -> Optional[str]:
         """The name of the constant an argument reads, when it is one that is set
         elsewhere (:meth:`elsewhere`)."""
-        value = arg.value
-        name = value.value if isinstance(value, cst.Name) else None
-        if isinstance(value, cst.Attribute):
-            name = value.attr.value
+        name = last_name(arg.value)
         return name if name is not None and self.elsewhere(name) is not None else None
 
     def _spread_constant(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
         """The dict a module-level name spread by ``**NAME`` is bound to, when the module
         binds it once and uses it nowhere but in ``**NAME`` (nothing changes it)."""
-        if not isinstance(value, cst.Name) or self.elsewhere(value.value) is not None:
+        if not isinstance(value, cst.Name):
             return None
-        bound = self.module_value(value.value)
+        bound = self.fixed_value(value.value)
         binding = self.parents.get(bound) if isinstance(bound, cst.Dict) else None
         targets = [t.target for t in binding.targets] if isinstance(binding, cst.Assign) else []
         target = next(
@@ -366,6 +355,24 @@ class Context:
             owner = self.parents.get(owner)
         return owner
 
+    def fixed_value(self, name: str) -> Optional[cst.BaseExpression]:
+        """:meth:`module_value`, when nothing in the module or the project sets ``name``
+        otherwise (:meth:`elsewhere`): what the module's constant holds when read."""
+        value = self.module_value(name)
+        return value if value is not None and self.elsewhere(name) is None else None
+
+    def fixed_imported(self, use: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """The value of another module's constant that ``use`` reads
+        (:func:`compat.migrate._project.imported_constant`), when nothing sets it
+        otherwise (:meth:`elsewhere`)."""
+        from ._project import imported_constant
+
+        value = imported_constant(self, use)
+        name = last_name(use)
+        if value is None or name is None or self.elsewhere(name) is not None:
+            return None
+        return value
+
     def elsewhere(self, name: str, owner: Optional[str] = None) -> Optional[str]:
         """Where this module or another of the project may set the constant ``name`` (of
         the class ``owner``, or of a module) to another value than the one bound to it:
@@ -373,17 +380,22 @@ class Context:
         (``settings.INBOX_PATH = os.environ[...]``, ``self.INBOX_PATH = path`` in
         ``__init__``, a test's ``monkeypatch.setattr``, a subclass). None when nothing
         does. Ask it wherever a constant's value is taken for what a call sends."""
-        from .._source.elsewhere import own_index, own_place, set_elsewhere
+        from .._source.elsewhere import own_place, set_elsewhere
 
         key = (name, owner)
         if key not in self._own_places:  # the module's own source
-            if not self._own_places:
-                self._own_index = own_index(self.source, self.path)
             index = self._own_index
             self._own_places[key] = own_place(index, self.source, name, owner, self.path)
         # the project's other modules: looked at once a run, and told to the audit's cache
         # for each module that asks
         return self._own_places[key] or set_elsewhere(self.path, name, owner)
+
+    @functools.cached_property
+    def _own_index(self) -> Optional[Index]:
+        """What the module's own source may set (:func:`compat._source.elsewhere.own_index`)."""
+        from .._source.elsewhere import own_index
+
+        return own_index(self.source, self.path)
 
     def module_value(self, name: str) -> Optional[cst.BaseExpression]:
         """The value of a module-level ``name``, when the module binds it once and no
@@ -825,21 +837,14 @@ class Context:
             return not binders.others[node.value] and self._typed_str(node, near)
         if node.value not in self.module_values:
             return self._imported_literal(node)
-        value = self.module_value(node.value)
-        if value is None or self.elsewhere(node.value) is not None:
-            return False
-        return self.never_none(value, near, depth + 1)
+        value = self.fixed_value(node.value)
+        return value is not None and self.never_none(value, near, depth + 1)
 
     def _imported_literal(self, use: Union[cst.Name, cst.Attribute]) -> bool:
         """Whether ``use`` reads a constant another module of the project binds once to a
         literal, an f-string or a concatenation (``settings.APP_ID``, ``APP_ID`` imported
         from it): never None."""
-        from ._project import imported_constant
-
-        name = use.value if isinstance(use, cst.Name) else use.attr.value
-        return (
-            isinstance(imported_constant(self, use), _NEVER_NONE) and self.elsewhere(name) is None
-        )
+        return isinstance(self.fixed_imported(use), _NEVER_NONE)
 
     def _looped(
         self, name: cst.Name, near: cst.CSTNode
@@ -1135,6 +1140,13 @@ def _bound_otherwise(node: cst.CSTNode, code: Callable[[cst.CSTNode], str]) -> l
         return [node.name.value]
     assert isinstance(node, (cst.Global, cst.Nonlocal))  # the last of _OTHER_BINDERS
     return [n.name.value for n in node.names]
+
+
+def last_name(node: cst.BaseExpression) -> Optional[str]:
+    """The name a constant is read by: ``NAME``, or the last of ``module.NAME``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    return node.attr.value if isinstance(node, cst.Attribute) else None
 
 
 def walk(
